@@ -1,0 +1,1 @@
+//! Article extraction (work in progress).

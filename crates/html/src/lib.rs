@@ -1,0 +1,1 @@
+//! Fast lenient HTML parsing (work in progress).
