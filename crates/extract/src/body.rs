@@ -1,0 +1,599 @@
+//! Finding the article's running text among the page's chrome.
+//!
+//! The method, in three steps over the arena DOM (all linear in its size):
+//!
+//! 1. **Blocks.** The visible text is cut into blocks, one per run of inline
+//!    content inside a block-level element, each with its length, the share
+//!    of it inside links, and the element that holds it. Elements a reader
+//!    never sees as article text (scripts, forms' controls, navigation,
+//!    figures, hidden elements) contribute no blocks.
+//! 2. **Container.** Each block gets a weight: long, sentence-like, unlinked
+//!    text counts for its length; link lists, menus and short labels count
+//!    against. Weights are summed bottom-up over the tree and the element
+//!    with the highest total is the article's container: the smallest
+//!    subtree holding the most running text and the least chrome. Blocks
+//!    below class names that mean chrome ("share", "related", "comments")
+//!    count against, unless that element holds most of the page's text (then
+//!    the class name describes a wrapper, not a widget).
+//! 3. **Cleaning.** Inside the container, blocks that are chrome after all
+//!    are dropped: under a chrome class, link-dense, a byline or dateline
+//!    line, the headline again, boilerplate phrases, and short non-sentences
+//!    before the first or after the last paragraph.
+//!
+//! When the page carries its text in JSON-LD `articleBody`, blocks found in
+//! it are counted as running text whatever their length, which settles the
+//! container on pages whose paragraphs are short.
+
+use newsdesk_html::{Document, NodeId, NodeKind, Tag};
+
+use crate::text::{char_len, is_space, push_squashed};
+
+/// One run of visible text.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// The block-level element holding the text.
+    pub elem: NodeId,
+    pub tag: Tag,
+    /// The first text node of the block, for document-order comparisons.
+    pub first: NodeId,
+    pub text: String,
+    pub chars: usize,
+    pub link_chars: usize,
+    /// Inside `h1`–`h6` (the level, 0 otherwise).
+    pub heading: u8,
+    /// Inside a `li`.
+    pub list_item: bool,
+}
+
+impl Block {
+    fn link_density(&self) -> f32 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f32 / self.chars as f32
+        }
+    }
+
+    /// Ends like a sentence (or a quotation closing one).
+    pub fn sentence_like(&self) -> bool {
+        let t = self.text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' ']);
+        t.ends_with(['.', '!', '?', ':', ';', '…', '。']) && self.text.split(' ').count() >= 4
+    }
+}
+
+/// Per-node facts computed top-down.
+struct Flags {
+    /// Never article text (script, nav, figure, hidden …).
+    skip: Vec<bool>,
+    in_link: Vec<bool>,
+    /// The nearest block-level ancestor (itself for block elements).
+    block: Vec<NodeId>,
+    /// The class/id of the element itself says chrome.
+    chrome: Vec<Chrome>,
+    /// The class/id of the element itself says article text.
+    content_hint: Vec<bool>,
+}
+
+/// What a class or id name says about an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chrome {
+    None,
+    /// Probably chrome ("sidebar", "meta", "byline").
+    Weak,
+    /// Chrome whatever else the name says ("comments", "share", "related").
+    Strong,
+}
+
+/// The outcome of body extraction.
+#[derive(Debug, Default)]
+pub struct BodyResult {
+    pub paragraphs: Vec<String>,
+    pub headings: Vec<String>,
+    /// The chosen container, if any block was good enough.
+    pub container: Option<NodeId>,
+    /// Characters of good running text on the whole page.
+    pub page_good_chars: usize,
+}
+
+/// Hints from the metadata that help cleaning.
+#[derive(Debug, Default)]
+pub struct BodyHints<'a> {
+    pub headline: Option<&'a str>,
+    /// Normalised JSON-LD `articleBody` (lower-case words joined by spaces).
+    pub ld_body: Option<String>,
+}
+
+/// Extracts the article body of `doc`.
+pub fn extract(doc: &Document, hints: &BodyHints) -> BodyResult {
+    let flags = compute_flags(doc);
+    let blocks = collect_blocks(doc, &flags);
+    if blocks.is_empty() {
+        return BodyResult::default();
+    }
+    let n = doc.len();
+    let in_ld: Vec<bool> = blocks
+        .iter()
+        .map(|b| {
+            hints.ld_body.as_deref().is_some_and(|ld| {
+                let norm = norm_words(&b.text);
+                norm.len() >= 20 && memchr::memmem::find(ld.as_bytes(), norm.as_bytes()).is_some()
+            })
+        })
+        .collect();
+
+    // Good text per subtree, to tell wrappers from widgets.
+    let mut good = vec![0u32; n];
+    for (b, &ld) in blocks.iter().zip(&in_ld) {
+        if is_good(b, ld) {
+            good[b.elem as usize] += b.chars as u32;
+        }
+    }
+    accumulate(doc, &mut good);
+    let total_good = good[0].max(1);
+
+    // Chrome classes apply unless the element holds most of the text.
+    let chrome_of = |id: NodeId| -> Chrome {
+        let c = flags.chrome[id as usize];
+        let share = good[id as usize] as f32 / total_good as f32;
+        match c {
+            Chrome::Strong if share > 0.85 => Chrome::None,
+            Chrome::Weak if share > 0.5 || flags.content_hint[id as usize] => Chrome::None,
+            c => c,
+        }
+    };
+    let mut under_chrome = vec![false; n];
+    for id in doc.ids().skip(1) {
+        let p = doc.parent(id).unwrap_or(0) as usize;
+        under_chrome[id as usize] = under_chrome[p] || chrome_of(id) != Chrome::None;
+    }
+
+    // Weights summed bottom-up.
+    let mut score = vec![0f32; n];
+    for (b, &ld) in blocks.iter().zip(&in_ld) {
+        let mut w = weight(b, ld);
+        if under_chrome[b.elem as usize] && w > 0.0 {
+            w = -w * 0.5;
+        }
+        score[b.elem as usize] += w;
+    }
+    let mut total = score.clone();
+    for id in (1..n).rev() {
+        let p = doc.parent(id as NodeId).unwrap_or(0) as usize;
+        total[p] += total[id];
+    }
+    let mut best: Option<(NodeId, f32)> = None;
+    for id in doc.ids() {
+        if !matches!(doc.kind(id), NodeKind::Element(_) | NodeKind::Document) || flags.skip[id as usize] {
+            continue;
+        }
+        let s = total[id as usize];
+        if s > 0.0 && best.is_none_or(|(_, bs)| s >= bs) {
+            best = Some((id, s));
+        }
+    }
+    let Some((container, _)) = best else {
+        return BodyResult { page_good_chars: good[0] as usize, ..BodyResult::default() };
+    };
+
+    // Cleaning inside the container.
+    let end = doc.subtree_end(container);
+    let inside: Vec<usize> =
+        (0..blocks.len()).filter(|&i| blocks[i].elem >= container && blocks[i].elem < end).collect();
+    let keep: Vec<bool> = inside
+        .iter()
+        .map(|&i| {
+            let b = &blocks[i];
+            let chrome_between = chrome_between(doc, b.elem, container, &chrome_of);
+            keep_block(b, in_ld[i], chrome_between, hints)
+        })
+        .collect();
+    let strong: Vec<bool> = inside.iter().map(|&i| is_good(&blocks[i], in_ld[i])).collect();
+    let first_good = strong.iter().zip(&keep).position(|(s, k)| *s && *k);
+    let last_good = strong.iter().zip(&keep).rposition(|(s, k)| *s && *k);
+    let mut out = BodyResult { container: Some(container), page_good_chars: good[0] as usize, ..BodyResult::default() };
+    let (Some(first), Some(last)) = (first_good, last_good) else {
+        return out;
+    };
+    for (k, &i) in inside.iter().enumerate() {
+        if !keep[k] {
+            continue;
+        }
+        let b = &blocks[i];
+        // Before the first paragraph only headings survive; after the last
+        // one, only sentences.
+        if k < first && b.heading == 0 {
+            continue;
+        }
+        if k > last && !(b.sentence_like() && b.chars >= 40) {
+            continue;
+        }
+        if b.heading > 0 {
+            if k < first || k > last {
+                continue;
+            }
+            out.headings.push(b.text.clone());
+        }
+        out.paragraphs.push(b.text.clone());
+    }
+    out
+}
+
+fn norm_words(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in w.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Normalises JSON-LD `articleBody` the way blocks are normalised for the
+/// containment test.
+pub fn normalise_ld_body(s: &str) -> String {
+    norm_words(s)
+}
+
+fn is_good(b: &Block, in_ld: bool) -> bool {
+    b.heading == 0 && b.link_density() < 0.35 && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like()))
+}
+
+fn weight(b: &Block, in_ld: bool) -> f32 {
+    let ld = b.link_density();
+    if b.heading > 0 {
+        return 0.0;
+    }
+    if in_ld {
+        return b.chars as f32 * 1.5;
+    }
+    if ld >= 0.5 {
+        return -(b.chars as f32) - 10.0;
+    }
+    if is_good(b, false) {
+        let w = b.chars as f32 * (1.0 - ld);
+        return if b.list_item { w * 0.5 } else { w };
+    }
+    if b.chars >= 25 && ld < 0.35 {
+        return b.chars as f32 * 0.2;
+    }
+    -8.0
+}
+
+fn accumulate(doc: &Document, v: &mut [u32]) {
+    for id in (1..v.len()).rev() {
+        let p = doc.parent(id as NodeId).unwrap_or(0) as usize;
+        v[p] += v[id];
+    }
+}
+
+fn chrome_between(doc: &Document, mut id: NodeId, container: NodeId, chrome_of: &dyn Fn(NodeId) -> Chrome) -> bool {
+    while id > container {
+        if chrome_of(id) != Chrome::None {
+            return true;
+        }
+        match doc.parent(id) {
+            Some(p) => id = p,
+            None => break,
+        }
+    }
+    false
+}
+
+fn keep_block(b: &Block, in_ld: bool, chrome_between: bool, hints: &BodyHints) -> bool {
+    if in_ld {
+        return true;
+    }
+    if chrome_between {
+        return false;
+    }
+    if b.heading == 1 {
+        return false;
+    }
+    if let Some(h) = hints.headline {
+        if b.chars < 300 && crate::text::same_words(&b.text, h) {
+            return false;
+        }
+    }
+    let ld = b.link_density();
+    if ld >= 0.5 || (ld >= 0.3 && b.chars < 200) {
+        return false;
+    }
+    if b.chars < 120 && is_boilerplate_line(&b.text) {
+        return false;
+    }
+    true
+}
+
+/// Short lines that are page furniture in any layout.
+fn is_boilerplate_line(t: &str) -> bool {
+    let l = t.to_lowercase();
+    let l = l.trim_matches(|c: char| !c.is_alphanumeric());
+    const STARTS: &[&str] = &[
+        "advertisement", "advertising", "sponsored", "read more", "read next", "continue reading",
+        "click here", "sign up", "subscribe", "follow us", "follow @", "share this", "share on",
+        "related:", "related articles", "related stories", "recommended", "you may also like",
+        "more from", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
+        "updated", "last updated", "image:", "photo:", "photograph:", "getty images", "tags:",
+        "filed under", "loading", "watch:", "listen", "comments", "leave a comment", "this article",
+        "we use cookies", "download the",
+    ];
+    STARTS.iter().any(|s| l.starts_with(s)) || l.is_empty()
+}
+
+fn compute_flags(doc: &Document) -> Flags {
+    let n = doc.len();
+    let mut f = Flags {
+        skip: vec![false; n],
+        in_link: vec![false; n],
+        block: vec![0; n],
+        chrome: vec![Chrome::None; n],
+        content_hint: vec![false; n],
+    };
+    for id in doc.ids().skip(1) {
+        let p = doc.parent(id).unwrap_or(0) as usize;
+        let i = id as usize;
+        f.skip[i] = f.skip[p];
+        f.in_link[i] = f.in_link[p];
+        f.block[i] = f.block[p];
+        let NodeKind::Element(tag) = doc.kind(id) else { continue };
+        if tag.is_block() || matches!(tag, Tag::Td | Tag::Th) {
+            f.block[i] = id;
+        }
+        if tag == Tag::A {
+            f.in_link[i] = true;
+        }
+        if f.skip[i] {
+            continue;
+        }
+        f.skip[i] = skipped_tag(tag) || hidden(doc, id);
+        if tag == Tag::Html || tag == Tag::Body {
+            continue;
+        }
+        let (c, hint) = classify_names(doc, id);
+        f.chrome[i] = match tag {
+            Tag::Header | Tag::Form | Tag::Address => Chrome::Weak.max_with(c),
+            _ => c,
+        };
+        f.content_hint[i] = hint;
+    }
+    f
+}
+
+impl Chrome {
+    fn max_with(self, other: Chrome) -> Chrome {
+        match (self, other) {
+            (Chrome::Strong, _) | (_, Chrome::Strong) => Chrome::Strong,
+            (Chrome::Weak, _) | (_, Chrome::Weak) => Chrome::Weak,
+            _ => Chrome::None,
+        }
+    }
+}
+
+fn skipped_tag(tag: Tag) -> bool {
+    use Tag::*;
+    matches!(
+        tag,
+        Head | Script | Style | Noscript | Template | Svg | Math | Iframe | Object | Embed | Canvas
+            | Video | Audio | Button | Select | Option | Input | Textarea | Figure | Figcaption
+            | Nav | Aside | Footer | Dialog | Menu | Map | Picture | Title | Noembed | Noframes
+    )
+}
+
+fn hidden(doc: &Document, id: NodeId) -> bool {
+    if doc.attr(id, "hidden").is_some() || doc.attr(id, "aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(s) = doc.attr(id, "style") {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        if s.contains("display:none") || s.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Words in class and id names that mark chrome whatever else the name says.
+const STRONG_CHROME: &[&str] = &[
+    "comment", "comments", "disqus", "related", "recommended", "recommendations", "recirculation",
+    "newsletter", "subscribe", "subscription", "signup", "share", "sharing", "sharebar", "social",
+    "cookie", "cookies", "consent", "gdpr", "outbrain", "taboola", "promo", "sponsored", "sponsor",
+    "advert", "advertisement", "ad", "ads", "adslot", "dfp", "breadcrumb", "breadcrumbs", "footer",
+    "nav", "navbar", "navigation", "menu", "popup", "modal", "overlay", "paywall", "trending",
+    "popular", "mostread", "most", "widget", "toolbar", "tags", "tagcloud", "keywords", "pagination",
+    "pager", "caption", "figcaption", "credit", "credits", "byline", "author", "authors", "bio",
+    "dateline", "timestamp", "date", "print", "email", "masthead", "skip", "skiplink", "hidden",
+    "visually", "sr", "screenreader", "teaser", "teasers", "more", "readmore", "next", "prev",
+    "inline", "embed", "video", "gallery", "slideshow", "newsletters", "banner", "alert", "rating",
+    "listen", "audio", "podcast", "follow", "contact", "login", "signin", "register", "disclaimer",
+    "correction", "corrections", "toc", "jump", "sidebar", "rail", "aside", "complementary",
+];
+
+/// Words that are chrome unless the element holds most of the text.
+const WEAK_CHROME: &[&str] = &["meta", "info", "header", "head", "top", "bottom", "extra", "utility", "tools", "links", "box", "card", "list"];
+
+/// Words that mark the article's text.
+const CONTENT_HINTS: &[&str] =
+    &["article", "content", "body", "entry", "post", "story", "text", "main", "prose", "richtext", "paragraph"];
+
+fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
+    let mut chrome = Chrome::None;
+    let mut hint = false;
+    for attr in ["class", "id", "role", "itemprop", "data-component", "data-testid"] {
+        let Some(v) = doc.attr(id, attr) else { continue };
+        if attr == "role" {
+            match v.trim() {
+                "navigation" | "complementary" | "banner" | "contentinfo" | "dialog" | "menu" | "menubar"
+                | "toolbar" | "search" => chrome = Chrome::Strong,
+                "main" | "article" => hint = true,
+                _ => {}
+            }
+            continue;
+        }
+        if attr == "itemprop" {
+            if v.contains("articleBody") || v.contains("text") {
+                hint = true;
+            }
+            continue;
+        }
+        for token in v.split_ascii_whitespace() {
+            let lower = token.to_ascii_lowercase();
+            // Modifier classes describe state, not role ("has-sidebar").
+            if lower.starts_with("has-") || lower.starts_with("is-") || lower.starts_with("with-") || lower.starts_with("no-") {
+                continue;
+            }
+            let mut words = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).peekable();
+            let mut tok_strong = false;
+            let mut tok_weak = false;
+            let mut tok_hint = false;
+            while let Some(w) = words.next() {
+                // camelCase pieces are not split; whole-word matches only.
+                if STRONG_CHROME.contains(&w) {
+                    tok_strong = true;
+                } else if WEAK_CHROME.contains(&w) {
+                    tok_weak = true;
+                } else if CONTENT_HINTS.contains(&w) {
+                    tok_hint = true;
+                }
+            }
+            if tok_strong {
+                chrome = Chrome::Strong;
+            } else if tok_weak && !tok_hint && chrome == Chrome::None {
+                chrome = Chrome::Weak;
+            }
+            if tok_hint && !tok_strong {
+                hint = true;
+            }
+        }
+    }
+    if hint && chrome == Chrome::Weak {
+        chrome = Chrome::None;
+    }
+    (chrome, hint)
+}
+
+fn collect_blocks(doc: &Document, f: &Flags) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut cur: Option<Block> = None;
+    let mut at_space = true;
+    // A block boundary was crossed since the current block's last text.
+    let mut boundary = false;
+    let mut pending_break = false;
+    let finish = |cur: &mut Option<Block>, blocks: &mut Vec<Block>| {
+        if let Some(mut b) = cur.take() {
+            let t = b.text.trim_end_matches(|c: char| is_space(c)).len();
+            b.text.truncate(t);
+            b.chars = char_len(&b.text);
+            if b.chars > 0 {
+                b.link_chars = b.link_chars.min(b.chars);
+                blocks.push(b);
+            }
+        }
+    };
+    for id in doc.ids() {
+        let i = id as usize;
+        if f.skip[i] {
+            continue;
+        }
+        match doc.kind(id) {
+            NodeKind::Element(tag) => {
+                if tag == Tag::Br {
+                    pending_break = true;
+                } else if tag.is_block() || matches!(tag, Tag::Td | Tag::Th) {
+                    boundary = true;
+                }
+            }
+            NodeKind::Text => {
+                let t = doc.text(id);
+                if t.chars().all(|c| is_space(c) || crate::text::is_invisible(c)) {
+                    if let Some(b) = cur.as_mut() {
+                        if !at_space && !t.is_empty() {
+                            b.text.push(' ');
+                            at_space = true;
+                        }
+                    }
+                    continue;
+                }
+                let elem = f.block[i];
+                let same = cur.as_ref().is_some_and(|b| b.elem == elem) && !boundary;
+                if !same {
+                    finish(&mut cur, &mut blocks);
+                    let (heading, list_item) = heading_and_list(doc, elem);
+                    cur = Some(Block {
+                        elem,
+                        tag: doc.tag(elem).unwrap_or(Tag::Other),
+                        first: id,
+                        text: String::new(),
+                        chars: 0,
+                        link_chars: 0,
+                        heading,
+                        list_item,
+                    });
+                    at_space = true;
+                    pending_break = false;
+                }
+                boundary = false;
+                if let Some(b) = cur.as_mut() {
+                    if pending_break {
+                        let t = b.text.trim_end_matches(' ').len();
+                        b.text.truncate(t);
+                        b.text.push('\n');
+                        at_space = true;
+                        pending_break = false;
+                    }
+                    let before = b.text.len();
+                    at_space = push_squashed(t, &mut b.text, at_space);
+                    if f.in_link[i] {
+                        b.link_chars += char_len(&b.text[before..]);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    finish(&mut cur, &mut blocks);
+    // Remove the stray spaces left at line starts by `<br>` handling.
+    for b in &mut blocks {
+        if b.text.contains('\n') {
+            b.text = b.text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+            b.chars = char_len(&b.text);
+        }
+        let t = b.text.trim_start().to_string();
+        if t.len() != b.text.len() {
+            b.text = t;
+            b.chars = char_len(&b.text);
+        }
+    }
+    blocks
+}
+
+fn heading_and_list(doc: &Document, elem: NodeId) -> (u8, bool) {
+    let mut id = elem;
+    let mut heading = 0;
+    let mut list = false;
+    for _ in 0..4 {
+        match doc.tag(id) {
+            Some(Tag::H1) => heading = 1,
+            Some(Tag::H2) => heading = 2,
+            Some(Tag::H3) => heading = 3,
+            Some(Tag::H4) => heading = 4,
+            Some(Tag::H5) => heading = 5,
+            Some(Tag::H6) => heading = 6,
+            Some(Tag::Li) | Some(Tag::Dd) => list = true,
+            _ => {}
+        }
+        if heading > 0 {
+            break;
+        }
+        match doc.parent(id) {
+            Some(p) => id = p,
+            None => break,
+        }
+        if doc.tag(id).is_some_and(|t| t.is_block() && !matches!(t, Tag::Li)) && heading == 0 && !list {
+            break;
+        }
+    }
+    (heading, list)
+}

@@ -1,0 +1,266 @@
+//! Bylines, wire credits and datelines: telling people from outlets.
+
+/// Wire agencies and the name they are credited under.
+const AGENCIES: &[(&str, &str)] = &[
+    ("reuters", "Reuters"),
+    ("thomson reuters", "Reuters"),
+    ("associated press", "AP"),
+    ("the associated press", "AP"),
+    ("ap", "AP"),
+    ("afp", "AFP"),
+    ("agence france-presse", "AFP"),
+    ("agence france presse", "AFP"),
+    ("bloomberg", "Bloomberg"),
+    ("dpa", "dpa"),
+    ("efe", "EFE"),
+    ("ansa", "ANSA"),
+    ("xinhua", "Xinhua"),
+    ("pti", "PTI"),
+    ("ians", "IANS"),
+    ("ani", "ANI"),
+    ("upi", "UPI"),
+    ("united press international", "UPI"),
+    ("press association", "PA"),
+    ("pa", "PA"),
+    ("pa media", "PA"),
+    ("cnn wire", "CNN Wire"),
+    ("tass", "TASS"),
+    ("kyodo", "Kyodo"),
+    ("yonhap", "Yonhap"),
+    ("aap", "AAP"),
+    ("cp", "CP"),
+    ("the canadian press", "CP"),
+    ("canadian press", "CP"),
+    ("anadolu", "Anadolu"),
+    ("anadolu agency", "Anadolu"),
+    ("sputnik", "Sputnik"),
+    ("wam", "WAM"),
+    ("spa", "SPA"),
+    ("getty images", "Getty Images"),
+];
+
+/// The canonical credit of a wire agency named by `s`, if it is one.
+pub fn agency(s: &str) -> Option<&'static str> {
+    let l = s.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    AGENCIES.iter().find(|(k, _)| *k == l).map(|(_, v)| *v)
+}
+
+/// Words that never occur in a person's name but often in bylines.
+const NOT_PERSON: &[&str] = &[
+    "staff", "editor", "editors", "editorial", "desk", "team", "news", "newsroom", "service",
+    "services", "agency", "agencies", "press", "wire", "wires", "media", "online", "digital",
+    "correspondent", "correspondents", "reporter", "reporters", "writer", "writers", "contributor",
+    "contributors", "bureau", "board", "group", "network", "times", "post", "daily", "journal",
+    "magazine", "tribune", "herald", "gazette", "guardian", "telegraph", "independent", "channel",
+    "radio", "tv", "television", "inc", "ltd", "llc", "com", "www", "http", "https", "admin",
+    "administrator", "guest", "anonymous", "updated", "published", "posted", "min", "read",
+    "minute", "minutes", "hours", "ago", "and", "sponsored", "content", "partner", "the",
+    "report", "reports", "reporting", "analysis", "opinion", "columnist", "contributing",
+    "senior", "chief", "political", "business", "sports", "science", "health", "technology",
+    "tech", "national", "international", "foreign", "affairs", "deputy", "associate",
+    "managing", "executive", "photographer", "photo", "photos", "video", "follow", "email",
+    "twitter", "facebook", "more", "articles", "article", "view", "profile", "all", "stories",
+    "by", "with", "from", "for", "in", "on", "at", "of", "via",
+];
+
+/// Splits a byline into person names; outlets, roles and dates are dropped.
+/// Returns `(people, credit)` where `credit` is a wire agency named in it.
+pub fn parse_byline(raw: &str) -> (Vec<String>, Option<&'static str>) {
+    let mut credit = None;
+    let mut people: Vec<String> = Vec::new();
+    // Cut at what follows the names: a pipe, a dash or a newline.
+    let mut s = raw.replace(['\n', '|', '•', '·'], ",");
+    for sep in [" - ", " — ", " – "] {
+        s = s.replace(sep, ",");
+    }
+    let s = strip_by(&s);
+    for part in split_names(&s) {
+        let part = part.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
+        if part.is_empty() {
+            continue;
+        }
+        if let Some(a) = agency(part) {
+            credit.get_or_insert(a);
+            continue;
+        }
+        // "Jane Doe, Reuters" or "Jane Doe Associated Press".
+        let (name, wire) = split_trailing_agency(part);
+        if let Some(w) = wire {
+            credit.get_or_insert(w);
+        }
+        if let Some(p) = person_name(strip_by(name).trim()) {
+            if !people.iter().any(|x| x.eq_ignore_ascii_case(&p)) {
+                people.push(p);
+            }
+        }
+    }
+    (people, credit)
+}
+
+fn strip_by(s: &str) -> String {
+    let t = s.trim();
+    let lower = t.to_lowercase();
+    for p in ["written by", "posted by", "reported by", "story by", "words by", "text by", "by:", "by ", "von ", "par ", "por "] {
+        if lower.starts_with(p) {
+            return t[p.len()..].trim().to_string();
+        }
+    }
+    t.to_string()
+}
+
+fn split_names(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for chunk in s.split([',', ';', '&', '/']) {
+        let mut rest = chunk.to_string();
+        loop {
+            let lower = rest.to_lowercase();
+            let cut = [" and ", " und ", " et ", " y ", " e "].iter().filter_map(|sep| lower.find(sep).map(|i| (i, sep.len()))).min();
+            match cut {
+                Some((i, l)) if rest.is_char_boundary(i) && rest.is_char_boundary(i + l) => {
+                    out.push(rest[..i].to_string());
+                    rest = rest[i + l..].to_string();
+                }
+                _ => break,
+            }
+        }
+        out.push(rest);
+    }
+    out
+}
+
+fn split_trailing_agency(part: &str) -> (&str, Option<&'static str>) {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    for k in (1..words.len()).rev() {
+        let tail = words[k..].join(" ");
+        if let Some(a) = agency(&tail) {
+            let cut = part.find(words[k]).unwrap_or(part.len());
+            return (&part[..cut], Some(a));
+        }
+    }
+    (part, None)
+}
+
+/// `s` as a person's name ("Title Case", 2–5 words, no digits, no outlet
+/// words), or `None`.
+pub fn person_name(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches(['.', ',', ':']);
+    if s.is_empty() || s.chars().count() > 60 || s.chars().any(|c| c.is_ascii_digit() || c == '@') {
+        return None;
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if !(2..=5).contains(&words.len()) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for w in &words {
+        let lw = w.to_lowercase();
+        let bare = lw.trim_matches(|c: char| !c.is_alphanumeric());
+        if NOT_PERSON.contains(&bare) && !(matches!(bare, "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al")) {
+            return None;
+        }
+        let first = w.chars().next()?;
+        let particle = matches!(bare, "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al" | "der" | "den" | "du" | "dos" | "das");
+        if !first.is_uppercase() && !particle {
+            return None;
+        }
+        out.push(title_case(w));
+    }
+    Some(out.join(" "))
+}
+
+/// "JANE DOE" → "Jane Doe"; mixed case ("McCarthy") is kept.
+fn title_case(w: &str) -> String {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+        let mut out = String::new();
+        let mut start = true;
+        for c in w.chars() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = !c.is_alphabetic() && c != '\'';
+        }
+        out
+    } else {
+        w.to_string()
+    }
+}
+
+/// A dateline at the start of the body: `(place, agency, bytes to strip)`.
+///
+/// Recognised shapes: `PLACE (Agency) -`, `PLACE, Region (Agency) —`,
+/// `PLACE:`, `PLACE —` where PLACE is written in capitals, and
+/// `(Agency) -` alone (credit only, nothing stripped).
+pub fn dateline(body: &str) -> Option<(Option<String>, Option<&'static str>, usize)> {
+    let head: String = body.chars().take(120).collect();
+    // "(Reuters) -" with no place: a credit only.
+    if head.starts_with('(') {
+        let close = head.find(')')?;
+        let a = agency(&head[1..close])?;
+        return Some((None, Some(a), 0));
+    }
+    let dash = ["—", "–", " - ", ":", " -"]
+        .iter()
+        .filter_map(|d| head.find(d).map(|i| (i, d.len())))
+        .min_by_key(|x| x.0)?;
+    let (cut, dlen) = dash;
+    let lead = &head[..cut];
+    if lead.chars().count() > 60 || lead.trim().is_empty() {
+        return None;
+    }
+    let (place_part, ag) = match (lead.find('('), lead.rfind(')')) {
+        (Some(o), Some(c)) if o < c => (lead[..o].trim(), agency(&lead[o + 1..c])),
+        _ => (lead.trim(), None),
+    };
+    let place_part = place_part.trim_end_matches(',').trim();
+    if place_part.is_empty() {
+        return None;
+    }
+    // The first word of the place must be in capitals (CARACAS, NEW YORK),
+    // which is how datelines are set; "Boise, Idaho" keeps its region.
+    let first = place_part.split(',').next().unwrap_or("");
+    let letters: Vec<char> = first.chars().filter(|c| c.is_alphabetic()).collect();
+    let caps = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
+    if !caps && ag.is_none() {
+        return None;
+    }
+    if !caps && !first.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
+        return None;
+    }
+    if place_part.split_whitespace().count() > 6 {
+        return None;
+    }
+    let mut end = cut + dlen;
+    while head[end..].starts_with(' ') {
+        end += 1;
+    }
+    Some((Some(place_part.to_string()), ag, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_keep_people_only() {
+        assert_eq!(parse_byline("By Maria Lopez and Tom Becker").0, vec!["Maria Lopez", "Tom Becker"]);
+        assert_eq!(parse_byline("By JANE SMITH, Associated Press"), (vec!["Jane Smith".to_string()], Some("AP")));
+        assert_eq!(parse_byline("Reuters Staff").0, Vec::<String>::new());
+        assert_eq!(parse_byline("By Anna Smith Associated Press"), (vec!["Anna Smith".to_string()], Some("AP")));
+        assert_eq!(parse_byline("Daily Post Staff Writer").0, Vec::<String>::new());
+        assert_eq!(parse_byline("Ana Ruiz | Nov 19, 2019").0, vec!["Ana Ruiz"]);
+        assert_eq!(parse_byline("Ludwig van Beethoven").0, vec!["Ludwig van Beethoven"]);
+    }
+
+    #[test]
+    fn datelines() {
+        assert_eq!(dateline("CARACAS (Reuters) - Venezuela said"), Some((Some("CARACAS".into()), Some("Reuters"), 21)));
+        assert_eq!(dateline("BOISE, Idaho (AP) — A judge").map(|d| d.0), Some(Some("BOISE, Idaho".into())));
+        assert_eq!(dateline("LONDON: The bank").map(|d| (d.0, d.2)), Some((Some("LONDON".into()), 8)));
+        assert_eq!(dateline("(Reuters) — The New York"), Some((None, Some("Reuters"), 0)));
+        assert_eq!(dateline("The minister said: no"), None);
+        assert_eq!(dateline("It was late - very late"), None);
+    }
+}

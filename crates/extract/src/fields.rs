@@ -1,0 +1,725 @@
+//! Filling every Article field from the metadata and the visible page, each
+//! with the evidence it came from.
+//!
+//! Order of trust per field: structured data the publisher wrote for
+//! machines (JSON-LD, OpenGraph, meta) first, then markup conventions
+//! (`<time>`, `rel=author`, class names), then patterns in the visible text.
+//! The headline is the exception: readers see the `<h1>`, so a visible
+//! heading that agrees with the metadata title wins over the metadata's
+//! spelling of it.
+
+use newsdesk_html::{Document, NodeId, NodeKind, Tag};
+use newsdesk_model::{Article, DiagnosticCode, EvidenceSource, Image, Timestamp};
+use serde_json::Value;
+
+use crate::body::{self, BodyHints};
+use crate::byline;
+use crate::meta::{self, value_text, PageMeta};
+use crate::text::{same_words, squash, starts_with_words, words};
+use crate::Options;
+
+/// Fills `a` from `doc`.
+pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
+    let m = meta::collect(doc);
+    if m.ld_errors > 0 {
+        a.diagnose(DiagnosticCode::BadStructuredData, format!("{} JSON-LD block(s) did not parse", m.ld_errors));
+    }
+    headline(doc, &m, a);
+    let ld_body = m.ld_str("articleBody").filter(|b| b.len() > 200).map(|b| body::normalise_ld_body(&b));
+    let hints = BodyHints { headline: a.headline.as_deref(), ld_body };
+    let res = body::extract(doc, &hints);
+    site_fields(&m, a);
+    standfirst(doc, &m, res.container, a);
+    summary(doc, res.container, a);
+    let mut paragraphs = res.paragraphs;
+    // The standfirst and summary are printed apart from the body.
+    if let Some(s) = &a.standfirst {
+        if paragraphs.first().is_some_and(|p| same_words(p, s)) {
+            paragraphs.remove(0);
+        }
+    }
+    if !a.summary.is_empty() {
+        paragraphs.retain(|p| !a.summary.iter().any(|s| same_words(s, p)));
+    }
+    authors(doc, &m, a);
+    if let Some(first) = paragraphs.first_mut() {
+        if let Some((place, agency, cut)) = byline::dateline(first) {
+            if let Some(place) = place {
+                a.dateline = Some(place.clone());
+                a.note("dateline", EvidenceSource::Byline, first.get(..cut).unwrap_or("").trim().to_string());
+                *first = first.get(cut..).unwrap_or("").trim_start().to_string();
+            }
+            if let Some(ag) = agency {
+                if a.credit.is_none() {
+                    a.credit = Some(ag.to_string());
+                    a.note("credit", EvidenceSource::Byline, "dateline");
+                }
+            }
+        }
+    }
+    paragraphs.retain(|p| !p.is_empty());
+    a.headings = res.headings;
+    a.body = paragraphs.join("\n\n");
+    dates(doc, &m, opts, a);
+    language(&m, a);
+    images(doc, &m, res.container, opts, a);
+    if a.body.chars().count() < 150 || res.page_good_chars < 120 {
+        a.diagnose(DiagnosticCode::NoArticle, "no block of running text long enough to be an article was found");
+        if a.body.chars().count() < 150 && res.page_good_chars < 120 {
+            a.body.clear();
+            a.headings.clear();
+        }
+    }
+}
+
+fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
+    let ld = m.ld_str("headline").or_else(|| m.ld_str("name")).map(|s| squash(&s));
+    let og = m.meta(&["og:title", "twitter:title"]).map(|(k, v)| (k.to_string(), squash(v)));
+    let title = m.title.clone();
+    let candidates: Vec<&str> = [ld.as_deref(), og.as_ref().map(|x| x.1.as_str()), title.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    // A visible h1 that matches the metadata is what readers see.
+    for h in doc.elements(Tag::H1) {
+        let t = squash(&doc.text_content(h));
+        if t.is_empty() || t.len() > 400 {
+            continue;
+        }
+        if candidates.iter().any(|c| same_words(c, &t) || starts_with_words(c, &t) || starts_with_words(&t, c)) {
+            a.headline = Some(t);
+            a.note("headline", EvidenceSource::Markup, "h1");
+            return;
+        }
+    }
+    if let Some(h) = ld {
+        a.headline = Some(h);
+        a.note("headline", EvidenceSource::JsonLd, "headline");
+    } else if let Some((k, v)) = og {
+        a.headline = Some(strip_site_suffix(&v, m));
+        a.note("headline", EvidenceSource::OpenGraph, k);
+    } else if let Some(t) = title {
+        a.headline = Some(strip_site_suffix(&t, m));
+        a.note("headline", EvidenceSource::Meta, "title");
+    } else if let Some(h) = doc.elements(Tag::H1).map(|h| squash(&doc.text_content(h))).find(|t| !t.is_empty()) {
+        a.headline = Some(h);
+        a.note("headline", EvidenceSource::Markup, "h1");
+    }
+}
+
+/// "Dam opens | Valley Post" → "Dam opens".
+fn strip_site_suffix(t: &str, m: &PageMeta) -> String {
+    let site = m.meta(&["og:site_name", "application-name"]).map(|x| x.1.to_lowercase());
+    for sep in [" | ", " - ", " — ", " – ", " :: ", " · "] {
+        if let Some(i) = t.rfind(sep) {
+            let (head, tail) = (&t[..i], &t[i + sep.len()..]);
+            let tail_is_site = site.as_deref().is_some_and(|s| tail.to_lowercase().contains(s) || s.contains(&tail.to_lowercase()))
+                || tail.split_whitespace().count() <= 4;
+            if tail_is_site && head.split_whitespace().count() >= 2 {
+                return head.trim().to_string();
+            }
+        }
+    }
+    t.to_string()
+}
+
+fn site_fields(m: &PageMeta, a: &mut Article) {
+    if let Some((k, v)) = m.meta(&["og:site_name", "application-name", "twitter:app:name:iphone"]) {
+        a.site_name = Some(squash(v));
+        a.note("site_name", if k.starts_with("og:") { EvidenceSource::OpenGraph } else { EvidenceSource::Meta }, k);
+    } else if let Some(p) = m.article_ld.as_ref().and_then(|o| o.get("publisher")).and_then(value_text) {
+        a.site_name = Some(p);
+        a.note("site_name", EvidenceSource::JsonLd, "publisher");
+    }
+    if let Some(c) = &m.canonical {
+        a.canonical_url = Some(c.clone());
+        a.note("canonical_url", EvidenceSource::Markup, "link rel=canonical");
+    } else if let Some((k, v)) = m.meta(&["og:url"]) {
+        a.canonical_url = Some(v.to_string());
+        a.note("canonical_url", EvidenceSource::OpenGraph, k);
+    }
+    if let Some((k, v)) = m.meta(&["article:section", "section", "og:section", "parsely-section", "sailthru.section"]) {
+        a.section = Some(squash(v));
+        a.note("section", EvidenceSource::Meta, k);
+    } else if let Some(s) = m.ld_str("articleSection") {
+        a.section = Some(s);
+        a.note("section", EvidenceSource::JsonLd, "articleSection");
+    }
+    let mut tags: Vec<String> = m.meta_all("article:tag").map(squash).collect();
+    let mut src = ("article:tag", EvidenceSource::OpenGraph);
+    if tags.is_empty() {
+        if let Some(k) = m.article_ld.as_ref().and_then(|o| o.get("keywords")) {
+            tags = match k {
+                Value::Array(v) => v.iter().filter_map(value_text).collect(),
+                other => value_text(other).map(|s| s.split(',').map(|x| x.trim().to_string()).collect()).unwrap_or_default(),
+            };
+            src = ("keywords", EvidenceSource::JsonLd);
+        }
+    }
+    if tags.is_empty() {
+        if let Some((_, v)) = m.meta(&["news_keywords", "keywords"]) {
+            tags = v.split(',').map(|x| squash(x)).collect();
+            src = ("keywords", EvidenceSource::Meta);
+        }
+    }
+    tags.retain(|t| !t.is_empty() && t.len() < 80);
+    tags.dedup();
+    tags.truncate(30);
+    if !tags.is_empty() {
+        a.tags = tags;
+        a.note("tags", src.1, src.0);
+    }
+}
+
+fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut Article) {
+    // A visible dek: an element named like one, before the body's text.
+    let limit = container.map_or(doc.len() as NodeId, |c| c + 1);
+    for id in doc.ids().take(limit as usize) {
+        if !matches!(doc.kind(id), NodeKind::Element(_)) {
+            continue;
+        }
+        let Some(class) = doc.attr(id, "class").or_else(|| doc.attr(id, "itemprop")) else { continue };
+        let c = class.to_ascii_lowercase();
+        let named = ["standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede", "deck", "intro", "excerpt", "strapline", "teaser-text", "description"]
+            .iter()
+            .any(|k| c.split(|ch: char| ch.is_whitespace() || ch == '_' || ch == '-').collect::<Vec<_>>().join("-").contains(k) || c.split_whitespace().any(|t| t.ends_with(k)));
+        if !named || doc.tag(id).is_some_and(|t| matches!(t, Tag::Ul | Tag::Ol | Tag::Meta | Tag::Body | Tag::Html)) {
+            continue;
+        }
+        let t = squash(&doc.text_content(id));
+        let n = words(&t).count();
+        if (6..=80).contains(&n) {
+            a.standfirst = Some(t);
+            a.note("standfirst", EvidenceSource::TextHeuristic, format!("class {class}"));
+            return;
+        }
+    }
+    let _ = m;
+}
+
+fn summary(doc: &Document, container: Option<NodeId>, a: &mut Article) {
+    // A short list introduced as key points, or classed as highlights.
+    for ul in doc.elements(Tag::Ul).chain(doc.elements(Tag::Ol)) {
+        let class = doc.attr(ul, "class").unwrap_or("").to_ascii_lowercase();
+        let label = preceding_label(doc, ul).to_lowercase();
+        let named = ["highlight", "key-point", "keypoint", "takeaway", "summary", "bullets", "tldr", "at-a-glance"]
+            .iter()
+            .any(|k| class.contains(k))
+            || ["key points", "story highlights", "highlights", "in brief", "at a glance", "what you need to know", "the big picture", "key takeaways", "takeaways", "in short"]
+                .iter()
+                .any(|k| label.contains(k));
+        if !named {
+            continue;
+        }
+        if container.is_some_and(|c| ul > doc.subtree_end(c)) {
+            continue;
+        }
+        let items: Vec<String> = doc
+            .children(ul)
+            .filter(|&c| doc.tag(c) == Some(Tag::Li))
+            .map(|li| squash(&doc.text_content(li)))
+            .filter(|t| words(t).count() >= 3)
+            .collect();
+        if (2..=8).contains(&items.len()) {
+            a.summary = items;
+            a.note("summary", EvidenceSource::TextHeuristic, if class.is_empty() { label } else { format!("class {class}") });
+            return;
+        }
+    }
+}
+
+/// The text of the element just before `id` (a heading such as "Key points").
+fn preceding_label(doc: &Document, id: NodeId) -> String {
+    let Some(parent) = doc.parent(id) else { return String::new() };
+    let mut prev = None;
+    for c in doc.children(parent) {
+        if c == id {
+            break;
+        }
+        if matches!(doc.kind(c), NodeKind::Element(_)) {
+            prev = Some(c);
+        }
+    }
+    match prev {
+        Some(p) => {
+            let t = squash(&doc.text_content(p));
+            if t.len() < 60 { t } else { String::new() }
+        }
+        None => String::new(),
+    }
+}
+
+fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
+    let mut credit: Option<&'static str> = None;
+    // JSON-LD: Person names; Organisations may be wire credits.
+    if let Some(author) = m.article_ld.as_ref().and_then(|o| o.get("author")) {
+        let list: Vec<&Value> = match author {
+            Value::Array(v) => v.iter().collect(),
+            other => vec![other],
+        };
+        let mut people = Vec::new();
+        for v in list {
+            let is_org = v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("organization") || t.eq_ignore_ascii_case("newsmediaorganization"));
+            let Some(name) = value_text(v) else { continue };
+            if let Some(ag) = byline::agency(&name) {
+                credit.get_or_insert(ag);
+                continue;
+            }
+            if is_org {
+                continue;
+            }
+            let (ps, cr) = byline::parse_byline(&name);
+            if let Some(c) = cr {
+                credit.get_or_insert(c);
+            }
+            people.extend(ps);
+        }
+        if !people.is_empty() {
+            a.authors = dedup(people);
+            a.note("authors", EvidenceSource::JsonLd, "author");
+        }
+    }
+    let sources: [(&str, EvidenceSource); 6] = [
+        ("author", EvidenceSource::Meta),
+        ("article:author", EvidenceSource::OpenGraph),
+        ("dc.creator", EvidenceSource::Meta),
+        ("sailthru.author", EvidenceSource::Meta),
+        ("parsely-author", EvidenceSource::Meta),
+        ("byl", EvidenceSource::Meta),
+    ];
+    if a.authors.is_empty() {
+        for (key, src) in sources {
+            let vals: Vec<&str> = m.meta_all(key).filter(|v| !v.starts_with("http")).collect();
+            if vals.is_empty() {
+                continue;
+            }
+            let mut people = Vec::new();
+            for v in vals {
+                let (ps, cr) = byline::parse_byline(v);
+                if let Some(c) = cr {
+                    credit.get_or_insert(c);
+                }
+                people.extend(ps);
+            }
+            if !people.is_empty() {
+                a.authors = dedup(people);
+                a.note("authors", src, key);
+                break;
+            }
+        }
+    }
+    if a.authors.is_empty() {
+        if let Some(v) = m.itemprops.iter().find(|(p, v, _)| p == "author" && !v.is_empty()).map(|x| x.1.clone()) {
+            let (ps, cr) = byline::parse_byline(&v);
+            if let Some(c) = cr {
+                credit.get_or_insert(c);
+            }
+            if !ps.is_empty() {
+                a.authors = dedup(ps);
+                a.note("authors", EvidenceSource::Microdata, "itemprop=author");
+            }
+        }
+    }
+    // Visible byline: rel=author links or elements named byline/author.
+    if a.authors.is_empty() || credit.is_none() {
+        if let Some((ps, cr, how)) = visible_byline(doc) {
+            if a.authors.is_empty() && !ps.is_empty() {
+                a.authors = dedup(ps);
+                a.note("authors", EvidenceSource::Byline, how);
+            }
+            if let Some(c) = cr {
+                credit.get_or_insert(c);
+            }
+        }
+    }
+    if let Some(c) = credit {
+        a.credit = Some(c.to_string());
+        a.note("credit", EvidenceSource::Byline, "byline");
+    }
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for x in v {
+        if !out.iter().any(|y| y.eq_ignore_ascii_case(&x)) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, String)> {
+    for id in doc.ids() {
+        if !matches!(doc.kind(id), NodeKind::Element(_)) {
+            continue;
+        }
+        let rel_author = doc.tag(id) == Some(Tag::A) && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
+        let class = doc.attr(id, "class").unwrap_or("").to_ascii_lowercase();
+        let named = class.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor"));
+        if !rel_author && !named {
+            continue;
+        }
+        let t = squash(&doc.text_content(id));
+        if t.is_empty() || t.len() > 200 {
+            continue;
+        }
+        let (ps, cr) = byline::parse_byline(&t);
+        if !ps.is_empty() || cr.is_some() {
+            return Some((ps, cr, if rel_author { "rel=author".into() } else { format!("class {class}") }));
+        }
+    }
+    // A short text line starting with "By ".
+    for id in doc.ids() {
+        if doc.kind(id) != NodeKind::Text {
+            continue;
+        }
+        let t = doc.text(id).trim();
+        if t.len() < 6 || t.len() > 120 || !(t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("by ")) {
+            continue;
+        }
+        // The names may sit in the following link elements.
+        let parent = doc.parent(id)?;
+        let whole = squash(&doc.text_content(parent));
+        let line = if whole.len() <= 160 { whole } else { t.to_string() };
+        let (ps, cr) = byline::parse_byline(&line);
+        if !ps.is_empty() {
+            return Some((ps, cr, "by-line text".into()));
+        }
+    }
+    None
+}
+
+const PUBLISHED_META: &[&str] = &[
+    "article:published_time", "og:published_time", "article:published", "datepublished", "publishdate",
+    "pubdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued", "dcterms.created",
+    "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
+    "original-publish-date", "cxenseparse:recs:publishtime", "bt:pubdate", "article_date_original",
+    "displaydate", "dc.date.created", "datecreated", "release_date", "citation_publication_date",
+];
+const UPDATED_META: &[&str] = &[
+    "article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified",
+    "lastmod", "last-modified", "modified", "revised", "article.updated", "updated_time", "dc.date.modified",
+];
+
+fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
+    let parse = |s: &str| newsdesk_dates::parse_date(s, opts.now).map(|p| p.timestamp);
+    let mut published: Option<(Timestamp, EvidenceSource, String)> = None;
+    let mut updated: Option<(Timestamp, EvidenceSource, String)> = None;
+    if let Some(ld) = &m.article_ld {
+        if let Some(t) = ld.get("datePublished").and_then(value_text).and_then(|s| parse(&s)) {
+            published = Some((t, EvidenceSource::JsonLd, "datePublished".into()));
+        } else if let Some(t) = ld.get("dateCreated").and_then(value_text).and_then(|s| parse(&s)) {
+            published = Some((t, EvidenceSource::JsonLd, "dateCreated".into()));
+        }
+        if let Some(t) = ld.get("dateModified").and_then(value_text).and_then(|s| parse(&s)) {
+            updated = Some((t, EvidenceSource::JsonLd, "dateModified".into()));
+        }
+    }
+    if published.is_none() {
+        published = first_meta_date(m, PUBLISHED_META, &parse);
+    }
+    if updated.is_none() {
+        updated = first_meta_date(m, UPDATED_META, &parse);
+    }
+    if published.is_none() {
+        if let Some(v) = m.itemprop("datePublished").and_then(|v| parse(v)) {
+            published = Some((v, EvidenceSource::Microdata, "itemprop=datePublished".into()));
+        }
+    }
+    if updated.is_none() {
+        if let Some(v) = m.itemprop("dateModified").and_then(|v| parse(v)) {
+            updated = Some((v, EvidenceSource::Microdata, "itemprop=dateModified".into()));
+        }
+    }
+    if published.is_none() {
+        // The first <time datetime> of the page, the usual byline date.
+        for t in doc.elements(Tag::Time) {
+            let raw = doc.attr(t, "datetime").map(String::from).unwrap_or_else(|| squash(&doc.text_content(t)));
+            if let Some(ts) = parse(&raw) {
+                published = Some((ts, EvidenceSource::TimeElement, raw));
+                break;
+            }
+        }
+    }
+    if published.is_none() {
+        published = visible_date(doc, opts);
+    }
+    if published.is_none() {
+        if let Some(url) = opts.url.as_deref().or(m.canonical.as_deref()) {
+            if let Some(ts) = url_date(url) {
+                published = Some((ts, EvidenceSource::Url, url.to_string()));
+            }
+        }
+    }
+    if let Some((t, src, detail)) = published {
+        a.note("published", src, detail);
+        a.published = Some(t);
+    }
+    if let Some((t, src, detail)) = updated {
+        if a.published.as_ref().is_none_or(|p| p.value != t.value) {
+            a.note("updated", src, detail);
+            a.updated = Some(t);
+        }
+    }
+}
+
+fn first_meta_date(m: &PageMeta, keys: &[&str], parse: &dyn Fn(&str) -> Option<Timestamp>) -> Option<(Timestamp, EvidenceSource, String)> {
+    for k in keys {
+        for (mk, v) in &m.metas {
+            if mk == k {
+                if let Some(t) = parse(v) {
+                    let src = if k.starts_with("article:") || k.starts_with("og:") { EvidenceSource::OpenGraph } else { EvidenceSource::Meta };
+                    return Some((t, src, k.to_string()));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A date in a short visible line near a byline ("Published March 3, 2024").
+fn visible_date(doc: &Document, opts: &Options) -> Option<(Timestamp, EvidenceSource, String)> {
+    for id in doc.ids() {
+        if doc.kind(id) != NodeKind::Text {
+            continue;
+        }
+        let t = doc.text(id).trim();
+        if t.len() < 8 || t.len() > 100 {
+            continue;
+        }
+        if doc.parent(id).and_then(|p| doc.tag(p)).is_some_and(|t| matches!(t, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript)) {
+            continue;
+        }
+        if let Some(p) = newsdesk_dates::parse_date(t, opts.now) {
+            if p.kind == newsdesk_dates::DateKind::Absolute && p.timestamp.precision >= newsdesk_model::Precision::Day {
+                return Some((p.timestamp, EvidenceSource::Byline, t.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// `/2019/11/19/` in a URL.
+fn url_date(url: &str) -> Option<Timestamp> {
+    let parts: Vec<&str> = url.split(['/', '-', '_']).collect();
+    for w in parts.windows(3) {
+        let (y, mo, d) = (w[0], w[1], w[2]);
+        if y.len() == 4 && mo.len() == 2 && d.len() == 2 {
+            let (Ok(y), Ok(mo), Ok(d)) = (y.parse::<i32>(), mo.parse::<u32>(), d.parse::<u32>()) else { continue };
+            if (1990..=2100).contains(&y) && chrono::NaiveDate::from_ymd_opt(y, mo, d).is_some() {
+                return Some(Timestamp {
+                    value: format!("{y:04}-{mo:02}-{d:02}T00:00:00Z"),
+                    precision: newsdesk_model::Precision::Day,
+                    assumed_utc: true,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn language(m: &PageMeta, a: &mut Article) {
+    let declared = m
+        .lang
+        .as_deref()
+        .map(|l| ("html lang", EvidenceSource::Markup, l.to_string()))
+        .or_else(|| m.meta(&["og:locale", "content-language", "language", "dc.language"]).map(|(k, v)| (k, EvidenceSource::Meta, v.to_string())))
+        .or_else(|| m.ld_str("inLanguage").map(|v| ("inLanguage", EvidenceSource::JsonLd, v)));
+    let detected = if a.body.len() >= 200 {
+        whatlang::detect(&a.body[..floor_boundary(&a.body, 2000)]).filter(|i| i.is_reliable()).map(|i| i.lang())
+    } else {
+        None
+    };
+    let detected_code = detected.and_then(iso639_1);
+    let declared_code = declared.as_ref().and_then(|(_, _, l)| {
+        let c: String = l.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
+        (c.len() == 2).then_some(c)
+    });
+    // Trust the declaration unless the text clearly says otherwise (CMS
+    // templates often declare "en" for every page).
+    match (declared_code, detected_code) {
+        (Some(d), Some(t)) if d != t => {
+            a.language = Some(t.to_string());
+            a.note("language", EvidenceSource::Detection, format!("whatlang (page declares {d})"));
+        }
+        (Some(d), _) => {
+            let (k, src, _) = declared.unwrap_or(("", EvidenceSource::Markup, String::new()));
+            a.language = Some(d);
+            a.note("language", src, k);
+        }
+        (None, Some(t)) => {
+            a.language = Some(t.to_string());
+            a.note("language", EvidenceSource::Detection, "whatlang");
+        }
+        (None, None) => {}
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn iso639_1(l: whatlang::Lang) -> Option<&'static str> {
+    use whatlang::Lang::*;
+    Some(match l {
+        Eng => "en", Deu => "de", Fra => "fr", Spa => "es", Ita => "it", Por => "pt", Nld => "nl",
+        Rus => "ru", Ukr => "uk", Pol => "pl", Ces => "cs", Slk => "sk", Swe => "sv", Dan => "da",
+        Nob => "nb", Fin => "fi", Hun => "hu", Ron => "ro", Bul => "bg", Ell => "el", Tur => "tr",
+        Ara => "ar", Heb => "he", Pes => "fa", Hin => "hi", Ben => "bn", Urd => "ur", Jpn => "ja",
+        Cmn => "zh", Kor => "ko", Vie => "vi", Tha => "th", Ind => "id", Hrv => "hr", Srp => "sr",
+        Slv => "sl", Lit => "lt", Lav => "lv", Est => "et", Cat => "ca", Tam => "ta", Tel => "te",
+        Mar => "mr", Guj => "gu", Kan => "kn", Mal => "ml", Pan => "pa", Afr => "af", Aze => "az",
+        Bel => "be", Kat => "ka", Hye => "hy", Epo => "eo", Lat => "la", Tgl => "tl", Uzb => "uz",
+        _ => return None,
+    })
+}
+
+fn images(doc: &Document, m: &PageMeta, container: Option<NodeId>, opts: &Options, a: &mut Article) {
+    let base = opts.url.as_deref().or(m.canonical.as_deref());
+    // Figures inside the article container or just before it (lead image).
+    let (lo, hi) = match container {
+        Some(c) => {
+            let lo = doc.parent(c).and_then(|p| doc.parent(p)).unwrap_or(c);
+            (lo, doc.subtree_end(c))
+        }
+        None => (0, 0),
+    };
+    for fig in doc.elements(Tag::Figure) {
+        if fig < lo || fig >= hi {
+            continue;
+        }
+        let end = doc.subtree_end(fig);
+        let img = (fig..end).find(|&i| doc.tag(i) == Some(Tag::Img));
+        let url = img.and_then(|i| image_src(doc, i)).map(|u| resolve(base, &u));
+        let cap_el = (fig..end).find(|&i| doc.tag(i) == Some(Tag::Figcaption));
+        let (mut caption, mut credit) = (None, None);
+        if let Some(c) = cap_el {
+            // A credit element inside the caption is split off.
+            let cend = doc.subtree_end(c);
+            let credit_el = (c + 1..cend).find(|&i| {
+                doc.attr(i, "class").is_some_and(|cl| {
+                    let cl = cl.to_ascii_lowercase();
+                    cl.contains("credit") || cl.contains("copyright") || cl.contains("photographer") || cl.contains("source")
+                })
+            });
+            let full = squash(&doc.text_content(c));
+            if let Some(ce) = credit_el {
+                let ct = squash(&doc.text_content(ce));
+                credit = Some(clean_credit(&ct));
+                caption = Some(squash(&full.replacen(&ct, "", 1)));
+            } else {
+                let (cap, cr) = split_caption_credit(&full);
+                caption = Some(cap);
+                credit = cr;
+            }
+        }
+        if url.is_some() || caption.as_deref().is_some_and(|c| !c.is_empty()) {
+            a.images.push(Image { url, caption: caption.filter(|c| !c.is_empty()), credit: credit.filter(|c| !c.is_empty()) });
+        }
+        if a.images.len() >= 50 {
+            break;
+        }
+    }
+    if a.images.is_empty() {
+        if let Some((k, v)) = m.meta(&["og:image", "og:image:url", "twitter:image"]) {
+            a.images.push(Image { url: Some(resolve(base, v)), caption: None, credit: None });
+            a.note("images", EvidenceSource::OpenGraph, k);
+        }
+    } else {
+        a.note("images", EvidenceSource::Markup, "figure");
+    }
+}
+
+fn image_src(doc: &Document, img: NodeId) -> Option<String> {
+    for k in ["src", "data-src", "data-original", "data-lazy-src", "data-url"] {
+        if let Some(v) = doc.attr(img, k) {
+            let v = v.trim();
+            if !v.is_empty() && !v.starts_with("data:") {
+                return Some(v.to_string());
+            }
+        }
+    }
+    doc.attr(img, "srcset").and_then(|s| s.split_whitespace().next()).map(String::from)
+}
+
+fn clean_credit(s: &str) -> String {
+    let t = s.trim().trim_matches(|c: char| c == '(' || c == ')' || c == '[' || c == ']').trim();
+    let lower = t.to_lowercase();
+    for p in ["photo:", "photograph:", "photo by", "image:", "picture:", "credit:", "foto:", "©"] {
+        if lower.starts_with(p) {
+            return t[p.len()..].trim().to_string();
+        }
+    }
+    t.to_string()
+}
+
+/// "Crowds gather. (Photo: Jane Roe/AP)" → ("Crowds gather.", "Jane Roe/AP").
+fn split_caption_credit(s: &str) -> (String, Option<String>) {
+    let t = s.trim();
+    if t.ends_with(')') {
+        if let Some(open) = t.rfind('(') {
+            let inner = &t[open + 1..t.len() - 1];
+            let l = inner.to_lowercase();
+            if l.starts_with("photo") || l.starts_with("image") || l.starts_with("credit") || inner.contains('/') || byline::agency(inner).is_some() || l.contains("getty") {
+                return (t[..open].trim().to_string(), Some(clean_credit(inner)));
+            }
+        }
+    }
+    for marker in ["Photo: ", "Photograph: ", "Image: ", "Credit: ", "Photo by ", "PHOTO: "] {
+        if let Some(i) = t.rfind(marker) {
+            return (t[..i].trim().to_string(), Some(t[i + marker.len()..].trim().to_string()));
+        }
+    }
+    (t.to_string(), None)
+}
+
+fn resolve(base: Option<&str>, u: &str) -> String {
+    let u = u.trim();
+    if u.starts_with("http://") || u.starts_with("https://") {
+        return u.to_string();
+    }
+    let Some(base) = base else { return u.to_string() };
+    let Some(scheme_end) = base.find("://") else { return u.to_string() };
+    if let Some(rest) = u.strip_prefix("//") {
+        return format!("{}://{}", &base[..scheme_end], rest);
+    }
+    let host_end = base[scheme_end + 3..].find('/').map_or(base.len(), |i| scheme_end + 3 + i);
+    if u.starts_with('/') {
+        return format!("{}{}", &base[..host_end], u);
+    }
+    let dir_end = base.rfind('/').filter(|&i| i >= host_end).map_or(base.len(), |i| i + 1);
+    let dir = &base[..dir_end];
+    if dir.ends_with('/') { format!("{dir}{u}") } else { format!("{dir}/{u}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caption_credit_split() {
+        assert_eq!(split_caption_credit("Crowds gather. (Photo: Jane Roe/AP)"), ("Crowds gather.".into(), Some("Jane Roe/AP".into())));
+        assert_eq!(split_caption_credit("A quiet street. Photo: Tom Lee"), ("A quiet street.".into(), Some("Tom Lee".into())));
+        assert_eq!(split_caption_credit("Just a caption (in 2019)"), ("Just a caption (in 2019)".into(), None));
+    }
+
+    #[test]
+    fn url_resolution() {
+        assert_eq!(resolve(Some("https://a.example/news/x.html"), "/img/1.jpg"), "https://a.example/img/1.jpg");
+        assert_eq!(resolve(Some("https://a.example/news/x.html"), "1.jpg"), "https://a.example/news/1.jpg");
+        assert_eq!(resolve(Some("https://a.example/x"), "//cdn.example/1.jpg"), "https://cdn.example/1.jpg");
+        assert_eq!(resolve(None, "1.jpg"), "1.jpg");
+    }
+
+    #[test]
+    fn dates_in_urls() {
+        assert_eq!(url_date("https://x.example/2019/11/19/story").map(|t| t.value), Some("2019-11-19T00:00:00Z".into()));
+        assert_eq!(url_date("https://x.example/2019/13/40/story"), None);
+    }
+}

@@ -1,0 +1,99 @@
+//! `newsdesk extract`: pages in, articles out, one bad input never stopping
+//! the others.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, FixedOffset};
+use newsdesk_model::Article;
+
+use crate::input::read_input;
+use crate::{render, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Output format
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// URL the page was fetched from (resolves image links, dates from URL)
+    #[arg(long)]
+    url: Option<String>,
+    /// Reference time for relative dates, RFC 3339 (default: now)
+    #[arg(long, value_parser = parse_now)]
+    now: Option<DateTime<FixedOffset>>,
+    /// HTML files (.html, .htm, .html.gz) or - for stdin
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(s).map_err(|e| format!("not an RFC 3339 time ({e}), e.g. 2024-03-01T12:00:00Z"))
+}
+
+/// Runs the command; `Ok(false)` when some input failed.
+pub fn run(args: Args) -> Result<bool> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut all_ok = true;
+    let mut articles: Vec<Article> = Vec::new();
+    for path in &args.paths {
+        let source = path.display().to_string();
+        let bytes = match read_input(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("newsdesk: {source}: {e:#}");
+                all_ok = false;
+                continue;
+            }
+        };
+        if bytes.is_empty() {
+            eprintln!("newsdesk: {source}: empty input");
+            all_ok = false;
+            continue;
+        }
+        let opts = newsdesk_extract::Options {
+            url: args.url.clone(),
+            now: Some(args.now.unwrap_or_else(|| chrono::Utc::now().fixed_offset())),
+            ..Default::default()
+        };
+        let mut article = newsdesk_extract::extract(&bytes, &opts);
+        article.source = Some(source.clone());
+        for d in &article.diagnostics {
+            eprintln!("newsdesk: {source}: {}: {}", serde_json::to_value(d.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), d.message);
+        }
+        if args.format == Format::Json {
+            articles.push(article);
+        } else {
+            write_one(&mut out, args.format, &article)?;
+        }
+    }
+    if args.format == Format::Json {
+        if articles.len() == 1 {
+            serde_json::to_writer_pretty(&mut out, &articles[0])?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, &articles)?;
+        }
+        writeln!(out)?;
+    }
+    out.flush().context("writing output")?;
+    Ok(all_ok)
+}
+
+fn write_one(out: &mut impl Write, format: Format, a: &Article) -> Result<()> {
+    match format {
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *out, a)?;
+            writeln!(out)?;
+        }
+        Format::Md => {
+            out.write_all(render::markdown(a).as_bytes())?;
+            writeln!(out, "\n---\n")?;
+        }
+        Format::Text => {
+            writeln!(out, "{}\n", a.body)?;
+        }
+        Format::Json => unreachable!("json is written at the end"),
+    }
+    Ok(())
+}
