@@ -105,6 +105,43 @@ pub struct BodyHints<'a> {
 
 /// Extracts the article body of `doc`.
 pub fn extract(doc: &Document, hints: &BodyHints) -> BodyResult {
+    extract_traced(doc, hints, None)
+}
+
+/// Describes how the body was chosen: the container's path and every block
+/// with its weight and fate. A tuning aid (`newsdesk extract --explain`).
+pub fn explain(doc: &Document, hints: &BodyHints) -> String {
+    let mut trace = String::new();
+    extract_traced(doc, hints, Some(&mut trace));
+    trace
+}
+
+fn path_of(doc: &Document, mut id: NodeId) -> String {
+    let mut parts = Vec::new();
+    loop {
+        if let Some(t) = doc.tag(id) {
+            let _ = t;
+            let mut p = doc.name(id).to_string();
+            if let Some(i) = doc.attr(id, "id") {
+                p.push('#');
+                p.push_str(i);
+            }
+            if let Some(c) = doc.attr(id, "class") {
+                p.push('.');
+                p.push_str(&c.split_whitespace().collect::<Vec<_>>().join("."));
+            }
+            parts.push(p);
+        }
+        match doc.parent(id) {
+            Some(p) => id = p,
+            None => break,
+        }
+    }
+    parts.reverse();
+    parts.join(" > ")
+}
+
+fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut String>) -> BodyResult {
     let flags = compute_flags(doc);
     let blocks = collect_blocks(doc, &flags);
     if blocks.is_empty() {
@@ -169,6 +206,24 @@ pub fn extract(doc: &Document, hints: &BodyHints) -> BodyResult {
         let s = total[id as usize];
         if s > 0.0 && best.is_none_or(|(_, bs)| s >= bs) {
             best = Some((id, s));
+        }
+    }
+    if let Some(t) = trace.as_deref_mut() {
+        use std::fmt::Write;
+        let _ = writeln!(t, "container: {}", best.map(|(c, s)| format!("{} (score {s:.0})", path_of(doc, c))).unwrap_or_default());
+        for (b, &ld) in blocks.iter().zip(&in_ld) {
+            let w = if under_chrome[b.elem as usize] && weight(b, ld) > 0.0 { -weight(b, ld) * 0.5 } else { weight(b, ld) };
+            let inside = best.is_some_and(|(c, _)| b.elem >= c && b.elem < doc.subtree_end(c));
+            let excerpt: String = b.text.chars().take(70).collect();
+            let mut why = String::new();
+            if under_chrome[b.elem as usize] {
+                let mut a = b.elem;
+                while a > 0 && chrome_of(a) == Chrome::None {
+                    a = doc.parent(a).unwrap_or(0);
+                }
+                why = format!(" [chrome: {}]", path_of(doc, a).rsplit(" > ").next().unwrap_or(""));
+            }
+            let _ = writeln!(t, "{} {:>7.0} ld={:.2} {} | {}{why}", if inside { "IN " } else { "   " }, w, b.link_density(), excerpt.replace('\n', " "), path_of(doc, b.elem).rsplit(" > ").take(3).collect::<Vec<_>>().join(" < "));
         }
     }
     let Some((container, _)) = best else {
@@ -398,21 +453,26 @@ fn hidden(doc: &Document, id: NodeId) -> bool {
 /// Words in class and id names that mark chrome whatever else the name says.
 const STRONG_CHROME: &[&str] = &[
     "comment", "comments", "disqus", "related", "recommended", "recommendations", "recirculation",
-    "newsletter", "subscribe", "subscription", "signup", "share", "sharing", "sharebar", "social",
-    "cookie", "cookies", "consent", "gdpr", "outbrain", "taboola", "promo", "sponsored", "sponsor",
-    "advert", "advertisement", "ad", "ads", "adslot", "dfp", "breadcrumb", "breadcrumbs", "footer",
-    "nav", "navbar", "navigation", "menu", "popup", "modal", "overlay", "paywall", "trending",
-    "popular", "mostread", "most", "widget", "toolbar", "tags", "tagcloud", "keywords", "pagination",
-    "pager", "caption", "figcaption", "credit", "credits", "byline", "author", "authors", "bio",
-    "dateline", "timestamp", "date", "print", "email", "masthead", "skip", "skiplink", "hidden",
-    "visually", "sr", "screenreader", "teaser", "teasers", "more", "readmore", "next", "prev",
-    "inline", "embed", "video", "gallery", "slideshow", "newsletters", "banner", "alert", "rating",
-    "listen", "audio", "podcast", "follow", "contact", "login", "signin", "register", "disclaimer",
-    "correction", "corrections", "toc", "jump", "sidebar", "rail", "aside", "complementary",
+    "newsletter", "newsletters", "subscribe", "subscription", "signup", "share", "sharing", "sharebar",
+    "social", "cookie", "cookies", "consent", "gdpr", "outbrain", "taboola", "promo", "sponsored",
+    "sponsor", "advert", "advertisement", "ad", "ads", "adslot", "dfp", "breadcrumb", "breadcrumbs",
+    "footer", "nav", "navbar", "navigation", "menu", "trending", "popular", "mostread", "tagcloud",
+    "pagination", "pager", "caption", "figcaption", "byline", "author", "authors", "bio", "dateline",
+    "timestamp", "skiplink", "screenreader", "gallery", "slideshow", "rating", "podcast", "follow",
+    "login", "signin", "register", "toc", "complementary", "tags", "keywords",
 ];
 
-/// Words that are chrome unless the element holds most of the text.
-const WEAK_CHROME: &[&str] = &["meta", "info", "header", "head", "top", "bottom", "extra", "utility", "tools", "links", "box", "card", "list"];
+/// Words that mark chrome unless the same name also says article text, or
+/// the element holds most of the page's text.
+const WEAK_CHROME: &[&str] = &[
+    "meta", "info", "header", "utility", "tools", "links", "sidebar", "rail", "modal", "popup", "overlay", "paywall", "widget", "toolbar", "print", "email",
+    "masthead", "skip", "hidden", "visually", "sr", "teaser", "teasers", "more", "readmore", "next",
+    "prev", "inline", "embed", "video", "banner", "alert", "listen", "audio", "contact", "disclaimer",
+    "jump", "aside", "credit", "credits", "date", "correction", "corrections",
+];
+
+/// Words of class names that describe a state, not a role ("modal-enabled").
+const STATE_WORDS: &[&str] = &["enabled", "disabled", "active", "open", "visible", "loaded", "ready", "initialized", "show", "shown"];
 
 /// Words that mark the article's text.
 const CONTENT_HINTS: &[&str] =
@@ -444,7 +504,11 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             if lower.starts_with("has-") || lower.starts_with("is-") || lower.starts_with("with-") || lower.starts_with("no-") {
                 continue;
             }
-            let mut words = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).peekable();
+            let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            if parts.iter().any(|w| STATE_WORDS.contains(w)) {
+                continue;
+            }
+            let mut words = parts.into_iter();
             let mut tok_strong = false;
             let mut tok_weak = false;
             let mut tok_hint = false;

@@ -25,9 +25,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         a.diagnose(DiagnosticCode::BadStructuredData, format!("{} JSON-LD block(s) did not parse", m.ld_errors));
     }
     headline(doc, &m, a);
-    let ld_body = m.ld_str("articleBody").filter(|b| b.len() > 200).map(|b| body::normalise_ld_body(&b));
-    let hints = BodyHints { headline: a.headline.as_deref(), ld_body };
-    let res = body::extract(doc, &hints);
+    let res = body::extract(doc, &body_hints(&m, a));
     site_fields(&m, a);
     standfirst(doc, &m, res.container, a);
     summary(doc, res.container, a);
@@ -72,7 +70,14 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     }
 }
 
-fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
+/// What the metadata tells body extraction.
+pub fn body_hints<'a>(m: &PageMeta, a: &'a Article) -> BodyHints<'a> {
+    let ld_body = m.ld_str("articleBody").filter(|b| b.len() > 200).map(|b| body::normalise_ld_body(&b));
+    BodyHints { headline: a.headline.as_deref(), ld_body }
+}
+
+/// Sets the headline.
+pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
     let ld = m.ld_str("headline").or_else(|| m.ld_str("name")).map(|s| squash(&s));
     let og = m.meta(&["og:title", "twitter:title"]).map(|(k, v)| (k.to_string(), squash(v)));
     let title = m.title.clone();

@@ -104,6 +104,17 @@ fn extract_text(html: &str, opts: &Options, mut article: Article) -> Article {
     article
 }
 
+/// A report of how the body of the page was chosen (the container and
+/// every text block with its weight): a tuning and debugging aid.
+pub fn explain(bytes: &[u8], opts: &Options) -> String {
+    let decoded = charset::decode(bytes, opts.transport_charset.as_deref());
+    let doc = Document::parse(&decoded.text);
+    let m = meta::collect(&doc);
+    let mut a = Article::default();
+    fields::headline(&doc, &m, &mut a);
+    body::explain(&doc, &fields::body_hints(&m, &a))
+}
+
 fn looks_like_html(s: &str) -> bool {
     let head = &s.as_bytes()[..s.len().min(4096)];
     let controls = head.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b)).count();

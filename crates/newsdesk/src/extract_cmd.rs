@@ -22,6 +22,9 @@ pub struct Args {
     /// Reference time for relative dates, RFC 3339 (default: now)
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<FixedOffset>>,
+    /// Print how the body was chosen instead of the article
+    #[arg(long)]
+    explain: bool,
     /// HTML files (.html, .htm, .html.gz) or - for stdin
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -57,6 +60,10 @@ pub fn run(args: Args) -> Result<bool> {
             now: Some(args.now.unwrap_or_else(|| chrono::Utc::now().fixed_offset())),
             ..Default::default()
         };
+        if args.explain {
+            writeln!(out, "== {source}\n{}", newsdesk_extract::explain(&bytes, &opts))?;
+            continue;
+        }
         let mut article = newsdesk_extract::extract(&bytes, &opts);
         article.source = Some(source.clone());
         for d in &article.diagnostics {
@@ -68,7 +75,7 @@ pub fn run(args: Args) -> Result<bool> {
             write_one(&mut out, args.format, &article)?;
         }
     }
-    if args.format == Format::Json {
+    if args.format == Format::Json && !args.explain {
         if articles.len() == 1 {
             serde_json::to_writer_pretty(&mut out, &articles[0])?;
         } else {
