@@ -266,3 +266,6 @@ mod tests {
         assert_eq!(a.word_count(), 5);
     }
 }
+
+pub mod analysis;
+pub use analysis::*;

@@ -1,0 +1,974 @@
+//! Who said what: quoted passages and reported speech, each tied to the
+//! words that name its speaker, the cue and the addressee.
+//!
+//! The rules work in three passes. (1) Quotation marks are paired per
+//! paragraph into segments; long or sentence-like segments that stand on
+//! their own are direct quotes, short ones inside a sentence are quoted
+//! phrases (titles, scare quotes, or parts of mixed reported speech).
+//! (2) Each direct segment looks for its attribution right after its close
+//! (`…,” she said`) or right before its open (`He said: “…`); segments
+//! split by one attribution, or following it in the same paragraph, are
+//! merged; an unattributed quote continues the last speaker. (3) Sentences
+//! outside direct quotes are scanned for cue verbs and phrases to find
+//! reported speech in its three shapes: `X said (that) CLAUSE`,
+//! `CLAUSE, X said.` and `according to X, CLAUSE`.
+
+use newsdesk_model::QuoteKind;
+
+use crate::doc::Doc;
+use crate::names::Names;
+use crate::text::{Kind, Mark};
+
+/// A quote before offsets are converted and speakers resolved.
+#[derive(Debug, Clone)]
+pub struct RawQuote {
+    /// Byte ranges of the statement's parts, in order.
+    pub frags: Vec<(usize, usize)>,
+    pub kind: QuoteKind,
+    /// Token range of the speaker as written.
+    pub speaker: Option<(usize, usize)>,
+    /// Token range of the cue.
+    pub cue: Option<(usize, usize)>,
+    pub cue_text: Option<String>,
+    pub addressee: Option<(usize, usize)>,
+    /// Role given in an apposition ("Kelin, Russia’s ambassador, said").
+    pub role: Option<(usize, usize)>,
+    /// Continues the speaker of this earlier quote (no attribution of its own).
+    pub continues: Option<usize>,
+    /// First token of the statement, for ordering.
+    pub first_tok: usize,
+}
+
+/// A pair of quotation marks (or an open mark running to paragraph end).
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    open: usize,
+    close: Option<usize>,
+    /// Exclusive end token (close + 1, or the paragraph's end).
+    end: usize,
+    /// Stands on its own as speech (vs. a quoted phrase inside a sentence).
+    speech: bool,
+}
+
+const DETS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "their", "its", "our", "my", "your", "some",
+    "many", "most", "several", "other", "another", "one", "two", "three", "four", "five", "all", "both", "each",
+    "few", "more", "no", "any", "every", "such", "top", "senior", "former",
+];
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "who", "which"];
+const ADV_AUX: &[&str] = &[
+    "also", "has", "have", "had", "later", "then", "previously", "recently", "again", "repeatedly", "once", "often",
+    "publicly", "privately", "reportedly", "further", "even", "simply", "just", "never", "long", "already",
+    "quickly", "flatly", "specifically", "initially", "earlier", "first", "frequently", "apparently", "explicitly",
+    "still", "would", "will", "could", "may", "might", "should", "did", "does", "do", "not", "both", "all",
+    "sharply", "openly", "loudly", "angrily", "bluntly", "calmly", "separately", "subsequently", "eventually",
+    "finally", "ultimately", "directly", "proudly", "confidently", "tersely", "famously", "memorably", "since",
+    "correctly", "falsely", "wrongly", "rightly", "clearly", "specifically", "strongly", "firmly", "widely",
+    "generally", "personally", "herself", "himself", "themselves", "itself", "allegedly", "likely", "certainly",
+    "probably", "mistakenly", "only", "now", "had", "must", "can", "is", "are", "was", "were", "been", "be",
+    "being", "seemingly", "essentially", "basically", "immediately", "quietly", "openly", "cheerfully", "wryly",
+];
+/// Words that stop a speaker phrase scanned to the right of an inverted cue.
+const NP_STOP: &[&str] = &[
+    "on", "in", "at", "during", "after", "before", "to", "with", "from", "about", "when", "while", "as", "because",
+    "who", "which", "that", "and", "but", "adding", "referring", "in", "last", "this", "on", "told", "said", "says",
+    "yesterday", "today", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "earlier", "later", "recently", "is", "was", "has", "had", "will", "would", "via", "through", "into", "by",
+    "noting", "saying", "explaining", "arguing", "pointing", "speaking", "citing", "where", "if", "than", "over",
+];
+/// Words after a speech verb that show it is not reporting a clause.
+const NOT_CLAUSE: &[&str] = &[
+    "to", "about", "of", "for", "with", "by", "nothing", "something", "anything", "goodbye", "hello", "yes", "no",
+    "so", "sorry", "more", "less", "otherwise", "little", "much", "thanks", "it.", "hi", "up", "out", "off", "down",
+    "away", "back", "over", "into", "on", "upon", "against", "as", "from", "at", "why", "how", "what", "whether",
+    "if", "this", "these", "those", "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "him",
+    "them", "me", "us", "himself", "herself", "themselves", "reporters", "some", "any", "one", "otherwise",
+];
+/// Subjects that make a bare clause after a belief verb believable.
+const SUBJ: &[&str] = &[
+    "he", "she", "they", "it", "we", "i", "you", "there", "this", "that", "he's", "she's", "it's", "they're",
+    "we're", "i'm", "you're", "there's", "that's", "the", "his", "her", "their", "our", "trump", "clinton",
+];
+/// Noun-like cue forms that need a clear subject to be a verb.
+const NOUNISH: &[&str] = &[
+    "state", "states", "post", "posts", "note", "notes", "report", "reports", "claim", "claims", "read", "reads",
+    "point", "points", "project", "projects", "signal", "signals", "estimate", "estimates", "forecast",
+    "forecasts", "answer", "answers", "comment", "comments", "charge", "charges", "demand", "demands", "counter",
+    "doubt", "doubts", "fear", "fears", "hope", "hopes", "sense", "figure", "figures", "continue", "promise",
+    "promises", "pledge", "pledges", "vow", "vows", "warning", "view", "views", "find", "finds", "sees", "see",
+    "hear", "learn", "know", "feel", "mention", "remark", "remarks", "reply", "replies", "respond", "request",
+    "joke", "jokes", "complaint", "boast", "lament", "caution", "tweet", "tweets", "question", "recall",
+    "reveal", "show", "shows", "guarantee", "counsel", "repeat", "publish", "describe", "describes",
+    "describing", "described", "inform", "consider", "considers", "considered", "expected", "decided",
+    "determined", "convinced", "concluded",
+];
+
+fn in_list(l: &str, list: &[&str]) -> bool {
+    list.contains(&l)
+}
+
+fn opens(m: Mark) -> bool {
+    matches!(m, Mark::LeftDouble | Mark::LowDouble | Mark::LeftGuillemet | Mark::LeftSingle)
+}
+
+/// Pairs quotation marks per paragraph.
+fn segments(doc: &Doc) -> Vec<Seg> {
+    let toks = &doc.toks;
+    let any_double = toks.iter().any(|t| t.mark.map(|m| m.is_double()).unwrap_or(false));
+    let is_mark = |i: usize| -> Option<Mark> {
+        let m = toks[i].mark?;
+        if any_double {
+            if m.is_double() {
+                Some(m)
+            } else {
+                None
+            }
+        } else if m == Mark::StraightSingle || m == Mark::LeftSingle || m == Mark::RightSingle {
+            Some(m)
+        } else {
+            None
+        }
+    };
+    let mut segs = Vec::new();
+    let mut open: Option<usize> = None;
+    let n = toks.len();
+    for i in 0..n {
+        let t = &toks[i];
+        if t.kind == Kind::Break {
+            if let Some(o) = open.take() {
+                segs.push(Seg { open: o, close: None, end: i, speech: false });
+            }
+            continue;
+        }
+        let Some(m) = is_mark(i) else { continue };
+        let attached_left = i > 0 && toks[i - 1].e == t.s && toks[i - 1].kind != Kind::Break;
+        let attached_right = i + 1 < n && toks[i + 1].s == t.e && toks[i + 1].kind != Kind::Break;
+        match open {
+            None => {
+                // Anything but a clearly closing mark opens.
+                let closing_shape = !opens(m) && attached_left && !attached_right;
+                if !closing_shape || matches!(m, Mark::Straight | Mark::StraightSingle) {
+                    if matches!(m, Mark::StraightSingle | Mark::RightSingle) && attached_left {
+                        continue; // apostrophe
+                    }
+                    open = Some(i);
+                }
+            }
+            Some(o) => {
+                let closes = match m {
+                    Mark::LeftDouble | Mark::LowDouble | Mark::LeftGuillemet | Mark::LeftSingle => {
+                        // “ closes in „…“ style or when used as a stray closer.
+                        attached_left && !attached_right
+                    }
+                    Mark::StraightSingle | Mark::RightSingle => !attached_right || !attached_left,
+                    _ => true,
+                };
+                if closes {
+                    segs.push(Seg { open: o, close: Some(i), end: i + 1, speech: false });
+                    open = None;
+                } else {
+                    // A second open: the first was never closed.
+                    segs.push(Seg { open: o, close: None, end: i, speech: false });
+                    open = Some(i);
+                }
+            }
+        }
+    }
+    if let Some(o) = open {
+        segs.push(Seg { open: o, close: None, end: n, speech: false });
+    }
+    segs
+}
+
+/// Words (and numbers) inside a segment.
+fn seg_words(doc: &Doc, s: &Seg) -> usize {
+    (s.open + 1..s.end).filter(|&i| doc.is_wordish(i)).count()
+}
+
+fn is_speech_cue(doc: &Doc, i: usize) -> bool {
+    doc.is_word(i) && !doc.cap(i) && doc.lex.cue(doc.lw(i)).map(|c| c.speech || c.tell || c.show).unwrap_or(false)
+}
+
+/// A cue-like token, capitalised or not (sentence-initial "Says").
+fn any_cue(doc: &Doc, i: usize) -> bool {
+    doc.is_word(i) && doc.lex.cue(doc.lw(i)).map(|c| c.speech || c.tell || c.show || c.belief).unwrap_or(false)
+}
+
+/// Speaker phrase starting at `j` (inverted attribution: `said Rep. X`).
+pub fn np_right(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usize, usize)> {
+    if j >= limit || !doc.is_word(j) {
+        return None;
+    }
+    let l = doc.lw(j);
+    if in_list(l, PRONOUNS) {
+        return Some((j, j + 1));
+    }
+    let mut k = j;
+    let mut saw_head = false;
+    while k < limit && k < j + 14 {
+        if !doc.is_wordish(k) {
+            // Keep a parenthetical party/state tag: "(D-Mo.)".
+            if doc.is_p(k, "(") {
+                let mut m = k + 1;
+                while m < limit && m < k + 6 && !doc.is_p(m, ")") {
+                    m += 1;
+                }
+                if m < limit && doc.is_p(m, ")") && saw_head {
+                    k = m + 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        let l = doc.lw(k);
+        if k > j && (in_list(l, NP_STOP) || (is_speech_cue(doc, k) && !doc.lex.is_title(l))) {
+            break;
+        }
+        if (l == "of" || l == "for" || l == "at") && k > j {
+            // "a spokesman for the campaign": keep going only into a noun phrase.
+            if !(doc.is_word(k + 1) && (doc.cap(k + 1) || in_list(doc.lw(k + 1), DETS))) {
+                break;
+            }
+        }
+        if names.mention_at(k).is_some() || !in_list(l, DETS) {
+            saw_head = true;
+        }
+        k += 1;
+    }
+    if k > j && saw_head {
+        Some((j, k))
+    } else {
+        None
+    }
+}
+
+/// Speaker phrase ending at `j` inclusive (normal order: `X said`).
+fn np_left_core(doc: &Doc, names: &Names, j: usize, floor: usize) -> Option<(usize, usize)> {
+    if j < floor || !doc.is_word(j) {
+        return None;
+    }
+    let l = doc.lw(j);
+    if in_list(l, PRONOUNS) {
+        return Some((j, j + 1));
+    }
+    if in_list(l, crate::doc::STOP_CAPS) && !doc.lex.is_title(l) {
+        return None;
+    }
+    // Walk left over the phrase.
+    let mut a = j;
+    let mut steps = 0;
+    while a > floor && steps < 9 {
+        let p = a - 1;
+        if !doc.is_wordish(p) {
+            break;
+        }
+        let pl = doc.lw(p);
+        if names.mention_at(p).is_some() || doc.cap(p) && !in_list(pl, crate::doc::STOP_CAPS) {
+            a = p;
+        } else if in_list(pl, DETS) || pl.ends_with("'s") {
+            a = p;
+            if in_list(pl, DETS) && !matches!(pl, "top" | "senior" | "former" | "other") {
+                break;
+            }
+        } else if doc.lex.is_title(pl) || (!in_list(pl, crate::doc::STOP_CAPS) && !any_cue(doc, p) && pl.len() > 2 && !pl.ends_with("ly") && steps < 4 && !pl.ends_with("ed")) {
+            a = p;
+        } else if (pl == "of" || pl == "for" || pl == "at") && p > floor && steps < 6 {
+            a = p;
+        } else {
+            break;
+        }
+        steps += 1;
+    }
+    // Do not start on a preposition.
+    while a < j && matches!(doc.lw(a), "of" | "for" | "at") {
+        a += 1;
+    }
+    Some((a, j + 1))
+}
+
+/// Speaker phrase that ends right before cue `c`, skipping adverbs,
+/// auxiliaries, a parenthetical tag and an apposition. Returns the phrase
+/// and the apposition's token range.
+fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, usize), Option<(usize, usize)>)> {
+    if c == 0 || c <= floor {
+        return None;
+    }
+    let mut j = c - 1;
+    let mut skipped = 0;
+    while j > floor && doc.is_word(j) && in_list(doc.lw(j), ADV_AUX) && skipped < 4 {
+        j -= 1;
+        skipped += 1;
+    }
+    if doc.is_word(j) && in_list(doc.lw(j), ADV_AUX) {
+        return None;
+    }
+    if doc.is_p(j, ")") {
+        let mut m = j;
+        while m > floor && m + 8 > j && !doc.is_p(m, "(") {
+            m -= 1;
+        }
+        if doc.is_p(m, "(") && m > floor {
+            j = m - 1;
+        }
+    }
+    let mut role = None;
+    if doc.is_p(j, ",") && j > floor {
+        // Apposition: "Kenneth Baer, a former official who …, said".
+        let mut m = j - 1;
+        while m > floor && m + 30 > j && !doc.is_p(m, ",") && !doc.is_quote(m) && !doc.is_break(m) {
+            m -= 1;
+        }
+        if doc.is_p(m, ",") && m > floor && m + 1 < j {
+            let mut e = m - 1;
+            if doc.is_p(e, ")") {
+                while e > floor && !doc.is_p(e, "(") {
+                    e -= 1;
+                }
+                e = e.saturating_sub(1);
+            }
+            if names.mention_at(e).is_some() || doc.cap(e) {
+                role = Some((m + 1, j));
+                j = e;
+            } else {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    np_left_core(doc, names, j, floor).map(|np| (np, role))
+}
+
+/// First token of the subject of the sentence holding `c`: the first name,
+/// pronoun or determiner phrase before `c`.
+fn subject_before(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<(usize, usize)> {
+    let mut i = floor;
+    while i < c {
+        if doc.is_word(i) {
+            let l = doc.lw(i);
+            if matches!(l, "he" | "she" | "they" | "we" | "i") {
+                return Some((i, i + 1));
+            }
+            if let Some(m) = names.mention_at(i) {
+                if doc.toks[i].cap {
+                    let b = m.b;
+                    return Some((i, b.min(c)));
+                }
+            }
+        }
+        if doc.is_quote(i) {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Attribution found next to a direct quote.
+struct Attr {
+    speaker: Option<(usize, usize)>,
+    cue: Option<(usize, usize)>,
+    role: Option<(usize, usize)>,
+    addressee: Option<(usize, usize)>,
+    /// First token after the attribution clause.
+    end: usize,
+}
+
+fn para_end(doc: &Doc, i: usize) -> usize {
+    let mut k = i;
+    while k < doc.len() && !doc.is_break(k) {
+        k += 1;
+    }
+    k
+}
+
+/// `…,” he said` / `…,” said X` / `…” ― X` right after the close mark.
+fn attr_after(doc: &Doc, names: &Names, close: usize) -> Option<Attr> {
+    let pe = para_end(doc, close + 1);
+    let mut j = close + 1;
+    while j < pe && (doc.is_p(j, ",") || doc.is_p(j, "—") || doc.is_p(j, "–") || doc.is_p(j, "-") || doc.is_p(j, "―")) {
+        j += 1;
+    }
+    if j >= pe {
+        return None;
+    }
+    let dash = j > close + 1 && (doc.is_p(j - 1, "—") || doc.is_p(j - 1, "―") || doc.is_p(j - 1, "–"));
+    if is_speech_cue(doc, j) || (doc.is_word(j) && doc.lw(j) == "says") {
+        let sp = np_right(doc, names, j + 1, pe)?;
+        let end = clause_tail(doc, sp.1, pe);
+        let role = appos_right(doc, sp.1, pe);
+        return Some(Attr { speaker: Some(sp), cue: Some((j, j + 1)), role, addressee: None, end });
+    }
+    // Normal order: up to ~10 tokens of speaker, then the cue.
+    let mut c = j;
+    while c < pe && c < j + 16 {
+        if is_speech_cue(doc, c) && c > j {
+            break;
+        }
+        if doc.is_p(c, ".") || doc.is_quote(c) || doc.is_p(c, "?") || doc.is_p(c, "!") {
+            c = pe;
+            break;
+        }
+        c += 1;
+    }
+    if c < pe && c < j + 16 && is_speech_cue(doc, c) {
+        if let Some((sp, role)) = np_left(doc, names, c, j.saturating_sub(1)) {
+            if sp.0 >= j {
+                let mut addressee = None;
+                let cls = doc.lex.cue(doc.lw(c)).unwrap_or_default();
+                if cls.tell {
+                    addressee = np_right(doc, names, c + 1, pe);
+                }
+                let end = clause_tail(doc, c + 1, pe);
+                return Some(Attr { speaker: Some(sp), cue: Some((c, c + 1)), role, addressee, end });
+            }
+        }
+    }
+    if dash && names.mention_at(j).is_some() {
+        let m = names.mention_at(j)?;
+        let b = m.b;
+        return Some(Attr { speaker: Some((j, b)), cue: Some((j - 1, j)), role: None, addressee: None, end: b });
+    }
+    None
+}
+
+/// The role in `X, head of Y,` right of a speaker phrase.
+fn appos_right(doc: &Doc, from: usize, pe: usize) -> Option<(usize, usize)> {
+    if !doc.is_p(from, ",") {
+        return None;
+    }
+    let mut k = from + 1;
+    while k < pe && k < from + 20 && doc.is_wordish(k) {
+        k += 1;
+    }
+    if k > from + 1 {
+        Some((from + 1, k))
+    } else {
+        None
+    }
+}
+
+/// End of the attribution clause: the sentence end, or the next quote mark.
+fn clause_tail(doc: &Doc, from: usize, pe: usize) -> usize {
+    let mut k = from;
+    while k < pe {
+        if doc.is_quote(k) {
+            return k;
+        }
+        if doc.is_p(k, ".") || doc.is_p(k, "!") || doc.is_p(k, "?") {
+            return k + 1;
+        }
+        k += 1;
+    }
+    pe
+}
+
+/// `He said: “…` / `X told Y, “…` / `…, saying, “…` right before the open mark.
+fn attr_before(doc: &Doc, names: &Names, open: usize) -> Option<Attr> {
+    if open == 0 {
+        return None;
+    }
+    let mut j = open - 1;
+    let punct = doc.is_p(j, ":") || doc.is_p(j, ",");
+    if punct {
+        j = j.checked_sub(1)?;
+    } else if !is_speech_cue(doc, j) {
+        return None;
+    }
+    let sent = doc.sent(open);
+    let floor = sent.start.min(open);
+    // A cue within the last few tokens before the mark.
+    let mut c = j;
+    let mut steps = 0;
+    loop {
+        if is_speech_cue(doc, c) || (doc.is_word(c) && doc.lex.cue(doc.lw(c)).map(|x| x.belief).unwrap_or(false) && doc.is_p(open - 1, ":")) {
+            break;
+        }
+        if c <= floor || steps > 8 || doc.is_quote(c) || doc.is_break(c) {
+            // A colon after a whole clause: "X scolded him: “…”".
+            if doc.is_p(open - 1, ":") {
+                let sp = subject_before(doc, names, open - 1, floor);
+                if sp.is_some() {
+                    return Some(Attr { speaker: sp, cue: Some((open - 1, open)), role: None, addressee: None, end: open });
+                }
+            }
+            return None;
+        }
+        c -= 1;
+        steps += 1;
+    }
+    let cls = doc.lex.cue(doc.lw(c)).unwrap_or_default();
+    let mut addressee = None;
+    if cls.tell && c + 1 < open {
+        addressee = np_right(doc, names, c + 1, open);
+    }
+    let found = np_left(doc, names, c, floor);
+    let (speaker, role) = match found {
+        Some((sp, role)) if !cls.ing => (Some(sp), role),
+        _ => (subject_before(doc, names, c, floor), None),
+    };
+    Some(Attr { speaker, cue: Some((c, c + 1)), role, addressee, end: open })
+}
+
+fn frag_of(doc: &Doc, s: &Seg) -> (usize, usize) {
+    let a = doc.toks[s.open].s;
+    let mut e = doc.toks[s.end.saturating_sub(1).max(s.open)].e;
+    // Unclosed: to the paragraph's last token.
+    if s.close.is_none() {
+        let mut k = s.end;
+        while k > s.open + 1 && (k > doc.len() || doc.is_break(k - 1)) {
+            k -= 1;
+        }
+        e = doc.toks[k.saturating_sub(1).max(s.open)].e;
+    }
+    (a, e)
+}
+
+/// Finds every quote, in order of appearance; also returns which tokens
+/// sit inside direct quotes (names there are not antecedents).
+pub fn find(doc: &Doc, names: &Names) -> (Vec<RawQuote>, Vec<bool>) {
+    let mut inq = vec![false; doc.len()];
+    let n = doc.len();
+    let mut segs = segments(doc);
+    // Classify segments.
+    for s in segs.iter_mut() {
+        let words = seg_words(doc, s);
+        let last_inner = match s.close {
+            Some(c) if c > s.open + 1 => Some(c - 1),
+            _ => None,
+        };
+        let ends_punct = last_inner.map(|k| doc.kind(k) == Some(Kind::Punct) && matches!(doc.s(k), "," | "." | "!" | "?" | "…" | ":" | "—")).unwrap_or(true);
+        let prev = s.open.checked_sub(1);
+        let at_start = prev.map(|p| doc.is_break(p) || doc.sent(p).end <= s.open).unwrap_or(true);
+        let after_intro = prev.map(|p| doc.is_p(p, ":") || doc.is_p(p, ",") || doc.is_p(p, "—") || doc.is_p(p, "(") || doc.is_p(p, "―") || is_speech_cue(doc, p) || doc.is_p(p, ".")).unwrap_or(true);
+        let inner_first_cap = doc.toks.get(s.open + 1).map(|t| t.cap || t.kind == Kind::Num).unwrap_or(false);
+        s.speech = (at_start && (words >= 3 || ends_punct && words >= 1))
+            || (after_intro && words >= 3 && (ends_punct || inner_first_cap))
+            || (after_intro && words >= 8);
+        // A quoted phrase mid-sentence is not speech on its own unless an
+        // attribution follows it directly.
+        if !s.speech && words >= 3 && ends_punct {
+            if let Some(c) = s.close {
+                if attr_after(doc, names, c).is_some() && (at_start || after_intro) {
+                    s.speech = true;
+                }
+            }
+        }
+    }
+    let mut mask = vec![false; n];
+    let mut out: Vec<RawQuote> = Vec::new();
+    // Group speech segments.
+    let mut i = 0;
+    let mut last_direct: Option<usize> = None;
+    while i < segs.len() {
+        if !segs[i].speech {
+            i += 1;
+            continue;
+        }
+        let first = segs[i];
+        let mut group = vec![first];
+        let mut attr: Option<Attr> = attr_before(doc, names, first.open);
+        let mut k = i + 1;
+        let mut cur = first;
+        loop {
+            // Multi-paragraph: unclosed, next paragraph opens with a mark.
+            if cur.close.is_none() {
+                if let Some(nx) = segs.get(k) {
+                    let brk = cur.end;
+                    if nx.speech && doc.is_break(brk) && nx.open == brk + 1 {
+                        group.push(*nx);
+                        cur = *nx;
+                        k += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            let close = cur.close.unwrap_or(cur.end);
+            let after = if attr.is_none() { attr_after(doc, names, close) } else { None };
+            let gap_end = match &after {
+                Some(a) => a.end,
+                None => close + 1,
+            };
+            if after.is_some() {
+                attr = after;
+            }
+            // Next segment in the same paragraph, right after the attribution
+            // (or with nothing but punctuation between).
+            if let Some(nx) = segs.get(k) {
+                let same_para = doc.para(nx.open) == doc.para(close);
+                let mut g = gap_end;
+                while g < nx.open && !doc.is_wordish(g) && !doc.is_break(g) {
+                    g += 1;
+                }
+                let adjacent = g >= nx.open;
+                if nx.speech && same_para && adjacent {
+                    group.push(*nx);
+                    cur = *nx;
+                    k += 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        i = k;
+        let mut frags: Vec<(usize, usize)> = Vec::new();
+        for s in &group {
+            let f = frag_of(doc, s);
+            frags.push(f);
+            for x in mask.iter_mut().take(s.end.min(n)).skip(s.open) {
+                *x = true;
+            }
+            for x in inq.iter_mut().take(s.end.min(n)).skip(s.open) {
+                *x = true;
+            }
+        }
+        let continues = if attr.is_none() { last_direct } else { None };
+        let q = RawQuote {
+            frags,
+            kind: QuoteKind::Direct,
+            speaker: attr.as_ref().and_then(|a| a.speaker),
+            cue: attr.as_ref().and_then(|a| a.cue),
+            cue_text: None,
+            addressee: attr.as_ref().and_then(|a| a.addressee),
+            role: attr.as_ref().and_then(|a| a.role),
+            continues,
+            first_tok: first.open,
+        };
+        // Only continue from a quote in the previous two paragraphs.
+        let cont_ok = match (q.continues, last_direct) {
+            (Some(_), Some(ld)) => {
+                let prev_para = doc.para(out[ld].first_tok);
+                doc.para(first.open) <= prev_para + 2
+            }
+            _ => true,
+        };
+        let mut q = q;
+        if !cont_ok {
+            q.continues = None;
+        }
+        out.push(q);
+        last_direct = Some(out.len() - 1);
+        // Attribution tokens are not reported speech either.
+        if let Some(a) = &attr {
+            if let Some((s, e)) = a.speaker {
+                for x in mask.iter_mut().take(e.min(n)).skip(s) {
+                    *x = true;
+                }
+            }
+            if let Some((s, e)) = a.cue {
+                for x in mask.iter_mut().take(e.min(n)).skip(s) {
+                    *x = true;
+                }
+            }
+        }
+    }
+    indirect(doc, names, &segs, &mut mask, &mut out);
+    // Keep the order of appearance, remapping continuation links.
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|&k| out[k].frags.first().map(|f| f.0).unwrap_or(0));
+    let mut new_pos = vec![0; out.len()];
+    for (p, &k) in order.iter().enumerate() {
+        new_pos[k] = p;
+    }
+    let mut sorted: Vec<RawQuote> = order.iter().map(|&k| out[k].clone()).collect();
+    for q in sorted.iter_mut() {
+        q.continues = q.continues.map(|c| new_pos[c]);
+    }
+    let _ = mask;
+    (sorted, inq)
+}
+
+/// End of a reported clause starting at `from`: the sentence end, before a
+/// trailing attribution (", X said") or a direct quote.
+fn clause_end(doc: &Doc, names: &Names, from: usize, send: usize, mask: &[bool]) -> usize {
+    let mut k = from;
+    while k < send {
+        if mask.get(k).copied().unwrap_or(false) && doc.is_quote(k) {
+            break;
+        }
+        if doc.is_p(k, ";") {
+            break;
+        }
+        if doc.is_p(k, ",") {
+            let l1 = doc.lw(k + 1);
+            if matches!(l1, "though" | "although" | "according" | "while" | "whereas") {
+                break;
+            }
+            if is_speech_cue(doc, k + 1) && np_right(doc, names, k + 2, send).is_some() {
+                break;
+            }
+            // ", X said." at the end.
+            let mut c = k + 1;
+            while c < send && c < k + 10 && !is_speech_cue(doc, c) && doc.is_wordish(c) {
+                c += 1;
+            }
+            if c < send && c < k + 10 && is_speech_cue(doc, c) && c > k + 1 {
+                break;
+            }
+        }
+        k += 1;
+    }
+    // Drop trailing punctuation.
+    while k > from && doc.kind(k - 1) == Some(Kind::Punct) {
+        k -= 1;
+    }
+    k
+}
+
+fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut Vec<RawQuote>) {
+    let n = doc.len();
+    let _ = segs;
+    for si in 0..doc.sents.len() {
+        let sent = doc.sents[si];
+        let (ss, se) = (sent.start, sent.end.min(n));
+        if se <= ss + 2 {
+            continue;
+        }
+        let mut c = ss;
+        while c < se {
+            if mask[c] || !doc.is_word(c) {
+                c += 1;
+                continue;
+            }
+            let l = doc.lw(c);
+            // "according to X"
+            if l == "according" && doc.lw(c + 1) == "to" {
+                let sp = np_right(doc, names, c + 2, se);
+                if let Some(sp) = sp {
+                    let mut sp_end = sp.1;
+                    if doc.is_p(sp_end, ",") {
+                        // "according to X, a professor at Y,"
+                        if let Some(r) = appos_right(doc, sp_end, se) {
+                            if doc.is_p(r.1, ",") && r.1 + 1 < se && r.1 - r.0 < 10 {
+                                sp_end = r.1;
+                            }
+                        }
+                    }
+                    let (a, b) = if c <= ss + 1 || (c > ss && doc.lw(c - 1) == "but") {
+                        let mut a = sp_end;
+                        while a < se && doc.kind(a) == Some(Kind::Punct) {
+                            a += 1;
+                        }
+                        (a, clause_end(doc, names, a, se, mask))
+                    } else {
+                        let mut b = c;
+                        while b > ss && doc.kind(b - 1) == Some(Kind::Punct) && !doc.is_quote(b - 1) {
+                            b -= 1;
+                        }
+                        (ss, b)
+                    };
+                    if b > a + 2 && !(a..b).all(|t| mask[t]) {
+                        push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, c + 2)), None, None);
+                        c = se;
+                        continue;
+                    }
+                }
+                c += 2;
+                continue;
+            }
+            let Some(cls) = doc.lex.cue(l) else {
+                c += 1;
+                continue;
+            };
+            if doc.cap(c) && c != ss {
+                c += 1;
+                continue;
+            }
+            // Infinitive or noun use.
+            if c > ss && matches!(doc.lw(c - 1), "to" | "the" | "a" | "an" | "this" | "that" | "his" | "her" | "their" | "its" | "our" | "my" | "your" | "no" | "any" | "every" | "whose" | "which") {
+                c += 1;
+                continue;
+            }
+            // Inverted trailing attribution: "CLAUSE, said X."
+            if c > ss + 3 && doc.is_p(c - 1, ",") && (cls.speech || cls.show) && !cls.ing {
+                if let Some(sp) = np_right(doc, names, c + 1, se) {
+                    let tail = clause_tail(doc, sp.1, se);
+                    if tail + 1 >= se || tail >= se {
+                        let b = c - 1;
+                        if !(ss..b).any(|t| mask[t] && doc.is_quote(t)) || !(ss..b).all(|t| mask[t]) {
+                            if !(ss..b).all(|t| mask[t]) {
+                                let role = appos_right(doc, sp.1, se);
+                                push_indirect(doc, out, mask, vec![(ss, b)], Some(sp), Some((c, c + 1)), None, role);
+                            }
+                        }
+                        c = se;
+                        continue;
+                    }
+                }
+            }
+            // Subject before the cue.
+            let left = np_left(doc, names, c, ss);
+            let nounish = in_list(l, NOUNISH);
+            if cls.ing && c > ss && doc.is_p(c - 1, ",") {
+                // ", saying (that) CLAUSE": the sentence's subject speaks.
+                let mut a = c + 1;
+                if doc.lw(a) == "that" {
+                    a += 1;
+                }
+                if (cls.speech || cls.belief) && !in_list(doc.lw(a), NOT_CLAUSE) && doc.is_word(a) {
+                    let b = clause_end(doc, names, a, se, mask);
+                    if b > a + 2 {
+                        let sp = subject_before(doc, names, c, ss);
+                        push_indirect(doc, out, mask, vec![(a, b)], sp, Some((c, c + 1)), None, None);
+                        c = b;
+                        continue;
+                    }
+                }
+                c += 1;
+                continue;
+            }
+            let Some((sp, role)) = left else {
+                c += 1;
+                continue;
+            };
+            if nounish && sp.1 - sp.0 == 1 && !in_list(doc.lw(sp.0), PRONOUNS) && !doc.cap(sp.0) {
+                c += 1;
+                continue;
+            }
+            // Trailing form: "CLAUSE, X said (adjuncts)."
+            let before = sp.0;
+            let start_ok = before > ss + 2 && (doc.is_p(before - 1, ",") || (before >= 2 && doc.is_quote(before - 1) && doc.is_p(before - 2, ",")));
+            let after_cue = c + 1;
+            let tail = clause_tail(doc, after_cue, se);
+            let short_tail = tail + 1 >= se && !doc.is_w(after_cue, "that") && tail <= after_cue + 12;
+            if start_ok && (cls.speech || cls.show || cls.belief) && short_tail {
+                let b = before - 1;
+                if !(ss..b).all(|t| mask[t]) {
+                    push_indirect(doc, out, mask, vec![(ss, b)], Some(sp), Some((c, c + 1)), None, role);
+                }
+                c = se;
+                continue;
+            }
+            // Parenthetical: "CLAUSE, X said, CLAUSE."
+            if start_ok && doc.is_p(after_cue, ",") && cls.speech {
+                let a2 = after_cue + 1;
+                let b2 = clause_end(doc, names, a2, se, mask);
+                if b2 > a2 + 1 {
+                    push_indirect(doc, out, mask, vec![(ss, before - 1), (a2, b2)], Some(sp), Some((c, c + 1)), None, role);
+                    c = se;
+                    continue;
+                }
+            }
+            // Inline: "X said (to Y) (that) CLAUSE".
+            let mut a = after_cue;
+            let mut addressee = None;
+            if cls.tell || doc.lw(c) == "told" {
+                if let Some(ad) = np_right(doc, names, a, se) {
+                    if !doc.is_w(ad.0, "that") {
+                        addressee = Some(ad);
+                        a = ad.1;
+                    }
+                }
+            }
+            // Skip "in a statement", "on Monday", "Tuesday".
+            let mut skipped = 0;
+            while a < se && skipped < 8 && doc.is_word(a) && !doc.is_w(a, "that") {
+                let w = doc.lw(a);
+                let datey = matches!(w, "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday" | "yesterday" | "today" | "tonight" | "recently" | "earlier" | "later" | "repeatedly" | "again" | "also" | "previously" | "privately" | "publicly" | "flatly");
+                if datey {
+                    a += 1;
+                    skipped += 1;
+                    continue;
+                }
+                if matches!(w, "in" | "on" | "at" | "during" | "via" | "through" | "last" | "this") && skipped == 0 {
+                    // A prepositional phrase, only when "that" or a comma follows it.
+                    let mut m = a + 1;
+                    while m < se && m < a + 10 && !doc.is_w(m, "that") && !doc.is_p(m, ",") && !doc.is_quote(m) {
+                        m += 1;
+                    }
+                    if m < se && m < a + 10 && (doc.is_w(m, "that") || doc.is_p(m, ",")) {
+                        a = if doc.is_p(m, ",") { m + 1 } else { m };
+                        skipped += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            let has_that = doc.is_w(a, "that");
+            if has_that {
+                a += 1;
+            }
+            if a >= se {
+                c += 1;
+                continue;
+            }
+            let first = doc.lw(a);
+            let clause_start_ok = if doc.is_quote(a) {
+                true
+            } else if !doc.is_wordish(a) {
+                false
+            } else if has_that {
+                true
+            } else if cls.speech || cls.tell {
+                !in_list(first, NOT_CLAUSE) || SUBJ.contains(&first) && !matches!(first, "this" | "that" | "the" | "his" | "her" | "their" | "our")
+                    || (matches!(first, "the" | "his" | "her" | "their" | "our" | "this" | "a" | "an") && !nounish)
+            } else {
+                // belief / show without "that": a clear subject must follow.
+                (SUBJ.contains(&first) || doc.cap(a)) && doc.is_word(a + 1) && !in_list(doc.lw(a + 1), &["of", "and", "to"])
+            };
+            if !clause_start_ok || nounish && !has_that && !(in_list(doc.lw(sp.0), PRONOUNS) || doc.cap(sp.0)) {
+                c += 1;
+                continue;
+            }
+            if !cls.speech && !cls.tell && !has_that && cls.belief && !cls.show {
+                // Belief verbs without "that" need a pronoun or name subject.
+                if !(in_list(doc.lw(sp.0), PRONOUNS) || doc.cap(sp.0)) {
+                    c += 1;
+                    continue;
+                }
+            }
+            let b = clause_end(doc, names, a, se, mask);
+            if b >= a + 2 {
+                push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, c + 1)), addressee, role);
+                c = b;
+                continue;
+            }
+            c += 1;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_indirect(
+    doc: &Doc,
+    out: &mut Vec<RawQuote>,
+    mask: &mut [bool],
+    ranges: Vec<(usize, usize)>,
+    speaker: Option<(usize, usize)>,
+    cue: Option<(usize, usize)>,
+    addressee: Option<(usize, usize)>,
+    role: Option<(usize, usize)>,
+) {
+    let mut frags = Vec::new();
+    let mut has_quote = false;
+    for &(a, b) in &ranges {
+        if b <= a {
+            continue;
+        }
+        frags.push(doc.bytes(a, b));
+        for t in a..b {
+            if doc.is_quote(t) {
+                has_quote = true;
+            }
+            if let Some(m) = mask.get_mut(t) {
+                *m = true;
+            }
+        }
+    }
+    if frags.is_empty() {
+        return;
+    }
+    let first_tok = ranges[0].0;
+    out.push(RawQuote {
+        frags,
+        kind: if has_quote { QuoteKind::Mixed } else { QuoteKind::Indirect },
+        speaker,
+        cue,
+        cue_text: cue.map(|(a, b)| doc.span_text(a, b).to_string()),
+        addressee,
+        role,
+        continues: None,
+        first_tok,
+    });
+}
