@@ -172,8 +172,9 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
     let chrome_of = |id: NodeId| -> Chrome {
         let c = flags.chrome[id as usize];
         let share = good[id as usize] as f32 / total_good as f32;
+        let landmark = matches!(doc.tag(id), Some(Tag::Article | Tag::Main));
         match c {
-            Chrome::Strong if share > 0.85 => Chrome::None,
+            Chrome::Strong if share > 0.85 || (landmark && share > 0.5) => Chrome::None,
             Chrome::Weak if share > 0.5 || flags.content_hint[id as usize] => Chrome::None,
             c => c,
         }
@@ -207,6 +208,26 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
         if s > 0.0 && best.is_none_or(|(_, bs)| s >= bs) {
             best = Some((id, s));
         }
+    }
+    // A container that lost paragraphs to nearby link lists: climb while
+    // the parent adds clean running text at a modest cost in chrome.
+    if let Some((mut c, mut cs)) = best {
+        let mut clean = vec![0u32; n];
+        for (b, &ld) in blocks.iter().zip(&in_ld) {
+            if is_good(b, ld) && !under_chrome[b.elem as usize] {
+                clean[b.elem as usize] += b.chars as u32;
+            }
+        }
+        accumulate(doc, &mut clean);
+        while let Some(p) = doc.parent(c) {
+            let (gp, gc) = (clean[p as usize] as f32, clean[c as usize] as f32);
+            if p == 0 || gp < gc * 1.15 || total[p as usize] < cs * 0.5 {
+                break;
+            }
+            c = p;
+            cs = total[p as usize];
+        }
+        best = Some((c, cs));
     }
     if let Some(t) = trace.as_deref_mut() {
         use std::fmt::Write;
@@ -293,7 +314,15 @@ pub fn normalise_ld_body(s: &str) -> String {
 }
 
 fn is_good(b: &Block, in_ld: bool) -> bool {
-    b.heading == 0 && b.link_density() < 0.35 && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like()))
+    b.heading == 0
+        && ((b.link_density() < 0.35 && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like())))
+            || linked_prose(b))
+}
+
+/// A long sentence whose words are mostly links (a news round-up item)
+/// is still prose; menus and link lists are short or not sentences.
+fn linked_prose(b: &Block) -> bool {
+    b.chars >= 150 && b.link_density() < 0.75 && b.sentence_like()
 }
 
 fn weight(b: &Block, in_ld: bool) -> f32 {
@@ -303,6 +332,9 @@ fn weight(b: &Block, in_ld: bool) -> f32 {
     }
     if in_ld {
         return b.chars as f32 * 1.5;
+    }
+    if linked_prose(b) {
+        return b.chars as f32 * 0.5;
     }
     if ld >= 0.5 {
         return -(b.chars as f32) - 10.0;
@@ -353,7 +385,7 @@ fn keep_block(b: &Block, in_ld: bool, chrome_between: bool, hints: &BodyHints) -
         }
     }
     let ld = b.link_density();
-    if ld >= 0.5 || (ld >= 0.3 && b.chars < 200) {
+    if (ld >= 0.5 || (ld >= 0.3 && b.chars < 200)) && !linked_prose(b) {
         return false;
     }
     if b.chars < 120 && is_boilerplate_line(&b.text) {
