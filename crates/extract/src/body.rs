@@ -101,6 +101,8 @@ pub struct BodyHints<'a> {
     pub headline: Option<&'a str>,
     /// Normalised JSON-LD `articleBody` (lower-case words joined by spaces).
     pub ld_body: Option<String>,
+    /// The element showing the headline: the body starts after it.
+    pub headline_node: Option<NodeId>,
 }
 
 /// Extracts the article body of `doc`.
@@ -213,8 +215,9 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
     // the parent adds clean running text at a modest cost in chrome.
     if let Some((mut c, mut cs)) = best {
         let mut clean = vec![0u32; n];
+        let after = hints.headline_node.unwrap_or(0);
         for (b, &ld) in blocks.iter().zip(&in_ld) {
-            if is_good(b, ld) && !under_chrome[b.elem as usize] {
+            if is_good(b, ld) && !under_chrome[b.elem as usize] && b.first > after {
                 clean[b.elem as usize] += b.chars as u32;
             }
         }
@@ -226,6 +229,22 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
             }
             c = p;
             cs = total[p as usize];
+        }
+        // A container holding several articles (a feed of stories) narrows
+        // to the one that carries the headline.
+        if let Some(h) = hints.headline_node.filter(|&h| h > c && h < doc.subtree_end(c)) {
+            let mut a = doc.parent(h);
+            while let Some(x) = a {
+                if x <= c {
+                    break;
+                }
+                if doc.tag(x) == Some(Tag::Article) && clean[x as usize] as f32 >= 0.3 * clean[c as usize] as f32 {
+                    c = x;
+                    cs = total[x as usize];
+                    break;
+                }
+                a = doc.parent(x);
+            }
         }
         best = Some((c, cs));
     }
@@ -275,6 +294,10 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
             continue;
         }
         let b = &blocks[i];
+        // Text printed before the headline is not the article's.
+        if hints.headline_node.is_some_and(|h| h > container && b.first < h) {
+            continue;
+        }
         // Before the first paragraph only headings survive; after the last
         // one, only sentences.
         if k < first && b.heading == 0 {

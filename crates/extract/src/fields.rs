@@ -25,7 +25,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         a.diagnose(DiagnosticCode::BadStructuredData, format!("{} JSON-LD block(s) did not parse", m.ld_errors));
     }
     headline(doc, &m, a);
-    let res = body::extract(doc, &body_hints(&m, a));
+    let res = body::extract(doc, &body_hints(doc, &m, a));
     site_fields(&m, a);
     standfirst(doc, &m, res.container, a);
     summary(doc, res.container, a);
@@ -71,9 +71,18 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
 }
 
 /// What the metadata tells body extraction.
-pub fn body_hints<'a>(m: &PageMeta, a: &'a Article) -> BodyHints<'a> {
+pub fn body_hints<'a>(doc: &Document, m: &PageMeta, a: &'a Article) -> BodyHints<'a> {
     let ld_body = m.ld_str("articleBody").filter(|b| b.len() > 200).map(|b| body::normalise_ld_body(&b));
-    BodyHints { headline: a.headline.as_deref(), ld_body }
+    BodyHints { headline: a.headline.as_deref(), ld_body, headline_node: headline_node(doc, a.headline.as_deref()) }
+}
+
+/// The first `h1`–`h3` whose text is the headline.
+fn headline_node(doc: &Document, headline: Option<&str>) -> Option<NodeId> {
+    let h = headline?;
+    doc.ids().find(|&id| {
+        doc.tag(id).is_some_and(|t| matches!(t, Tag::H1 | Tag::H2 | Tag::H3))
+            && same_words(&squash(&doc.text_content(id)), h)
+    })
 }
 
 /// Sets the headline.

@@ -112,7 +112,7 @@ pub fn explain(bytes: &[u8], opts: &Options) -> String {
     let m = meta::collect(&doc);
     let mut a = Article::default();
     fields::headline(&doc, &m, &mut a);
-    body::explain(&doc, &fields::body_hints(&m, &a))
+    body::explain(&doc, &fields::body_hints(&doc, &m, &a))
 }
 
 fn looks_like_html(s: &str) -> bool {
