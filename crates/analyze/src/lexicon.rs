@@ -27,6 +27,9 @@ pub struct CueClass {
     pub show: bool,
     /// Takes an addressee before the clause ("told X that").
     pub tell: bool,
+    /// Verb of taking a position ("criticized", "called for"): its object
+    /// is the attributed content, when a named or pronoun subject holds it.
+    pub stance: bool,
     /// The form is a bare present participle ("saying"), which can attach
     /// to the previous clause's subject.
     pub ing: bool,
@@ -130,6 +133,7 @@ impl Lexicon {
                     "belief" => e.belief = true,
                     "show" => e.show = true,
                     "tell" => e.tell = true,
+                    "stance" => e.stance = true,
                     other => {
                         return Err(DataError::Bad { file: "cues.txt", line: n, message: format!("unknown class {other}") })
                     }

@@ -725,6 +725,25 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
         if se <= ss + 2 {
             continue;
         }
+        // Interview and transcript lines: "Lopez: Well, no one …".
+        if (ss == 0 || doc.is_break(ss - 1)) && !mask[ss] {
+            let mut k = ss;
+            while k < se && k < ss + 4 && doc.cap(k) {
+                k += 1;
+            }
+            if k > ss && k < se && doc.is_p(k, ":") && !in_list(doc.lw(ss), crate::doc::STOP_CAPS) && (names.mention_at(k - 1).is_some() || k == ss + 1) {
+                let pe = para_end(doc, k);
+                let a = k + 1;
+                let mut b = pe;
+                while b > a && doc.kind(b - 1) == Some(Kind::Punct) {
+                    b -= 1;
+                }
+                if b > a + 2 && !(a..b).any(|t| mask[t]) {
+                    push_indirect(doc, out, mask, vec![(a, b)], Some((ss, k)), Some((k, k + 1)), None, None);
+                    continue;
+                }
+            }
+        }
         let mut c = ss;
         while c < se {
             if mask[c] || !doc.is_word(c) {
@@ -784,7 +803,8 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             if c > ss + 3 && doc.is_p(c - 1, ",") && (cls.speech || cls.show) && !cls.ing {
                 if let Some(sp) = np_right(doc, names, c + 1, se) {
                     let tail = clause_tail(doc, sp.1, se);
-                    if tail + 1 >= se || tail >= se {
+                    let ends_here = sp.1 >= se || doc.kind(sp.1) == Some(Kind::Punct) && (doc.is_p(sp.1, ".") || doc.is_p(sp.1, ",") || doc.is_p(sp.1, "(") || doc.is_p(sp.1, "!") || doc.is_p(sp.1, "?") || doc.is_p(sp.1, ";")) || doc.is_quote(sp.1);
+                    if ends_here && (tail + 1 >= se || tail >= se) {
                         let b = c - 1;
                         if !(ss..b).any(|t| mask[t] && doc.is_quote(t)) || !(ss..b).all(|t| mask[t]) {
                             if !(ss..b).all(|t| mask[t]) {
@@ -818,6 +838,18 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c += 1;
                 continue;
             }
+            let left = left.or_else(|| {
+                // "X obtained a video and said …": the sentence's subject.
+                let mut j = c.checked_sub(1)?;
+                while j > ss && in_list(doc.lw(j), ADV_AUX) {
+                    j -= 1;
+                }
+                if matches!(doc.lw(j), "and" | "but") && cls.speech {
+                    subject_before(doc, names, j, ss).map(|sp| (sp, None))
+                } else {
+                    None
+                }
+            });
             let Some((sp, role)) = left else {
                 c += 1;
                 continue;
@@ -840,15 +872,37 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c = se;
                 continue;
             }
-            // Parenthetical: "CLAUSE, X said, CLAUSE."
-            if start_ok && doc.is_p(after_cue, ",") && cls.speech {
+            // Parenthetical: "CLAUSE, X said, CLAUSE." ("Still, he said, …").
+            let paren_ok = before > ss && doc.is_p(before - 1, ",");
+            if paren_ok && doc.is_p(after_cue, ",") && cls.speech {
                 let a2 = after_cue + 1;
                 let b2 = clause_end(doc, names, a2, se, mask);
                 if b2 > a2 + 1 {
-                    push_indirect(doc, out, mask, vec![(ss, before - 1), (a2, b2)], Some(sp), Some((c, c + 1)), None, role);
+                    let head = if before - 1 > ss + 2 { vec![(ss, before - 1), (a2, b2)] } else { vec![(a2, b2)] };
+                    push_indirect(doc, out, mask, head, Some(sp), Some((c, c + 1)), None, role);
                     c = se;
                     continue;
                 }
+            }
+            // Stance verbs: "Clinton criticized the plan", "he called for …".
+            if cls.stance && !cls.speech && !cls.belief && !cls.show && !cls.tell {
+                let named = in_list(doc.lw(sp.1 - 1), &["he", "she", "they", "we", "i"]) || (sp.0..sp.1).any(|t| names.mention_at(t).map(|m| names.ents[m.ent].kind != crate::names::EKind::Place).unwrap_or(false));
+                if !named || cls.ing && !doc.is_p(c.saturating_sub(1), ",") {
+                    c += 1;
+                    continue;
+                }
+                let mut a = after_cue;
+                if matches!(doc.lw(a), "for" | "on" | "to" | "out" | "that" | "as") {
+                    a += 1;
+                }
+                let b = clause_end(doc, names, a, se, mask);
+                if b >= a + 2 {
+                    push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, a)), None, role);
+                    c = b;
+                    continue;
+                }
+                c += 1;
+                continue;
             }
             // Inline: "X said (to Y) (that) CLAUSE".
             let mut a = after_cue;
@@ -894,7 +948,10 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 continue;
             }
             let first = doc.lw(a);
+            let asking = matches!(doc.lw(c), "asked" | "asks" | "ask" | "asking" | "wondered" | "wonders" | "wondering" | "questioned");
             let clause_start_ok = if doc.is_quote(a) {
+                true
+            } else if asking && matches!(first, "whether" | "if" | "why" | "how" | "what" | "who" | "when" | "where") {
                 true
             } else if !doc.is_wordish(a) {
                 false
