@@ -1,0 +1,296 @@
+//! Finding runs of running text ("blocks") and grouping them into articles.
+//!
+//! A browser copy of a page is chrome (menus, buttons, related links,
+//! footers) around one run of prose. Several pages pasted together repeat
+//! that pattern, and a page ends with its legal footer and the next one
+//! starts with a long navigation menu. So: blocks are seeded by long
+//! sentence-like lines and grown over short gaps; a block big enough to be
+//! a body is a candidate article; two candidates are different articles
+//! when the lines between them look like the end of one page and the start
+//! of another.
+
+use crate::lines::{Kind, Line};
+
+/// Up to this many non-blank chrome lines may interrupt one body (an
+/// "Advertisement" line, a caption and its credit, a sub-heading).
+const MAX_GAP: usize = 4;
+
+/// A run of body lines, `start..end` in line indices.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    pub start: usize,
+    pub end: usize,
+    /// Characters of body lines in the block.
+    pub mass: usize,
+    /// Words and boilerplate words of the body lines.
+    pub units: usize,
+    pub boiler: usize,
+    /// Short lines inside the block that are part of a list (body text).
+    pub list: Vec<usize>,
+    /// Short lines inside the block that look like comment headers
+    /// ("jane says:", a lone date): many of them make a comment thread.
+    pub posts: usize,
+}
+
+impl Block {
+    /// Big enough and free enough of chrome vocabulary to be an article
+    /// body (a cookie notice or a newsletter pitch is prose too).
+    pub(crate) fn is_main(&self) -> bool {
+        self.mass >= MIN_ARTICLE_CHARS && self.boiler * 25 <= self.units && self.posts < 3
+    }
+}
+
+/// All blocks of the dump, in order.
+pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].kind != Kind::Prose || lines[i].bullet {
+            i += 1;
+            continue;
+        }
+        // Short sentences just above the seed belong to it.
+        let mut start = i;
+        let mut k = i;
+        while k > 0 {
+            let l = &lines[k - 1];
+            if l.kind == Kind::Blank {
+                k -= 1;
+            } else if l.kind == Kind::Sentence && !l.bullet && out.last().is_none_or(|b| b.end < k) {
+                k -= 1;
+                start = k;
+            } else {
+                break;
+            }
+        }
+        let mut last = i;
+        let mut gap = 0;
+        let mut list = Vec::new();
+        let mut j = i + 1;
+        while j < lines.len() {
+            let l = &lines[j];
+            if l.kind == Kind::Short && gap == 0 {
+                if let Some(e) = list_run(lines, j) {
+                    list.extend((j..e).filter(|&k| lines[k].kind == Kind::Short));
+                    last = e.saturating_sub(1).max(last);
+                    j = e;
+                    continue;
+                }
+            }
+            match l.kind {
+                Kind::Blank => {}
+                Kind::Prose | Kind::Sentence => {
+                    let ok = gap == 0
+                        || l.kind == Kind::Prose && gap <= MAX_GAP
+                        || l.units >= 8 && gap <= 2;
+                    if !ok {
+                        break;
+                    }
+                    last = j;
+                    gap = 0;
+                }
+                Kind::Short => {
+                    if l.footer {
+                        break;
+                    }
+                    gap += 1;
+                    if gap > MAX_GAP {
+                        break;
+                    }
+                }
+            }
+            j += 1;
+        }
+        let end = last + 1;
+        list.retain(|&k| k < end);
+        let (mut mass, mut units, mut boiler, mut posts) = (0, 0, 0, 0);
+        for l in &lines[start..end] {
+            if l.is_body() {
+                mass += l.chars;
+                units += l.units;
+                boiler += l.boiler;
+            } else if l.kind == Kind::Short && post_header(l) {
+                posts += 1;
+            }
+        }
+        out.push(Block { start, end, mass, units, boiler, list, posts });
+        i = end;
+    }
+    out
+}
+
+/// A run of short lines inside a body that reads as a list (several words
+/// per item, no chrome vocabulary) and is followed by more running text:
+/// the index just past the run.
+fn list_run(lines: &[Line], k: usize) -> Option<usize> {
+    let mut n = 0;
+    let mut units = 0;
+    let mut j = k;
+    while j < lines.len() {
+        let l = &lines[j];
+        match l.kind {
+            Kind::Blank => {}
+            Kind::Prose | Kind::Sentence => break,
+            Kind::Short => {
+                if l.boiler > 0 || l.footer || l.chars > 200 || post_header(l) || l.text.ends_with(':') && n > 0 {
+                    return None;
+                }
+                n += 1;
+                units += l.units.max(l.cjk / 2);
+                if n > 20 {
+                    return None;
+                }
+            }
+        }
+        j += 1;
+    }
+    (j < lines.len() && n >= 2 && units >= 3 * n).then_some(j)
+}
+
+/// "jane says:", "Reply", a lone time stamp: the header of a comment.
+fn post_header(l: &Line) -> bool {
+    let t = l.lower.trim_end();
+    l.units <= 8
+        && (t.ends_with("says:") || t.ends_with("said:") || t.ends_with("wrote:") || t == "reply"
+            || l.chars <= 40 && t.bytes().filter(u8::is_ascii_digit).count() >= 4 && (t.contains(':') || t.contains(" at ")))
+}
+
+/// Smallest body that makes an article on its own.
+const MIN_ARTICLE_CHARS: usize = 280;
+
+/// Smallest body of an article when the dump holds several.
+const MIN_PAGE_CHARS: usize = 450;
+
+/// Most non-blank lines between two blocks of one body (a photo with
+/// caption and credit, an advertisement, a pull quote).
+const MAX_JOIN_GAP: usize = 8;
+
+/// Groups blocks into articles: each group is the ordered list of block
+/// indices of one article's body.
+///
+/// Main blocks are cut into pages at page breaks. In each page the biggest
+/// main block anchors the body; neighbouring blocks join it when only a few
+/// lines separate them, the rest (comments, teasers, author boxes) is left
+/// out.
+pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
+    let mains: Vec<usize> = (0..blocks.len()).filter(|&b| blocks[b].is_main()).collect();
+    let mut pages: Vec<Vec<usize>> = Vec::new();
+    for (n, &b) in mains.iter().enumerate() {
+        match n.checked_sub(1).map(|p| mains[p]) {
+            Some(prev) if !page_break(lines, blocks[prev].end, blocks[b].start) => {
+                if let Some(p) = pages.last_mut() {
+                    p.push(b);
+                }
+            }
+            _ => pages.push(vec![b]),
+        }
+    }
+    let mut out = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        let Some(&anchor) = page.iter().max_by_key(|&&b| blocks[b].mass) else { continue };
+        // A second "page" with only a short text is a site blurb or contact
+        // box under the article, not an article of its own.
+        if pages.len() > 1 && blocks[anchor].mass < MIN_PAGE_CHARS {
+            continue;
+        }
+        // Candidate blocks: everything from the previous page's last main
+        // block to the next page's first.
+        let lo = n.checked_sub(1).and_then(|p| pages[p].last()).map_or(0, |&b| b + 1);
+        let hi = pages.get(n + 1).and_then(|p| p.first()).copied().unwrap_or(blocks.len());
+        let clean = |b: usize| blocks[b].boiler * 25 <= blocks[b].units.max(1);
+        // Text above the anchor joins only when it is a paragraph or more
+        // and close: a lone caption line above the headline is not body.
+        let mut first = anchor;
+        while first > lo
+            && clean(first - 1)
+            && blocks[first - 1].mass >= 150
+            && nonblank(lines, blocks[first - 1].end, blocks[first].start) <= MAX_JOIN_GAP / 2
+        {
+            first -= 1;
+        }
+        let mut last = anchor;
+        while last + 1 < hi && clean(last + 1) && nonblank(lines, blocks[last].end, blocks[last + 1].start) <= MAX_JOIN_GAP {
+            last += 1;
+        }
+        out.push((first..=last).collect());
+    }
+    out
+}
+
+fn nonblank(lines: &[Line], a: usize, b: usize) -> usize {
+    lines.get(a..b).map_or(0, |g| g.iter().filter(|l| l.kind != Kind::Blank).count())
+}
+
+/// Words that open a page: skip links and navigation toggles.
+fn page_start(l: &Line) -> bool {
+    let t = l.lower.as_str();
+    l.units <= 6
+        && (t.starts_with("skip to") || t.contains("accessibility") || t.contains("navigation")
+            || t == "menu" || t.contains("toggle") || t.starts_with("open menu") || t == "main menu")
+}
+
+/// Whether the lines `a..b` (between two bodies) hold the end of one page
+/// and the start of another. Pasted pages are set apart by blank lines; a
+/// page ends with its legal footer and starts with skip links or a long
+/// navigation menu.
+pub(crate) fn page_break(lines: &[Line], a: usize, b: usize) -> bool {
+    let gap = &lines[a..b];
+    let footer = gap.iter().any(|l| l.footer);
+    let start = gap.iter().any(page_start);
+    let chrome = gap.iter().filter(|l| l.kind != Kind::Blank).count();
+    let mut run = 0;
+    let mut blank_run = false;
+    for l in gap {
+        run = if l.kind == Kind::Blank { run + 1 } else { 0 };
+        blank_run |= run >= 2;
+    }
+    blank_run && (footer || start || chrome >= 100 || header(gap)) || footer && start && chrome >= 20
+}
+
+/// Whether the lines hold an article header: a title-like line printed
+/// twice, or one with a date line right under it.
+fn header(gap: &[Line]) -> bool {
+    let titles: Vec<usize> = (0..gap.len()).filter(|&k| title_like(&gap[k])).collect();
+    let twice = titles.iter().enumerate().any(|(n, &a)| titles[n + 1..].iter().any(|&b| gap[a].lower == gap[b].lower));
+    let dated = titles.iter().any(|&k| {
+        gap[k + 1..].iter().find(|l| l.kind != Kind::Blank).is_some_and(|l| {
+            l.chars <= 80 && !newsdesk_dates::find_dates(&l.text, Some(chrono::DateTime::UNIX_EPOCH.fixed_offset())).is_empty()
+        })
+    });
+    twice || dated
+}
+
+fn title_like(l: &Line) -> bool {
+    l.kind == Kind::Short && (l.units >= 4 || l.cjk >= 6) && l.units <= 30 && l.boiler == 0 && !l.footer && !l.bullet
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lines::split;
+
+    const P: &str = "The council voted on Tuesday to close the old bridge, citing cracks found by inspectors in the spring.";
+
+    #[test]
+    fn one_body_across_a_short_gap() {
+        let text = format!("Home\nNews\n\n{P}\n\nAdvertisement\n\n{P}\n\nShe declined to comment.\n\nMore news\nSports");
+        let lines = split(&text);
+        let b = find_blocks(&lines);
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].start, b[0].end), (3, 10));
+    }
+
+    #[test]
+    fn footer_and_menu_split_pages() {
+        let menu = "World\nBusiness\nSports\n".repeat(3);
+        let body = format!("{P}\n").repeat(5);
+        let text = format!("{body}© 2024 Example\n\n\n{menu}{body}");
+        let lines = split(&text);
+        let b = find_blocks(&lines);
+        assert_eq!(group(&lines, &b).len(), 2);
+        // Without the footer, the same layout is one page.
+        let text = format!("{body}\n{menu}{body}");
+        let lines = split(&text);
+        assert_eq!(group(&lines, &find_blocks(&lines)).len(), 1);
+    }
+}
