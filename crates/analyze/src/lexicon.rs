@@ -57,6 +57,7 @@ pub struct Place {
     pub name: String,
     pub kind: PlaceKind,
     /// The alias is a demonym or adjective ("Russian"), not the name.
+    #[allow(dead_code)]
     pub demonym: bool,
 }
 
@@ -72,6 +73,7 @@ pub struct Lexicon {
     /// Place alias (as written, case-sensitive) → place.
     pub places: HashMap<String, Place>,
     /// Longest place alias in words, to bound look-ups.
+    #[allow(dead_code)]
     pub max_place_words: usize,
 }
 

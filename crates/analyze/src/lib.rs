@@ -22,7 +22,7 @@ mod quotes;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
-use newsdesk_model::{Analysis, Entity, EntityKind, Mention, Quote, QuoteKind, Speaker, TextDate};
+use newsdesk_model::{Analysis, Entity, EntityKind, Mention, Quote, Speaker, TextDate};
 
 pub use lexicon::DataError;
 
@@ -198,6 +198,14 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
                 t += 1;
             }
         }
+        // A name that only modifies the phrase's head ("Local officials",
+        // "the Clinton campaign") is not the speaker.
+        if let Some((_, mi)) = best {
+            let m = &names.mentions[mi];
+            if m.b < b && (m.b..b).all(|t| !doc.cap(t)) && doc.is_word(b - 1) && !doc.lex.is_title(doc.lw(b - 1)) {
+                best = None;
+            }
+        }
         let lw = doc.lw(a);
         let ent = if let Some((e, mi)) = best {
             if role.is_none() {
@@ -231,9 +239,10 @@ fn antecedent(doc: &Doc, names: &Names, pos: usize, g: Gender, inq: &[bool]) -> 
     let cur = doc.sent_of.get(pos).copied().unwrap_or(0) as usize;
     let lo = cur.saturating_sub(10);
     let mut fallback = None;
+    let floor = pos.saturating_sub(600);
     for si in (lo..=cur).rev() {
-        let s = doc.sents[si];
-        let mut t = s.start;
+        let Some(&s) = doc.sents.get(si) else { continue };
+        let mut t = s.start.max(floor);
         while t < s.end.min(pos) {
             if inq.get(t).copied().unwrap_or(false) {
                 t += 1;
@@ -273,10 +282,9 @@ fn describe(doc: &Doc, names: &Names, a: usize, b: usize, _prev: &[Resolved]) ->
         _ => &[],
     };
     let mut best = None;
-    for m in &names.mentions {
-        if m.a >= a {
-            break;
-        }
+    // Only the latest few hundred names: bounded work per quote.
+    let upto = names.mentions.partition_point(|m| m.a < a);
+    for m in &names.mentions[upto.saturating_sub(300)..upto] {
         let e = &names.ents[m.ent];
         if e.kind != EKind::Person {
             continue;
@@ -298,6 +306,8 @@ pub use newsdesk_model::QuoteKind as Kind;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use newsdesk_model::QuoteKind;
 
     #[test]
     fn direct_quote_with_pronoun() {

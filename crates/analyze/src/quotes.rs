@@ -103,6 +103,9 @@ const NOUNISH: &[&str] = &[
     "determined", "convinced", "concluded",
 ];
 
+/// Longest sentence, in tokens, searched for reported speech.
+const MAX_SENTENCE_TOKENS: usize = 400;
+
 fn in_list(l: &str, list: &[&str]) -> bool {
     list.contains(&l)
 }
@@ -342,7 +345,7 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
 /// First token of the subject of the sentence holding `c`: the first name,
 /// pronoun or determiner phrase before `c`.
 fn subject_before(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<(usize, usize)> {
-    let mut i = floor;
+    let mut i = floor.max(c.saturating_sub(80));
     while i < c {
         if doc.is_word(i) {
             let l = doc.lw(i);
@@ -374,9 +377,13 @@ struct Attr {
     end: usize,
 }
 
+/// End of the paragraph holding `i`, looking at most 300 tokens ahead:
+/// attributions are local, and an unbounded scan per quote mark would make
+/// a huge paragraph full of marks quadratic.
 fn para_end(doc: &Doc, i: usize) -> usize {
     let mut k = i;
-    while k < doc.len() && !doc.is_break(k) {
+    let lim = i.saturating_add(300).min(doc.len());
+    while k < lim && !doc.is_break(k) {
         k += 1;
     }
     k
@@ -402,7 +409,8 @@ fn attr_after(doc: &Doc, names: &Names, close: usize) -> Option<Attr> {
     // Normal order: up to ~10 tokens of speaker, then the cue.
     let mut c = j;
     while c < pe && c < j + 16 {
-        if is_speech_cue(doc, c) && c > j {
+        // A cue word right after a determiner is a noun ("the report said").
+        if is_speech_cue(doc, c) && c > j && !in_list(doc.lw(c - 1), DETS) {
             break;
         }
         if doc.is_p(c, ".") || doc.is_quote(c) || doc.is_p(c, "?") || doc.is_p(c, "!") {
@@ -411,7 +419,7 @@ fn attr_after(doc: &Doc, names: &Names, close: usize) -> Option<Attr> {
         }
         c += 1;
     }
-    if c < pe && c < j + 16 && is_speech_cue(doc, c) {
+    if c < pe && c < j + 16 && is_speech_cue(doc, c) && !in_list(doc.lw(c - 1), DETS) {
         if let Some((sp, role)) = np_left(doc, names, c, j.saturating_sub(1)) {
             if sp.0 >= j {
                 let mut addressee = None;
@@ -722,7 +730,10 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
     for si in 0..doc.sents.len() {
         let sent = doc.sents[si];
         let (ss, se) = (sent.start, sent.end.min(n));
-        if se <= ss + 2 {
+        // Real sentences are far shorter; a run-on "sentence" of thousands
+        // of tokens (a list, a table, hostile input) is not parsed, which
+        // keeps the per-cue scans below linear overall.
+        if se <= ss + 2 || se - ss > MAX_SENTENCE_TOKENS {
             continue;
         }
         // Interview and transcript lines: "Lopez: Well, no one …".
