@@ -93,6 +93,11 @@ pub struct BodyResult {
     pub container: Option<NodeId>,
     /// Characters of good running text on the whole page.
     pub page_good_chars: usize,
+    /// Kept paragraphs that directly follow a heading that is a link: the
+    /// blurbs of a list of teasers (a section front), not an article.
+    pub teaser_paragraphs: usize,
+    /// The container asks for a password (a login wall).
+    pub password_form: bool,
 }
 
 /// Hints from the metadata that help cleaning.
@@ -285,15 +290,26 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
     let strong: Vec<bool> = inside.iter().map(|&i| is_good(&blocks[i], in_ld[i])).collect();
     let first_good = strong.iter().zip(&keep).position(|(s, k)| *s && *k);
     let last_good = strong.iter().zip(&keep).rposition(|(s, k)| *s && *k);
-    let mut out = BodyResult { container: Some(container), page_good_chars: good[0] as usize, ..BodyResult::default() };
+    let mut out = BodyResult {
+        container: Some(container),
+        page_good_chars: good[0] as usize,
+        password_form: (container..end)
+            .filter(|&i| doc.tag(i) == Some(Tag::Input))
+            .any(|i| doc.attr(i, "type").is_some_and(|t| t.eq_ignore_ascii_case("password"))),
+        ..BodyResult::default()
+    };
     let (Some(first), Some(last)) = (first_good, last_good) else {
         return out;
     };
+    let mut after_linked_heading = false;
     for (k, &i) in inside.iter().enumerate() {
+        let b = &blocks[i];
+        if b.heading > 0 {
+            after_linked_heading = b.link_density() >= 0.5;
+        }
         if !keep[k] {
             continue;
         }
-        let b = &blocks[i];
         // Text printed before the headline is not the article's.
         if hints.headline_node.is_some_and(|h| h > container && b.first < h) {
             continue;
@@ -311,6 +327,9 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
                 continue;
             }
             out.headings.push(b.text.clone());
+        } else if after_linked_heading {
+            out.teaser_paragraphs += 1;
+            after_linked_heading = false;
         }
         out.paragraphs.push(b.text.clone());
     }
@@ -428,7 +447,8 @@ fn is_boilerplate_line(t: &str) -> bool {
         "more from", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
         "updated", "last updated", "image:", "photo:", "photograph:", "getty images", "tags:",
         "filed under", "loading", "watch:", "listen", "comments", "leave a comment", "this article",
-        "we use cookies", "download the",
+        "we use cookies", "download the", "reporting by", "editing by", "writing by",
+        "additional reporting", "compiled by", "edited by", "produced by",
     ];
     STARTS.iter().any(|s| l.starts_with(s)) || l.is_empty()
 }
@@ -514,7 +534,13 @@ const STRONG_CHROME: &[&str] = &[
     "footer", "nav", "navbar", "navigation", "menu", "trending", "popular", "mostread", "tagcloud",
     "pagination", "pager", "caption", "figcaption", "byline", "author", "authors", "bio", "dateline",
     "timestamp", "skiplink", "screenreader", "gallery", "slideshow", "rating", "podcast", "follow",
-    "login", "signin", "register", "toc", "complementary", "tags", "keywords",
+    "login", "signin", "register", "toc", "complementary", "tags", "keywords", "footnote",
+    "footnotes",
+    // The same furniture named in French, German, Spanish, Italian and Portuguese.
+    "legende", "reactions", "reaction", "commentaires", "partage", "partager", "lire", "abonnement",
+    "kommentare", "teilen", "anzeige", "werbung", "bildunterschrift", "comentarios", "compartir",
+    "relacionados", "publicidad", "commenti", "condividi", "correlati", "pubblicita",
+    "comentario", "relacionadas", "publicidade",
 ];
 
 /// Words that mark chrome unless the same name also says article text, or
@@ -523,7 +549,8 @@ const WEAK_CHROME: &[&str] = &[
     "meta", "info", "header", "utility", "tools", "links", "sidebar", "rail", "modal", "popup", "overlay", "paywall", "widget", "toolbar", "print", "email",
     "masthead", "skip", "hidden", "visually", "sr", "teaser", "teasers", "more", "readmore", "next",
     "prev", "inline", "embed", "video", "banner", "alert", "listen", "audio", "contact", "disclaimer",
-    "jump", "aside", "credit", "credits", "date", "correction", "corrections",
+    "jump", "aside", "credit", "credits", "date", "correction", "corrections", "note", "notes",
+    "signature", "pub", "auteur", "autor",
 ];
 
 /// Words of class names that describe a state, not a role ("modal-enabled").
@@ -559,7 +586,16 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             if lower.starts_with("has-") || lower.starts_with("is-") || lower.starts_with("with-") || lower.starts_with("no-") {
                 continue;
             }
+            // In BEM names ("story__note--wide") the element after "__" says
+            // what the node is; the block before it names its container.
+            let role_part = match lower.rfind("__") {
+                Some(i) => lower[i + 2..].split("--").next().unwrap_or(""),
+                None => lower.as_str(),
+            };
             let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            let element_chrome = role_part.len() < lower.len()
+                && role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| STRONG_CHROME.contains(&w) || WEAK_CHROME.contains(&w))
+                && !role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| CONTENT_HINTS.contains(&w));
             if parts.iter().any(|w| STATE_WORDS.contains(w)) {
                 continue;
             }
@@ -569,13 +605,20 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             let mut tok_hint = false;
             while let Some(w) = words.next() {
                 // camelCase pieces are not split; whole-word matches only.
-                if STRONG_CHROME.contains(&w) {
+                // "sidebar", "sidebox", "sidenav", "sidecol": layout columns.
+                if w.len() > 4 && w.starts_with("side") {
+                    tok_weak = true;
+                } else if STRONG_CHROME.contains(&w) {
                     tok_strong = true;
                 } else if WEAK_CHROME.contains(&w) {
                     tok_weak = true;
                 } else if CONTENT_HINTS.contains(&w) {
                     tok_hint = true;
                 }
+            }
+            if element_chrome && !tok_strong {
+                tok_weak = true;
+                tok_hint = false;
             }
             if tok_strong {
                 chrome = Chrome::Strong;

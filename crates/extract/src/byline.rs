@@ -60,7 +60,11 @@ const NOT_PERSON: &[&str] = &[
     "tech", "national", "international", "foreign", "affairs", "deputy", "associate",
     "managing", "executive", "photographer", "photo", "photos", "video", "follow", "email",
     "twitter", "facebook", "more", "articles", "article", "view", "profile", "all", "stories",
-    "by", "with", "from", "for", "in", "on", "at", "of", "via",
+    "by", "with", "from", "for", "in", "on", "at", "of", "via", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march", "july",
+    "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "today", "yesterday", "am", "pm", "est", "edt",
+    "gmt", "utc",
 ];
 
 /// Splits a byline into person names; outlets, roles and dates are dropped.
@@ -88,7 +92,7 @@ pub fn parse_byline(raw: &str) -> (Vec<String>, Option<&'static str>) {
         if let Some(w) = wire {
             credit.get_or_insert(w);
         }
-        if let Some(p) = person_name(strip_by(name).trim()) {
+        if let Some(p) = person_name(strip_by(name).trim()).or_else(|| name_prefix(strip_by(name).trim())) {
             if !people.iter().any(|x| x.eq_ignore_ascii_case(&p)) {
                 people.push(p);
             }
@@ -166,6 +170,19 @@ pub fn person_name(s: &str) -> Option<String> {
         out.push(title_case(w));
     }
     Some(out.join(" "))
+}
+
+/// The longest run of leading words that is a person's name, for bylines
+/// that run on into a role or a date ("Tom Becker Staff Writer Jan 22").
+fn name_prefix(s: &str) -> Option<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    (2..words.len().min(5)).rev().find_map(|k| {
+        let next = words[k].to_lowercase();
+        let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+        // Only cut where the rest is clearly not part of the name.
+        let stop = NOT_PERSON.contains(&next) || next.chars().any(|c| c.is_ascii_digit());
+        if stop { person_name(&words[..k].join(" ")) } else { None }
+    })
 }
 
 /// "JANE DOE" → "Jane Doe"; mixed case ("McCarthy") is kept.
@@ -252,11 +269,12 @@ mod tests {
         assert_eq!(parse_byline("Daily Post Staff Writer").0, Vec::<String>::new());
         assert_eq!(parse_byline("Ana Ruiz | Nov 19, 2019").0, vec!["Ana Ruiz"]);
         assert_eq!(parse_byline("Ludwig van Beethoven").0, vec!["Ludwig van Beethoven"]);
+        assert_eq!(parse_byline("By Maria Lopez and Tom Becker Staff Writer Jan 22, 2024").0, vec!["Maria Lopez", "Tom Becker"]);
     }
 
     #[test]
     fn datelines() {
-        assert_eq!(dateline("CARACAS (Reuters) - Venezuela said"), Some((Some("CARACAS".into()), Some("Reuters"), 21)));
+        assert_eq!(dateline("CARACAS (Reuters) - Venezuela said"), Some((Some("CARACAS".into()), Some("Reuters"), 20)));
         assert_eq!(dateline("BOISE, Idaho (AP) — A judge").map(|d| d.0), Some(Some("BOISE, Idaho".into())));
         assert_eq!(dateline("LONDON: The bank").map(|d| (d.0, d.2)), Some((Some("LONDON".into()), 8)));
         assert_eq!(dateline("(Reuters) — The New York"), Some((None, Some("Reuters"), 0)));

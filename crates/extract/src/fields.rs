@@ -31,9 +31,13 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     summary(doc, res.container, a);
     let mut paragraphs = res.paragraphs;
     // The standfirst and summary are printed apart from the body.
-    if let Some(s) = &a.standfirst {
-        if paragraphs.first().is_some_and(|p| same_words(p, s)) {
-            paragraphs.remove(0);
+    // A dek named as such is printed apart from the body. A paragraph that
+    // merely equals the description stays: pages often print their lede
+    // there, and readers take it as the article's first paragraph.
+    let named_dek = a.evidence.get("standfirst").is_some_and(|e| e.source == EvidenceSource::TextHeuristic);
+    if let (Some(s), true) = (&a.standfirst, named_dek) {
+        if let Some(i) = paragraphs.iter().take(3).position(|p| same_words(p, s)) {
+            paragraphs.remove(i);
         }
     }
     if !a.summary.is_empty() {
@@ -61,12 +65,21 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     dates(doc, &m, opts, a);
     language(&m, a);
     images(doc, &m, res.container, opts, a);
-    if a.body.chars().count() < 150 || res.page_good_chars < 120 {
-        a.diagnose(DiagnosticCode::NoArticle, "no block of running text long enough to be an article was found");
-        if a.body.chars().count() < 150 && res.page_good_chars < 120 {
-            a.body.clear();
-            a.headings.clear();
-        }
+    let paragraphs = a.paragraphs().count();
+    let words = a.word_count();
+    let verdict = if a.body.chars().count() < 150 || res.page_good_chars < 120 {
+        Some("no block of running text long enough to be an article was found")
+    } else if res.teaser_paragraphs >= 3 && res.teaser_paragraphs * 2 >= paragraphs {
+        Some("the page is a list of linked teasers (a section front), not an article")
+    } else if res.password_form && words < 120 {
+        Some("the page is a sign-in form, not an article")
+    } else {
+        None
+    };
+    if let Some(why) = verdict {
+        a.diagnose(DiagnosticCode::NoArticle, why);
+        a.body.clear();
+        a.headings.clear();
     }
 }
 
@@ -188,13 +201,14 @@ fn site_fields(m: &PageMeta, a: &mut Article) {
 fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut Article) {
     // A visible dek: an element named like one, before the body's text.
     let limit = container.map_or(doc.len() as NodeId, |c| c + 1);
+    let desc_limit = container.map_or(doc.len() as NodeId, |c| doc.subtree_end(c));
     for id in doc.ids().take(limit as usize) {
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
         }
         let Some(class) = doc.attr(id, "class").or_else(|| doc.attr(id, "itemprop")) else { continue };
         let c = class.to_ascii_lowercase();
-        let named = ["standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede", "deck", "intro", "excerpt", "strapline", "teaser-text", "description"]
+        let named = ["standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede", "deck", "intro", "excerpt", "strapline", "teaser", "description"]
             .iter()
             .any(|k| c.split(|ch: char| ch.is_whitespace() || ch == '_' || ch == '-').collect::<Vec<_>>().join("-").contains(k) || c.split_whitespace().any(|t| t.ends_with(k)));
         if !named || doc.tag(id).is_some_and(|t| matches!(t, Tag::Ul | Tag::Ol | Tag::Meta | Tag::Body | Tag::Html)) {
@@ -208,7 +222,27 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
             return;
         }
     }
-    let _ = m;
+    // The page's description printed under the headline is its standfirst.
+    let Some((key, desc)) = m.meta(&["description", "og:description", "twitter:description"]) else { return };
+    let desc = squash(desc);
+    if words(&desc).count() < 6 {
+        return;
+    }
+    for id in doc.ids().take(desc_limit as usize) {
+        if !doc.tag(id).is_some_and(|t| matches!(t, Tag::P | Tag::Div | Tag::H2 | Tag::Span)) {
+            continue;
+        }
+        // A classless paragraph equal to the description is the lede that the
+        // description was cut from, not a separately printed standfirst.
+        if doc.attr(id, "class").is_none_or(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if doc.first_child(id).is_some_and(|c| doc.kind(c) == NodeKind::Text) && same_words(&squash(&doc.text_content(id)), &desc) {
+            a.standfirst = Some(desc);
+            a.note("standfirst", EvidenceSource::Meta, format!("{key}, shown on the page"));
+            return;
+        }
+    }
 }
 
 fn summary(doc: &Document, container: Option<NodeId>, a: &mut Article) {
@@ -369,7 +403,9 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
         }
         let rel_author = doc.tag(id) == Some(Tag::A) && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
         let class = doc.attr(id, "class").unwrap_or("").to_ascii_lowercase();
-        let named = class.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor"));
+        let named = class
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor" | "signature" | "auteur" | "autor"));
         if !rel_author && !named {
             continue;
         }
@@ -388,7 +424,8 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
             continue;
         }
         let t = doc.text(id).trim();
-        if t.len() < 6 || t.len() > 120 || !(t.starts_with("By ") || t.starts_with("BY ") || t.starts_with("by ")) {
+        let by = ["By ", "BY ", "by ", "Par ", "Von ", "Por ", "Di "].iter().any(|p| t.starts_with(p));
+        if t.len() < 6 || t.len() > 120 || !by {
             continue;
         }
         // The names may sit in the following link elements.
@@ -685,7 +722,7 @@ fn split_caption_credit(s: &str) -> (String, Option<String>) {
             }
         }
     }
-    for marker in ["Photo: ", "Photograph: ", "Image: ", "Credit: ", "Photo by ", "PHOTO: "] {
+    for marker in ["Photo: ", "Photograph: ", "Image: ", "Credit: ", "Photo by ", "PHOTO: ", "Foto: ", "Bild: ", "Crédit : ", "Crédit photo : "] {
         if let Some(i) = t.rfind(marker) {
             return (t[..i].trim().to_string(), Some(t[i + marker.len()..].trim().to_string()));
         }
