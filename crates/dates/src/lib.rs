@@ -122,18 +122,21 @@ fn span(t: &[Token], a: usize, b: usize, timestamp: Timestamp, kind: DateKind) -
     Parsed { timestamp, start, end, kind }
 }
 
-/// Cheap filter: every expression has a digit or one of a few words.
+/// Cheap filter: every expression has a digit or one of a few words. Runs
+/// without allocating; the words are compared case-insensitively as ASCII
+/// (the non-ASCII ones, "há", are matched on their ASCII part).
 fn may_hold_date(s: &str) -> bool {
-    if s.bytes().any(|b| b.is_ascii_digit()) {
+    let b = s.as_bytes();
+    if b.iter().any(u8::is_ascii_digit) {
         return true;
     }
-    let l = s.to_lowercase();
-    const CUES: [&str; 20] = [
-        "ago", "yesterday", "today", "just now", "vor ", "il y a", "hace ", "há ", " fa",
-        "geleden", "gestern", "heute", "ayer", "hoy", "ieri", "oggi", "ontem", "hoje",
-        "gisteren", "vandaag",
+    const CUES: [&[u8]; 19] = [
+        b"ago", b"yesterday", b"today", b"just now", b"vor ", b"il y a", b"hace ", b"h\xc3\xa1 ", b" fa",
+        b"geleden", b"gestern", b"heute", b"ayer", b"hoy", b"ieri", b"oggi", b"ontem", b"hoje",
+        b"vandaag",
     ];
-    CUES.iter().any(|c| l.contains(c))
+    let has = |cue: &[u8]| b.windows(cue.len()).any(|w| w.eq_ignore_ascii_case(cue));
+    CUES.iter().any(|c| has(c)) || has(b"gisteren")
 }
 
 fn word(t: &[Token], i: usize) -> Option<&str> {
@@ -206,7 +209,7 @@ fn iso_date(t: &[Token], i: usize) -> Option<DatePart> {
     if !(glued(t, i + 1) && glued(t, i + 2) && glued(t, i + 3) && glued(t, i + 4)) {
         return None;
     }
-    if matches!(num(t, i + 5), Some(_)) && glued(t, i + 5) {
+    if num(t, i + 5).is_some() && glued(t, i + 5) {
         return None;
     }
     Some(DatePart { y, m, d: Some(d), end: i + 5 })

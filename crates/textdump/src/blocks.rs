@@ -149,7 +149,7 @@ fn list_run(lines: &[Line], k: usize) -> Option<usize> {
 
 /// "jane says:", "Reply", a lone time stamp: the header of a comment.
 fn post_header(l: &Line) -> bool {
-    let t = l.lower.trim_end();
+    let t = l.lower().trim_end();
     l.units <= 8
         && (t.ends_with("says:") || t.ends_with("said:") || t.ends_with("wrote:") || t == "reply"
             || l.chars <= 40 && t.bytes().filter(u8::is_ascii_digit).count() >= 4 && (t.contains(':') || t.contains(" at ")))
@@ -223,7 +223,7 @@ fn nonblank(lines: &[Line], a: usize, b: usize) -> usize {
 
 /// Words that open a page: skip links and navigation toggles.
 fn page_start(l: &Line) -> bool {
-    let t = l.lower.as_str();
+    let t = l.lower();
     l.units <= 6
         && (t.starts_with("skip to") || t.contains("accessibility") || t.contains("navigation")
             || t == "menu" || t.contains("toggle") || t.starts_with("open menu") || t == "main menu")
@@ -251,7 +251,7 @@ pub(crate) fn page_break(lines: &[Line], a: usize, b: usize) -> bool {
 /// twice, or one with a date line right under it.
 fn header(gap: &[Line]) -> bool {
     let titles: Vec<usize> = (0..gap.len()).filter(|&k| title_like(&gap[k])).collect();
-    let twice = titles.iter().enumerate().any(|(n, &a)| titles[n + 1..].iter().any(|&b| gap[a].lower == gap[b].lower));
+    let twice = titles.iter().enumerate().any(|(n, &a)| titles[n + 1..].iter().any(|&b| gap[a].lower() == gap[b].lower()));
     let dated = titles.iter().any(|&k| {
         gap[k + 1..].iter().find(|l| l.kind != Kind::Blank).is_some_and(|l| {
             l.chars <= 80 && !newsdesk_dates::find_dates(&l.text, Some(chrono::DateTime::UNIX_EPOCH.fixed_offset())).is_empty()

@@ -33,7 +33,7 @@ fn headline_like(l: &Line) -> bool {
 
 /// Lines that state a date and little else.
 fn date_line(l: &Line, now: Option<DateTime<FixedOffset>>) -> bool {
-    dates_of_line(l, now).is_some()
+    *l.date_line.get_or_init(|| dates_of_line(l, now).is_some())
 }
 
 /// The dates of a short line when they make up most of it.
@@ -48,7 +48,7 @@ fn dates_of_line(l: &Line, now: Option<DateTime<FixedOffset>>) -> Option<Vec<new
 
 /// "By Jane Roe", "Von Jan Muster", "Por Ana Ruiz".
 pub(crate) fn is_byline(l: &Line) -> bool {
-    let lower = &l.lower;
+    let lower = l.lower();
     l.units <= 14
         && ["by ", "von ", "par ", "por ", "di ", "door ", "written by ", "words by "]
             .iter()
@@ -60,7 +60,7 @@ pub(crate) fn is_caption(l: &Line) -> bool {
     if l.chars > 400 {
         return false;
     }
-    if vocab::CREDIT_CUES.iter().any(|c| l.lower.starts_with(c) || l.units <= 12 && l.lower.contains(c)) {
+    if l.credit {
         return true;
     }
     trailing_agency(&l.text).is_some() && !l.text.trim_end().ends_with(['.', '!', '?'])
@@ -86,9 +86,7 @@ fn trailing_agency(s: &str) -> Option<&'static str> {
 pub(crate) fn headline(lines: &[Line], from: usize, body_start: usize, now: Option<DateTime<FixedOffset>>) -> Option<usize> {
     let from = from.max(body_start.saturating_sub(HEAD_REACH));
     let zone = &lines[from..body_start];
-    // Date lines are asked about several times per line: decide once.
-    let dl: Vec<bool> = zone.iter().map(|l| l.kind != Kind::Blank && date_line(l, now)).collect();
-    let date_at = |j: usize| dl.get(j).copied().unwrap_or(false);
+    let date_at = |j: usize| zone.get(j).is_some_and(|l| date_line(l, now));
     let mut best: Option<(f32, usize)> = None;
     let mut scores: Vec<(usize, f32)> = Vec::new();
     let mut chrome_between = 0usize;
@@ -99,7 +97,7 @@ pub(crate) fn headline(lines: &[Line], from: usize, body_start: usize, now: Opti
         }
         let meta = date_at(k) || is_byline(l) || is_caption(l) || l.bullet;
         if headline_like(l) && !meta {
-            let repeats = zone.iter().enumerate().filter(|(j, o)| *j != k && o.chars == l.chars && o.lower == l.lower).count();
+            let repeats = zone.iter().enumerate().filter(|(j, o)| *j != k && o.chars == l.chars && o.lower() == l.lower()).count();
             let mut score = 0.0f32;
             if repeats > 0 {
                 score += 3.0;
@@ -160,7 +158,7 @@ pub(crate) fn headline(lines: &[Line], from: usize, body_start: usize, now: Opti
         }
         if let Some(&(_, s)) = scores.iter().find(|(i, _)| *i == j) {
             // A breadcrumb ending with the title is not a title above it.
-            let crumb = o.lower.contains(&zone[k].lower);
+            let crumb = o.lower().contains(zone[k].lower());
             if s.is_finite() && s >= b - 1.5 && !crumb {
                 k = j;
             }
@@ -222,18 +220,14 @@ fn next_is_credit(lines: &[Line], k: usize, to: usize) -> bool {
 /// Records a published/updated date from a line; true when the line was a
 /// date line.
 pub(crate) fn dates(a: &mut Article, l: &Line, now: Option<DateTime<FixedOffset>>) -> bool {
-    let found = match dates_of_line(l, now) {
-        Some(f) => f,
-        None if is_byline(l) => find_dates(&l.text, now),
-        None => return false,
-    };
+    let found = if date_line(l, now) || is_byline(l) { find_dates(&l.text, now) } else { return false };
     if found.is_empty() {
         return false;
     }
     let source = if is_byline(l) { EvidenceSource::Byline } else { EvidenceSource::TextHeuristic };
-    let updated_cue = vocab::UPDATED.iter().any(|c| l.lower.contains(c));
+    let updated_cue = vocab::UPDATED.iter().any(|c| l.lower().contains(c));
     for (n, p) in found.iter().enumerate() {
-        let is_update = updated_cue && (found.len() == 1 || n > 0 || l.lower.find("updated").is_some_and(|u| u < p.start));
+        let is_update = updated_cue && (found.len() == 1 || n > 0 || l.lower().find("updated").is_some_and(|u| u < p.start));
         let slot: &mut Option<Timestamp> = if is_update { &mut a.updated } else { &mut a.published };
         if slot.is_none() {
             *slot = Some(p.timestamp.clone());
@@ -306,6 +300,12 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
         // The credit follows on the next line; the caption is above.
         return;
     }
+    // "Photo: The bridge at dawn. Credit: Jane Roe" / "The bridge at dawn.
+    // Photo: Jane Roe/AP": caption before the last label, credit after it.
+    if let Some((cap, cred)) = split_at_last_label(&l.text) {
+        a.images.push(Image { url: None, caption: Some(cap), credit: Some(cred) });
+        return;
+    }
     let mut caption = None;
     let mut j = k;
     while j > floor {
@@ -317,12 +317,33 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
         if is_caption(p) && p.text.trim_end_matches(['.', '…', ':']).split(' ').count() == 1 {
             continue;
         }
-        if p.kind != Kind::Blank && !is_caption(p) && p.units >= 3 && !is_byline(p) && !date_line(p, None) {
+        if p.kind != Kind::Blank && !is_caption(p) && p.units >= 3 && !is_byline(p) && dates_of_line(p, None).is_none() {
             caption = Some(p.text.trim_start_matches("Above:").trim().to_string());
         }
         break;
     }
     a.images.push(Image { url: None, caption, credit: (!credit.is_empty()).then(|| credit.to_string()) });
+}
+
+/// Labels that introduce the credit inside a caption line.
+const CREDIT_LABELS: [&str; 9] =
+    ["credit:", "photo:", "photograph:", "image:", "picture:", "foto:", "bild:", "source:", "illustration:"];
+
+/// Caption and credit of a line that holds both, split at the last credit
+/// label that has text on both sides (a leading label is dropped).
+fn split_at_last_label(text: &str) -> Option<(String, String)> {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return None; // case mapping changed byte offsets: do not guess
+    }
+    let (pos, len) = CREDIT_LABELS.iter().filter_map(|c| lower.rfind(c).map(|p| (p, c.len()))).max()?;
+    let before = text.get(..pos)?.trim();
+    let after = text.get(pos + len..)?.trim();
+    let before = CREDIT_LABELS
+        .iter()
+        .find_map(|c| before.to_lowercase().starts_with(c).then(|| before.get(c.len()..).unwrap_or("").trim()))
+        .unwrap_or(before);
+    (!before.is_empty() && !after.is_empty()).then(|| (before.to_string(), after.to_string()))
 }
 
 /// Splits "CARACAS: Venezuela's ..." / "LONDON (Reuters) - ..." into the
@@ -351,7 +372,12 @@ pub(crate) fn dateline(s: &str) -> Option<(Option<String>, Option<&'static str>,
     let place = place_part.split(',').next().unwrap_or("").trim();
     let letters: Vec<char> = place.chars().filter(|c| c.is_alphabetic()).collect();
     let upper = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
-    let place_ok = upper && place.split(' ').count() <= 4;
+    // "Hannover (dpa) -": a capitalised place is a dateline when an agency
+    // follows it; alone it would be any sentence opening.
+    let capitalised = agency.is_some()
+        && letters.len() >= 2
+        && place.split(' ').all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let place_ok = (upper || capitalised) && place.split(' ').count() <= 4;
     if agency.is_none() && !place_ok {
         return None;
     }
@@ -365,7 +391,7 @@ pub(crate) fn dateline(s: &str) -> Option<(Option<String>, Option<&'static str>,
 pub(crate) fn language(text: &str) -> Option<&'static str> {
     // A few sentences decide the language as well as the whole body, and
     // detection cost grows with the text.
-    let mut cut = text.len().min(400);
+    let mut cut = text.len().min(160);
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
@@ -405,7 +431,7 @@ mod tests {
     #[test]
     fn bylines_and_captions() {
         assert!(is_byline(&Line::new("By Jane Roe")));
-        assert!(!is_byline(&Line::new("By the end of the year, prices had doubled.")) || true);
+        assert!(!is_byline(&Line::new("By the end of the year, prices had doubled.")));
         assert!(is_caption(&Line::new("Photo: Jane Roe/AP")));
         assert!(is_caption(&Line::new("The bridge at dawn. (Reuters)")) || trailing_agency("The bridge at dawn (Reuters)").is_some());
         assert_eq!(trailing_agency("The bridge at dawn (AP Photo/Jane Roe)"), Some("AP"));

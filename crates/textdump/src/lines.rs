@@ -25,8 +25,8 @@ pub(crate) struct Line {
     /// Whitespace collapsed (tabs, no-break spaces, zero-width characters),
     /// trimmed.
     pub text: String,
-    /// Lower-cased `text`, for vocabulary look-ups.
-    pub lower: String,
+    /// Lower-cased `text`, made on first use: most lines never need it.
+    lower: std::cell::OnceCell<String>,
     pub kind: Kind,
     /// Rough word count: space-separated words plus CJK characters / 2.
     pub units: usize,
@@ -37,8 +37,13 @@ pub(crate) struct Line {
     pub terminal: bool,
     pub boiler: usize,
     pub footer: bool,
+    /// Names a photo credit ("Photo: ...", "... /Getty Images").
+    pub credit: bool,
     /// Starts with a bullet character.
     pub bullet: bool,
+    /// Whether the line states a date and little else, decided on first
+    /// use (it needs the reference time) and asked many times after.
+    pub date_line: std::cell::OnceCell<bool>,
 }
 
 fn is_cjk(c: char) -> bool {
@@ -65,6 +70,14 @@ pub(crate) fn strip_bullet(s: &str) -> Option<&str> {
 
 /// Collapses whitespace runs into one space and drops invisible characters.
 fn collapse(raw: &str) -> String {
+    let b = raw.as_bytes();
+    let clean = b.first().is_none_or(|&c| c != b' ')
+        && b.last().is_none_or(|&c| c != b' ')
+        && b.iter().all(|&c| c.is_ascii_graphic() || c == b' ')
+        && !b.windows(2).any(|w| w == b"  ");
+    if clean {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut space = false;
     for c in raw.chars() {
@@ -99,33 +112,42 @@ impl Line {
             cut -= 1;
         }
         let text = collapse(&raw[..cut]);
-        let lower = if text.is_ascii() { text.to_ascii_lowercase() } else { text.to_lowercase() };
         let mut chars = 0;
         let mut cjk = 0;
         let mut letters = 0;
-        for c in text.chars() {
-            chars += 1;
-            if c.is_ascii() {
+        let mut words = usize::from(!text.is_empty());
+        if text.is_ascii() {
+            chars = text.len();
+            for &c in text.as_bytes() {
+                words += usize::from(c == b' ');
                 letters += usize::from(c.is_ascii_alphabetic());
-                continue;
             }
-            if is_cjk(c) {
-                cjk += 1;
-            }
-            if c.is_alphabetic() {
-                letters += 1;
+        } else {
+            for c in text.chars() {
+                chars += 1;
+                words += usize::from(c == ' ');
+                if c.is_ascii() {
+                    letters += usize::from(c.is_ascii_alphabetic());
+                    continue;
+                }
+                if is_cjk(c) {
+                    cjk += 1;
+                }
+                if c.is_alphabetic() {
+                    letters += 1;
+                }
             }
         }
-        let words = text.split(' ').filter(|w| !w.is_empty()).count();
         let units = words + cjk / 2;
-        let body = text.trim_end_matches(|c: char| matches!(c, '"' | '”' | '’' | '\'' | ')' | '»' | ']' | '」'));
+        let body = text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ']', '」']);
         let terminal = body.ends_with(['.', '!', '?', '…', '。', '！', '？'])
             && !body.ends_with("...")
             || (body.ends_with("...") && units >= 12);
-        let boiler = vocab::boiler_hits(&lower);
-        let footer = chars < 400 && vocab::is_footer(&lower) && !vocab::CREDIT_CUES.iter().any(|c| lower.contains(c));
+        let boiler = vocab::boiler_hits(&text);
+        let credit = chars <= 400 && vocab::credit_cue(&text, units <= 12);
+        let footer = chars < 400 && vocab::is_footer(&text) && !vocab::credit_cue(&text, true);
         let bullet = strip_bullet(raw).is_some();
-        let mut line = Line { text, lower, kind: Kind::Blank, units, chars, cjk, terminal, boiler, footer, bullet };
+        let mut line = Line { text, lower: Default::default(), kind: Kind::Blank, units, chars, cjk, terminal, boiler, footer, credit, bullet, date_line: Default::default() };
         line.kind = line.classify(letters, words, cjk);
         line
     }
@@ -154,6 +176,11 @@ impl Line {
             return Kind::Sentence;
         }
         Kind::Short
+    }
+
+    /// The line in lower case.
+    pub(crate) fn lower(&self) -> &str {
+        self.lower.get_or_init(|| if self.text.is_ascii() { self.text.to_ascii_lowercase() } else { self.text.to_lowercase() })
     }
 
     pub(crate) fn is_body(&self) -> bool {

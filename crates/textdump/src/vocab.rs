@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Lower-case fragments that mark navigation, sharing, account, legal and
-/// advertising chrome. Matched as substrings of the lower-cased line.
+/// advertising chrome. Matched without regard to ASCII case.
 pub(crate) const BOILER: &[&str] = &[
     "share", "follow", "subscri*", "sign up", "sign in", "signup", "log in",
     "login", "log out", "newsletter*", "cookie*", "privacy", "terms of", "terms and conditions",
@@ -57,6 +57,14 @@ pub(crate) const CREDIT_CUES: &[&str] = &[
     "/reuters", "/ap", "/afp", "/getty", "file photo", "shutterstock", "illustration:",
 ];
 
+/// Whether a line names a photo credit: it starts with a credit cue, or
+/// (when `short`) holds one anywhere.
+pub(crate) fn credit_cue(text: &str, short: bool) -> bool {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| automaton(CREDIT_CUES));
+    ac.find_iter(text).any(|m| short || m.start() == 0)
+}
+
 /// Labels that introduce an update time rather than the first publication.
 pub(crate) const UPDATED: &[&str] = &[
     "updated", "update:", "modified", "last edit", "aktualisiert", "mis à jour", "actualizado",
@@ -70,23 +78,19 @@ fn boiler_automaton() -> &'static (AhoCorasick, Vec<bool>) {
     AC.get_or_init(|| {
         let pats: Vec<&str> = BOILER.iter().map(|w| w.trim_end_matches('*')).collect();
         let prefix: Vec<bool> = BOILER.iter().map(|w| w.ends_with('*')).collect();
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(pats)
-            .unwrap_or_else(|_| AhoCorasick::new(Vec::<&str>::new()).expect("empty automaton builds"));
-        (ac, prefix)
+        (automaton(&pats), prefix)
     })
 }
 
-/// How many distinct boilerplate words occur in a lower-cased line, on
-/// word boundaries ("share" counts, "shareholders" does not).
-pub(crate) fn boiler_hits(lower: &str) -> usize {
+/// How many distinct boilerplate words occur in a line (ASCII letters
+/// compared without case), on word boundaries ("share" counts,
+/// "shareholders" does not).
+pub(crate) fn boiler_hits(text: &str) -> usize {
     let (ac, prefix) = boiler_automaton();
-    let b = lower.as_bytes();
+    let b = text.as_bytes();
     let mut seen: u128 = 0;
     let mut extra = 0usize;
-    for m in ac.find_iter(lower) {
+    for m in ac.find_iter(text) {
         let start_ok = m.start() == 0 || !is_word_byte(b, m.start() - 1);
         let end_ok = prefix[m.pattern().as_usize()] || m.end() >= b.len() || !is_word_byte(b, m.end());
         if start_ok && end_ok {
@@ -107,13 +111,28 @@ fn is_word_byte(b: &[u8], i: usize) -> bool {
     b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80)
 }
 
-/// Whether a lower-cased line reads as a copyright/legal footer: a
+/// Whether a line reads as a copyright/legal footer: a
 /// copyright mark with a year, or a rights-reserved notice. ("Image
 /// copyright Jane Roe" under a photo is a credit, not a footer.)
-pub(crate) fn is_footer(lower: &str) -> bool {
-    let mark = FOOTER.iter().any(|w| lower.contains(w));
-    mark && (lower.contains("rights") || lower.contains("derechos") || lower.contains("droits")
-        || lower.contains("rechte") || lower.contains("diritti") || has_year(lower))
+pub(crate) fn is_footer(text: &str) -> bool {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = AC.get_or_init(|| automaton(FOOTER));
+    if !ac.is_match(text) {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    lower.contains("rights") || lower.contains("derechos") || lower.contains("droits")
+        || lower.contains("rechte") || lower.contains("diritti") || has_year(&lower)
+}
+
+/// A DFA over `pats`: one pass over a line finds any of them.
+fn automaton(pats: &[&str]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(pats)
+        .unwrap_or_else(|_| AhoCorasick::new(Vec::<&str>::new()).expect("empty automaton builds"))
 }
 
 /// Whether a four-digit number from 1990 to 2099 occurs in `s`.
