@@ -24,6 +24,8 @@
 //! it are counted as running text whatever their length, which settles the
 //! container on pages whose paragraphs are short.
 
+use std::sync::OnceLock;
+
 use newsdesk_html::{Document, NodeId, NodeKind, Tag};
 
 use crate::text::{char_len, is_space, push_squashed};
@@ -556,6 +558,23 @@ const WEAK_CHROME: &[&str] = &[
 /// Words of class names that describe a state, not a role ("modal-enabled").
 const STATE_WORDS: &[&str] = &["enabled", "disabled", "active", "open", "visible", "loaded", "ready", "initialized", "show", "shown"];
 
+static STRONG_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
+static WEAK_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
+static HINT_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
+static STATE_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
+
+/// Membership in a word list, by binary search over a sorted copy made on
+/// first use: class words are tested for every element of every page.
+fn is_listed(w: &str, set: &OnceLock<Vec<&'static str>>, words: &'static [&'static str]) -> bool {
+    set.get_or_init(|| {
+        let mut v = words.to_vec();
+        v.sort_unstable();
+        v
+    })
+    .binary_search(&w)
+    .is_ok()
+}
+
 /// Words that mark the article's text.
 const CONTENT_HINTS: &[&str] =
     &["article", "content", "body", "entry", "post", "story", "text", "main", "prose", "richtext", "paragraph"];
@@ -581,7 +600,12 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             continue;
         }
         for token in v.split_ascii_whitespace() {
-            let lower = token.to_ascii_lowercase();
+            let lower: std::borrow::Cow<str> = if token.bytes().any(|b| b.is_ascii_uppercase()) {
+                token.to_ascii_lowercase().into()
+            } else {
+                token.into()
+            };
+            let lower: &str = &lower;
             // Modifier classes describe state, not role ("has-sidebar").
             if lower.starts_with("has-") || lower.starts_with("is-") || lower.starts_with("with-") || lower.starts_with("no-") {
                 continue;
@@ -590,13 +614,13 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             // what the node is; the block before it names its container.
             let role_part = match lower.rfind("__") {
                 Some(i) => lower[i + 2..].split("--").next().unwrap_or(""),
-                None => lower.as_str(),
+                None => lower,
             };
             let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
             let element_chrome = role_part.len() < lower.len()
-                && role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| STRONG_CHROME.contains(&w) || WEAK_CHROME.contains(&w))
-                && !role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| CONTENT_HINTS.contains(&w));
-            if parts.iter().any(|w| STATE_WORDS.contains(w)) {
+                && role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| is_listed(w, &STRONG_SET, STRONG_CHROME) || is_listed(w, &WEAK_SET, WEAK_CHROME))
+                && !role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| is_listed(w, &HINT_SET, CONTENT_HINTS));
+            if parts.iter().any(|w| is_listed(w, &STATE_SET, STATE_WORDS)) {
                 continue;
             }
             let mut words = parts.into_iter();
@@ -608,11 +632,11 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
                 // "sidebar", "sidebox", "sidenav", "sidecol": layout columns.
                 if w.len() > 4 && w.starts_with("side") {
                     tok_weak = true;
-                } else if STRONG_CHROME.contains(&w) {
+                } else if is_listed(w, &STRONG_SET, STRONG_CHROME) {
                     tok_strong = true;
-                } else if WEAK_CHROME.contains(&w) {
+                } else if is_listed(w, &WEAK_SET, WEAK_CHROME) {
                     tok_weak = true;
-                } else if CONTENT_HINTS.contains(&w) {
+                } else if is_listed(w, &HINT_SET, CONTENT_HINTS) {
                     tok_hint = true;
                 }
             }

@@ -207,10 +207,12 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
             continue;
         }
         let Some(class) = doc.attr(id, "class").or_else(|| doc.attr(id, "itemprop")) else { continue };
+        const DEK_NAMES: &[&str] = &[
+            "standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede",
+            "deck", "intro", "excerpt", "strapline", "teaser", "description",
+        ];
         let c = class.to_ascii_lowercase();
-        let named = ["standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede", "deck", "intro", "excerpt", "strapline", "teaser", "description"]
-            .iter()
-            .any(|k| c.split(|ch: char| ch.is_whitespace() || ch == '_' || ch == '-').collect::<Vec<_>>().join("-").contains(k) || c.split_whitespace().any(|t| t.ends_with(k)));
+        let named = DEK_NAMES.iter().any(|k| c.contains(k));
         if !named || doc.tag(id).is_some_and(|t| matches!(t, Tag::Ul | Tag::Ol | Tag::Meta | Tag::Body | Tag::Html)) {
             continue;
         }
@@ -230,6 +232,10 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
     }
     for id in doc.ids().take(desc_limit as usize) {
         if !doc.tag(id).is_some_and(|t| matches!(t, Tag::P | Tag::Div | Tag::H2 | Tag::Span)) {
+            continue;
+        }
+        // Only small elements can hold just the description.
+        if doc.subtree_end(id) - id > 24 {
             continue;
         }
         // A classless paragraph equal to the description is the lede that the
@@ -386,6 +392,12 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     }
 }
 
+/// ASCII case-insensitive substring test without allocating.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 fn dedup(v: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for x in v {
@@ -402,7 +414,11 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
             continue;
         }
         let rel_author = doc.tag(id) == Some(Tag::A) && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
-        let class = doc.attr(id, "class").unwrap_or("").to_ascii_lowercase();
+        let raw_class = doc.attr(id, "class").unwrap_or("");
+        if !rel_author && !contains_ci(raw_class, "byl") && !contains_ci(raw_class, "auth") && !contains_ci(raw_class, "contrib") && !contains_ci(raw_class, "signature") && !contains_ci(raw_class, "auteur") && !contains_ci(raw_class, "autor") {
+            continue;
+        }
+        let class = raw_class.to_ascii_lowercase();
         let named = class
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor" | "signature" | "auteur" | "autor"));
@@ -577,7 +593,7 @@ fn language(m: &PageMeta, a: &mut Article) {
         .or_else(|| m.meta(&["og:locale", "content-language", "language", "dc.language"]).map(|(k, v)| (k, EvidenceSource::Meta, v.to_string())))
         .or_else(|| m.ld_str("inLanguage").map(|v| ("inLanguage", EvidenceSource::JsonLd, v)));
     let detected = if a.body.len() >= 200 {
-        whatlang::detect(&a.body[..floor_boundary(&a.body, 2000)]).filter(|i| i.is_reliable()).map(|i| i.lang())
+        whatlang::detect(&a.body[..floor_boundary(&a.body, 600)]).filter(|i| i.is_reliable()).map(|i| i.lang())
     } else {
         None
     };

@@ -14,6 +14,20 @@ pub fn squash(s: &str) -> String {
 /// whether `out` already ends in a space (or is at a line start), so that
 /// runs spanning calls collapse too. Returns the new `at_space`.
 pub fn push_squashed(s: &str, out: &mut String, mut at_space: bool) -> bool {
+    if s.is_ascii() {
+        // Fast path: copy runs of printable bytes whole.
+        for (i, run) in s.split(|c: char| c.is_ascii_whitespace()).enumerate() {
+            if i > 0 && !at_space {
+                out.push(' ');
+                at_space = true;
+            }
+            if !run.is_empty() {
+                out.push_str(run);
+                at_space = false;
+            }
+        }
+        return at_space;
+    }
     for c in s.chars() {
         if is_space(c) {
             if !at_space {

@@ -65,8 +65,20 @@ struct Node {
 
 #[derive(Debug, Clone)]
 struct Attr {
+    /// The name's first bytes and length packed, so that lookups compare one
+    /// integer instead of calling `memcmp` for every attribute.
+    key: u64,
     name: Range<u32>,
     value: Range<u32>,
+}
+
+/// Packs up to the first 7 bytes of `name` and its length.
+fn attr_key(name: &[u8]) -> u64 {
+    let mut k = (name.len().min(255) as u64) << 56;
+    for (i, b) in name.iter().take(7).enumerate() {
+        k |= (*b as u64) << (i * 8);
+    }
+    k
 }
 
 /// A parsed HTML document: nodes in an arena, strings in one buffer.
@@ -171,9 +183,10 @@ impl Document {
     /// The value of attribute `name` (lower-case) of an element.
     pub fn attr(&self, id: NodeId, name: &str) -> Option<&str> {
         let n = &self.nodes[id as usize];
+        let key = attr_key(name.as_bytes());
         self.attrs[n.attrs.start as usize..n.attrs.end as usize]
             .iter()
-            .find(|a| self.slice(&a.name) == name)
+            .find(|a| a.key == key && (name.len() <= 7 || self.slice(&a.name) == name))
             .map(|a| self.slice(&a.value))
     }
 
@@ -441,9 +454,10 @@ impl Builder {
             }
             // The first occurrence of an attribute wins, as in browsers.
             let name = self.push_lower(&html[an_start..an_end]);
+            let name_bytes = &self.doc.buf.as_bytes()[name.start as usize..name.end as usize];
+            let key = attr_key(name_bytes);
             let dup = self.doc.attrs[attrs_start as usize..].iter().any(|a| {
-                self.doc.buf[a.name.start as usize..a.name.end as usize]
-                    == self.doc.buf[name.start as usize..name.end as usize]
+                a.key == key && self.doc.buf.as_bytes()[a.name.start as usize..a.name.end as usize] == *name_bytes
             });
             if dup {
                 self.doc.buf.truncate(name.start as usize);
@@ -457,7 +471,8 @@ impl Builder {
                 self.doc.buf.push_str(raw);
             }
             let vend = self.doc.buf.len() as u32;
-            self.doc.attrs.push(Attr { name, value: vstart..vend });
+            let key = attr_key(&self.doc.buf.as_bytes()[name.start as usize..name.end as usize]);
+            self.doc.attrs.push(Attr { key, name, value: vstart..vend });
         }
         let attrs = attrs_start..self.doc.attrs.len() as u32;
         self.implied_closes(tag);
