@@ -30,19 +30,27 @@ pub(crate) struct Block {
     /// Short lines inside the block that look like comment headers
     /// ("jane says:", a lone date): many of them make a comment thread.
     pub posts: usize,
+    /// A block of one or two lines that the page prints again elsewhere: a
+    /// news ticker or teaser, not a body.
+    pub echoed: bool,
 }
 
 impl Block {
     /// Big enough and free enough of chrome vocabulary to be an article
     /// body (a cookie notice or a newsletter pitch is prose too).
     pub(crate) fn is_main(&self) -> bool {
-        self.mass >= MIN_ARTICLE_CHARS && self.boiler * 25 <= self.units && self.posts < 3
+        self.mass >= MIN_ARTICLE_CHARS && self.boiler * 25 <= self.units && self.posts < 3 && !self.echoed
     }
 }
 
 /// All blocks of the dump, in order.
 pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
+    // How often each body line occurs in the dump, to spot echoed blocks.
+    let mut counts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for l in lines.iter().filter(|l| l.is_body()) {
+        *counts.entry(l.text.as_str()).or_default() += 1;
+    }
     let mut i = 0;
     while i < lines.len() {
         if lines[i].kind != Kind::Prose || lines[i].bullet {
@@ -113,7 +121,10 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
                 posts += 1;
             }
         }
-        out.push(Block { start, end, mass, units, boiler, list, posts });
+        let body_lines: Vec<&Line> = lines[start..end].iter().filter(|l| l.is_body()).collect();
+        let echoed = body_lines.len() <= 2
+            && body_lines.iter().all(|b| counts.get(b.text.as_str()).is_some_and(|&n| n > 1));
+        out.push(Block { start, end, mass, units, boiler, list, posts, echoed });
         i = end;
     }
     out
@@ -204,7 +215,7 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
         while first > lo
             && clean(first - 1)
             && blocks[first - 1].mass >= 150
-            && nonblank(lines, blocks[first - 1].end, blocks[first].start) <= MAX_JOIN_GAP / 2
+            && nonblank(lines, blocks[first - 1].end, blocks[first].start) <= MAX_JOIN_GAP
         {
             first -= 1;
         }

@@ -21,6 +21,8 @@ mod fields;
 mod lines;
 mod vocab;
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, FixedOffset};
 use newsdesk_model::{Article, Diagnostic, DiagnosticCode, EvidenceSource};
 
@@ -173,8 +175,9 @@ pub fn extract_dump(text: &str, opts: &DumpOptions) -> DumpResult {
         let next = groups.get(n + 1).and_then(|g| g.first()).map_or(lines.len(), |&b| blocks[b].start);
         let tail_end = (end..next).find(|&k| lines[k].footer).unwrap_or(next);
         let ranges: Vec<(usize, usize)> = g.iter().map(|&b| (blocks[b].start, blocks[b].end)).collect();
+        let repeated = repeated_lines(&lines[floor..tail_end]);
         let list: Vec<usize> = g.iter().flat_map(|&b| blocks[b].list.iter().copied()).collect();
-        result.articles.push(article(&lines, floor, &ranges, &list, tail_end, opts.now));
+        result.articles.push(article(&lines, floor, &ranges, &list, &repeated, tail_end, opts.now));
         floor = end;
     }
     result
@@ -182,7 +185,15 @@ pub fn extract_dump(text: &str, opts: &DumpOptions) -> DumpResult {
 
 /// Builds one article whose body lies in `start..end`, with its head zone
 /// from `floor` and its tail up to `tail_end`.
-fn article(lines: &[Line], floor: usize, ranges: &[(usize, usize)], list: &[usize], tail_end: usize, now: Option<DateTime<FixedOffset>>) -> Article {
+fn article(
+    lines: &[Line],
+    floor: usize,
+    ranges: &[(usize, usize)],
+    list: &[usize],
+    repeated: &HashSet<&str>,
+    tail_end: usize,
+    now: Option<DateTime<FixedOffset>>,
+) -> Article {
     let mut a = Article::default();
     let start = ranges.first().map_or(0, |r| r.0);
     let end = ranges.last().map_or(0, |r| r.1);
@@ -199,7 +210,7 @@ fn article(lines: &[Line], floor: usize, ranges: &[(usize, usize)], list: &[usiz
     fields::head_zone(&mut a, lines, head_from, start, now);
     let mut paras = Vec::new();
     for &(s, e) in ranges {
-        body(&mut a, lines, s, e, list, now, &mut paras);
+        body(&mut a, lines, s, e, list, repeated, now, &mut paras);
     }
     if !a.headings.is_empty() {
         a.note("headings", EvidenceSource::TextHeuristic, a.headings.join(" | "));
@@ -207,7 +218,7 @@ fn article(lines: &[Line], floor: usize, ranges: &[(usize, usize)], list: &[usiz
     if !a.images.is_empty() {
         a.note("images", EvidenceSource::TextHeuristic, "caption lines");
     }
-    a.body = paras.join("\n\n");
+    a.body = paras.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("\n\n");
     // Dates and captions printed under the body ("Updated ...", photo credits).
     for l in &lines[end..tail_end.min(end + 15)] {
         if a.published.is_none() || a.updated.is_none() {
@@ -219,6 +230,18 @@ fn article(lines: &[Line], floor: usize, ranges: &[(usize, usize)], list: &[usiz
         a.note("language", EvidenceSource::Detection, "whatlang");
     }
     a
+}
+
+/// Sentence lines (six words or more) that occur more than once in `page`.
+fn repeated_lines(page: &[Line]) -> HashSet<&str> {
+    let mut seen = HashSet::new();
+    let mut twice = HashSet::new();
+    for l in page.iter().filter(|l| l.is_body() && l.units >= 6) {
+        if !seen.insert(l.text.as_str()) {
+            twice.insert(l.text.as_str());
+        }
+    }
+    twice
 }
 
 /// Whether a short line inside a body reads as a sub-heading: title-like,
@@ -238,20 +261,30 @@ fn heading(lines: &[Line], k: usize, end: usize) -> bool {
 }
 
 /// Fills body, headings, dateline and in-body captions from `start..end`.
-fn body(a: &mut Article, lines: &[Line], start: usize, end: usize, list: &[usize], now: Option<DateTime<FixedOffset>>, paras: &mut Vec<String>) {
+#[allow(clippy::too_many_arguments)]
+fn body(
+    a: &mut Article,
+    lines: &[Line],
+    start: usize,
+    end: usize,
+    list: &[usize],
+    repeated: &HashSet<&str>,
+    now: Option<DateTime<FixedOffset>>,
+    paras: &mut Vec<(usize, String)>,
+) {
     for k in start..end {
         let l = &lines[k];
         match l.kind {
             Kind::Blank => continue,
             Kind::Short => {
                 if list.binary_search(&k).is_ok() {
-                    paras.push(l.text.clone());
+                    paras.push((k, l.text.clone()));
                 } else if fields::is_caption(l) {
                     fields::caption(a, lines, k, start);
                 } else if fields::dates(a, l, now) {
                 } else if heading(lines, k, end) && k > start {
                     a.headings.push(l.text.clone());
-                    paras.push(l.text.clone());
+                    paras.push((k, l.text.clone()));
                 }
                 continue;
             }
@@ -272,6 +305,10 @@ fn body(a: &mut Article, lines: &[Line], start: usize, end: usize, list: &[usize
             fields::authors(a, l);
             continue;
         }
+        // A paragraph printed twice on one page is a caption or a teaser.
+        if repeated.contains(l.text.as_str()) {
+            continue;
+        }
         let t = l.text.as_str();
         if t.starts_with('(') && t.ends_with(')') && l.units <= 40 {
             continue;
@@ -289,11 +326,11 @@ fn body(a: &mut Article, lines: &[Line], start: usize, end: usize, list: &[usize
                     a.credit = Some(ag.to_string());
                     a.note("credit", EvidenceSource::Byline, t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string());
                 }
-                paras.push(rest.to_string());
+                paras.push((k, rest.to_string()));
                 continue;
             }
         }
-        paras.push(l.text.clone());
+        paras.push((k, l.text.clone()));
     }
 }
 

@@ -27,6 +27,9 @@ pub(crate) const BOILER: &[&str] = &[
     "opt-out", "opt out", "personali*", "tracking", "browsing", "third-party",
     "third party", "website", "our site", "this site", "policy", "notice", "preferences",
     "sign-up", "inbox", "unsubscribe", "alerts",
+    // author boxes under the article
+    "contributor", "contributing writer", "staff writer", "senior writer", "is a reporter",
+    "is a writer", "is a freelance", "is the author of", "is the editor", "follow him", "follow her",
     // de / fr / es / it / pt / nl
     "teilen", "anmelden", "abonnieren", "datenschutz", "impressum", "werbung", "weiterlesen",
     "partager", "abonner", "connexion", "mentions légales", "publicité", "lire aussi",
