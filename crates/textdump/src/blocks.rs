@@ -170,7 +170,7 @@ fn post_header(l: &Line) -> bool {
 const MIN_ARTICLE_CHARS: usize = 280;
 
 /// Smallest body of an article when the dump holds several.
-const MIN_PAGE_CHARS: usize = 450;
+const MIN_PAGE_CHARS: usize = 300;
 
 /// Most non-blank lines between two blocks of one body (a photo with
 /// caption and credit, an advertisement, a pull quote).
@@ -201,7 +201,8 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
         let Some(&anchor) = page.iter().max_by_key(|&&b| blocks[b].mass) else { continue };
         // A second "page" with only a short text is a site blurb or contact
         // box under the article, not an article of its own.
-        if pages.len() > 1 && blocks[anchor].mass < MIN_PAGE_CHARS {
+        let m = &blocks[anchor];
+        if pages.len() > 1 && (m.mass < MIN_PAGE_CHARS || m.boiler * 40 > m.units && m.mass < 2 * MIN_PAGE_CHARS) {
             continue;
         }
         // Candidate blocks: everything from the previous page's last main
@@ -235,8 +236,13 @@ fn nonblank(lines: &[Line], a: usize, b: usize) -> usize {
 /// Words that open a page: skip links and navigation toggles.
 fn page_start(l: &Line) -> bool {
     let t = l.lower();
+    const SKIP: [&str; 12] = [
+        "skip to", "jump to", "zum inhalt", "springe zum", "aller au contenu", "passer au contenu",
+        "ir al contenido", "saltar al contenido", "vai al contenuto", "ir para o conte", "naar inhoud",
+        "перейти к",
+    ];
     l.units <= 6
-        && (t.starts_with("skip to") || t.contains("accessibility") || t.contains("navigation")
+        && (SKIP.iter().any(|s| t.starts_with(s)) || t.contains("accessibility") || t.contains("navigation")
             || t == "menu" || t.contains("toggle") || t.starts_with("open menu") || t == "main menu")
 }
 
