@@ -124,7 +124,11 @@ pub(crate) fn is_footer(text: &str) -> bool {
         return false;
     }
     let lower = text.to_lowercase();
-    lower.contains("rights") || lower.contains("derechos") || lower.contains("droits")
+    // A short line with a copyright mark is a footer even without a year
+    // ("© The Daily Example Company"); a bare "© Name" is an attribution,
+    // and photo credits are told apart by the caller.
+    text.len() <= 100 && text.split(' ').count() >= 4
+        || lower.contains("rights") || lower.contains("derechos") || lower.contains("droits")
         || lower.contains("rechte") || lower.contains("diritti") || has_year(&lower)
 }
 
