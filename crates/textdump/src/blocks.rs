@@ -109,7 +109,7 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
             }
             j += 1;
         }
-        let end = last + 1;
+        let end = cut_card_list(lines, start, last + 1);
         list.retain(|&k| k < end);
         let (mut mass, mut units, mut boiler, mut posts) = (0, 0, 0, 0);
         for l in &lines[start..end] {
@@ -128,6 +128,38 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
         i = end;
     }
     out
+}
+
+/// Ends a block before a list of teaser cards: single paragraphs each
+/// under a few lines of kicker, title and meta. A body is interrupted by
+/// such lines now and then; two single paragraphs in a row that way are
+/// a list of other stories. (Lines taken as a list count as chrome here:
+/// a card's kicker, title and meta read like a short list.)
+fn cut_card_list(lines: &[Line], start: usize, end: usize) -> usize {
+    // (first, last) line of each run of body lines split by 2+ chrome lines.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, body lines)
+    let mut gap = 0;
+    for k in start..end {
+        let l = &lines[k];
+        if l.is_body() {
+            match runs.last_mut() {
+                Some(r) if gap < 2 => {
+                    r.1 = k;
+                    r.2 += 1;
+                }
+                _ => runs.push((k, k, 1)),
+            }
+            gap = 0;
+        } else if l.kind == Kind::Short {
+            gap += 1;
+        }
+    }
+    for r in 1..runs.len().saturating_sub(1) {
+        if runs[r].2 == 1 && runs[r + 1].2 == 1 {
+            return runs[r - 1].1 + 1;
+        }
+    }
+    end
 }
 
 /// A run of short lines inside a body that reads as a list (several words
