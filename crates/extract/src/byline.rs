@@ -155,6 +155,10 @@ pub fn person_name(s: &str) -> Option<String> {
     if !(2..=5).contains(&words.len()) {
         return None;
     }
+    // Capitals mixed with ordinary case: a name followed by an outlet.
+    if words.iter().any(|w| all_caps(w)) && !words.iter().all(|w| all_caps(w) || w.len() <= 3) {
+        return None;
+    }
     let mut out = Vec::with_capacity(words.len());
     for w in &words {
         let lw = w.to_lowercase();
@@ -176,13 +180,21 @@ pub fn person_name(s: &str) -> Option<String> {
 /// that run on into a role or a date ("Tom Becker Staff Writer Jan 22").
 fn name_prefix(s: &str) -> Option<String> {
     let words: Vec<&str> = s.split_whitespace().collect();
-    (2..words.len().min(5)).rev().find_map(|k| {
-        let next = words[k].to_lowercase();
-        let next = next.trim_matches(|c: char| !c.is_alphanumeric());
-        // Only cut where the rest is clearly not part of the name.
-        let stop = NOT_PERSON.contains(&next) || next.chars().any(|c| c.is_ascii_digit());
-        if stop { person_name(&words[..k].join(" ")) } else { None }
-    })
+    // Cut at the first word that clearly is not part of the name: a byline
+    // word, a number, or a word in capitals after mixed-case ones (the
+    // outlet in "Kevin McCoy USA TODAY").
+    let k = (2..words.len().min(6)).find(|&k| {
+        let w = words[k];
+        let lower = w.to_lowercase();
+        let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
+        NOT_PERSON.contains(&bare) || w.chars().any(|c| c.is_ascii_digit()) || (all_caps(w) && !all_caps(words[0]))
+    })?;
+    person_name(&words[..k].join(" "))
+}
+
+fn all_caps(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
 }
 
 /// "JANE DOE" → "Jane Doe"; mixed case ("McCarthy") is kept.
@@ -270,6 +282,7 @@ mod tests {
         assert_eq!(parse_byline("Ana Ruiz | Nov 19, 2019").0, vec!["Ana Ruiz"]);
         assert_eq!(parse_byline("Ludwig van Beethoven").0, vec!["Ludwig van Beethoven"]);
         assert_eq!(parse_byline("By Maria Lopez and Tom Becker Staff Writer Jan 22, 2024").0, vec!["Maria Lopez", "Tom Becker"]);
+        assert_eq!(parse_byline("Kevin Johnson and Kevin McCoy USA TODAY").0, vec!["Kevin Johnson", "Kevin McCoy"]);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     headline(doc, &m, a);
     let res = body::extract(doc, &body_hints(doc, &m, a));
     site_fields(&m, a);
+    visible_headline(doc, res.container, a);
     standfirst(doc, &m, res.container, a);
     summary(doc, res.container, a);
     let mut paragraphs = res.paragraphs;
@@ -113,7 +114,13 @@ pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
         if t.is_empty() || t.len() > 400 {
             continue;
         }
-        if candidates.iter().any(|c| same_words(c, &t) || starts_with_words(c, &t) || starts_with_words(&t, c)) {
+        // Inside the title but not at its end, where the site name goes
+        // ("Opinion | Dam opens" yes, "Dam opens | Valley Post" no).
+        let inside = |c: &str| words(&t).count() >= 3 && contains_words(c, &t) && !ends_with_words(c, &t);
+        if m.meta(&["og:site_name", "application-name"]).is_some_and(|(_, s)| same_words(s, &t)) {
+            continue;
+        }
+        if candidates.iter().any(|c| same_words(c, &t) || starts_with_words(c, &t) || starts_with_words(&t, c) || inside(c)) {
             a.headline = Some(t);
             a.note("headline", EvidenceSource::Markup, "h1");
             return;
@@ -131,6 +138,45 @@ pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
     } else if let Some(h) = doc.elements(Tag::H1).map(|h| squash(&doc.text_content(h))).find(|t| !t.is_empty()) {
         a.headline = Some(h);
         a.note("headline", EvidenceSource::Markup, "h1");
+    }
+}
+
+/// True when the words of `needle` occur contiguously in `hay`
+/// ("Opinion | Dam opens" contains "Dam opens").
+fn contains_words(hay: &str, needle: &str) -> bool {
+    let h: Vec<String> = words(hay).collect();
+    let n: Vec<String> = words(needle).collect();
+    !n.is_empty() && h.windows(n.len()).any(|w| w == n.as_slice())
+}
+
+fn ends_with_words(hay: &str, needle: &str) -> bool {
+    let h: Vec<String> = words(hay).collect();
+    let n: Vec<String> = words(needle).collect();
+    !n.is_empty() && h.ends_with(&n)
+}
+
+/// When no `h1` agreed with the metadata, the `h1` printed just above the
+/// body is still what readers see as the headline (sites rewrite their
+/// social titles); the site's own name in an `h1` is not.
+fn visible_headline(doc: &Document, container: Option<NodeId>, a: &mut Article) {
+    if a.evidence.get("headline").is_some_and(|e| e.source == EvidenceSource::Markup) {
+        return;
+    }
+    let Some(c) = container else { return };
+    let end = doc.subtree_end(c);
+    let Some(h) = doc.elements(Tag::H1).filter(|&h| h < end).last() else { return };
+    // It must sit with the article (within the container's grandparent),
+    // not in the site's masthead.
+    let near = doc.parent(c).and_then(|p| doc.parent(p)).unwrap_or(c);
+    if !doc.is_inclusive_ancestor(near, h) {
+        return;
+    }
+    let t = squash(&doc.text_content(h));
+    let n = words(&t).count();
+    let is_site = a.site_name.as_deref().is_some_and(|s| same_words(s, &t));
+    if (4..=40).contains(&n) && !is_site && !t.contains("{{") {
+        a.headline = Some(t);
+        a.note("headline", EvidenceSource::Markup, "h1 above the body");
     }
 }
 
@@ -523,11 +569,21 @@ fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
         a.published = Some(t);
     }
     if let Some((t, src, detail)) = updated {
-        if a.published.as_ref().is_none_or(|p| p.value != t.value) {
+        // A modification stamped within a minute of publication (or before
+        // it) is the CMS saving the page, not an update.
+        let later = match (a.published.as_ref().and_then(|p| instant(&p.value)), instant(&t.value)) {
+            (Some(p), Some(u)) => u - p > chrono::Duration::seconds(60),
+            _ => a.published.as_ref().is_none_or(|p| p.value != t.value),
+        };
+        if later {
             a.note("updated", src, detail);
             a.updated = Some(t);
         }
     }
+}
+
+fn instant(v: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(v).ok()
 }
 
 fn first_meta_date(m: &PageMeta, keys: &[&str], parse: &dyn Fn(&str) -> Option<Timestamp>) -> Option<(Timestamp, EvidenceSource, String)> {

@@ -90,6 +90,11 @@ pub fn extract_str(html: &str, opts: &Options) -> Article {
 }
 
 fn extract_text(html: &str, opts: &Options, mut article: Article) -> Article {
+    if is_binary(html) {
+        article.diagnose(DiagnosticCode::NotHtml, "input is binary data, not HTML");
+        article.diagnose(DiagnosticCode::NoArticle, "no text to extract");
+        return article;
+    }
     if !looks_like_html(html) {
         article.diagnose(DiagnosticCode::NotHtml, "input has no HTML markup");
     }
@@ -116,7 +121,19 @@ pub fn explain(bytes: &[u8], opts: &Options) -> String {
 }
 
 fn looks_like_html(s: &str) -> bool {
-    let head = &s.as_bytes()[..s.len().min(4096)];
-    let controls = head.iter().filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b)).count();
-    head.contains(&b'<') && controls * 20 < head.len().max(1)
+    s.as_bytes()[..s.len().min(4096)].contains(&b'<')
+}
+
+/// Text decoded from binary data: many control characters (NUL, C0, C1) or
+/// replacement characters in the first few kilobytes.
+fn is_binary(s: &str) -> bool {
+    let mut n = 0usize;
+    let mut bad = 0usize;
+    for c in s.chars().take(4096) {
+        n += 1;
+        if (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c')) || c == '\u{FFFD}' {
+            bad += 1;
+        }
+    }
+    n > 0 && bad * 10 > n
 }
