@@ -67,13 +67,37 @@ const NOT_PERSON: &[&str] = &[
     "gmt", "utc",
 ];
 
+/// Words that end an organisation's name.
+const ORG_WORDS: &[&str] = &[
+    "agency", "agencies", "news", "press", "service", "services", "media", "network", "times", "post",
+    "daily", "journal", "magazine", "tribune", "herald", "gazette", "inc", "ltd", "llc", "group",
+    "board", "bureau", "channel", "radio", "television", "tv", "online", "digital",
+];
+
+/// Splits words glued by markup ("Carrie ArnoldNovember 19") where a name
+/// runs into a date or a link label with no space between elements.
+fn unglue(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_uppercase() && chars[i - 1].is_lowercase() {
+            let tail: String = chars[i..].iter().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+            if tail.len() >= 3 && NOT_PERSON.contains(&tail.as_str()) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Splits a byline into person names; outlets, roles and dates are dropped.
 /// Returns `(people, credit)` where `credit` is a wire agency named in it.
 pub fn parse_byline(raw: &str) -> (Vec<String>, Option<&'static str>) {
     let mut credit = None;
     let mut people: Vec<String> = Vec::new();
     // Cut at what follows the names: a pipe, a dash or a newline.
-    let mut s = raw.replace(['\n', '|', '•', '·'], ",");
+    let mut s = unglue(raw).replace(['\n', '|', '•', '·'], ",");
     for sep in [" - ", " — ", " – "] {
         s = s.replace(sep, ",");
     }
@@ -159,6 +183,9 @@ pub fn person_name(s: &str) -> Option<String> {
     if words.iter().any(|w| all_caps(w)) && !words.iter().all(|w| all_caps(w) || w.len() <= 3) {
         return None;
     }
+    if words.last().is_some_and(|w| is_particle(&w.to_lowercase())) {
+        return None;
+    }
     let mut out = Vec::with_capacity(words.len());
     for w in &words {
         let lw = w.to_lowercase();
@@ -167,13 +194,17 @@ pub fn person_name(s: &str) -> Option<String> {
             return None;
         }
         let first = w.chars().next()?;
-        let particle = matches!(bare, "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al" | "der" | "den" | "du" | "dos" | "das");
+        let particle = is_particle(bare);
         if !first.is_uppercase() && !particle {
             return None;
         }
         out.push(title_case(w));
     }
     Some(out.join(" "))
+}
+
+fn is_particle(w: &str) -> bool {
+    matches!(w, "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al" | "der" | "den" | "du" | "dos" | "das")
 }
 
 /// The longest run of leading words that is a person's name, for bylines
@@ -189,6 +220,12 @@ fn name_prefix(s: &str) -> Option<String> {
         let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
         NOT_PERSON.contains(&bare) || w.chars().any(|c| c.is_ascii_digit()) || (all_caps(w) && !all_caps(words[0]))
     })?;
+    // "European Space Agency": the words before an organisation word are
+    // part of the organisation's name, not a person's.
+    let stop = words[k].to_lowercase();
+    if ORG_WORDS.contains(&stop.trim_matches(|c: char| !c.is_alphanumeric())) {
+        return None;
+    }
     person_name(&words[..k].join(" "))
 }
 
@@ -283,6 +320,10 @@ mod tests {
         assert_eq!(parse_byline("Ludwig van Beethoven").0, vec!["Ludwig van Beethoven"]);
         assert_eq!(parse_byline("By Maria Lopez and Tom Becker Staff Writer Jan 22, 2024").0, vec!["Maria Lopez", "Tom Becker"]);
         assert_eq!(parse_byline("Kevin Johnson and Kevin McCoy USA TODAY").0, vec!["Kevin Johnson", "Kevin McCoy"]);
+        assert_eq!(parse_byline("Carrie ArnoldNovember 19, 2019").0, vec!["Carrie Arnold"]);
+        assert_eq!(parse_byline("Cherie McCluney").0, vec!["Cherie McCluney"]);
+        assert!(parse_byline("European Space Agency").0.is_empty());
+        assert!(parse_byline("Coordenadoria de Imprensa").0.is_empty() || parse_byline("Coordenadoria de").0.is_empty());
     }
 
     #[test]
