@@ -12,13 +12,17 @@ use crate::vocab;
 /// How far above the body the headline is looked for, in lines.
 const HEAD_REACH: usize = 80;
 
+/// Words that open a date or byline line, never a headline.
+const META_LABELS: [&str; 8] = ["updated", "posted", "published", "last updated", "modified", "aktualisiert", "publié", "publicado"];
+
 /// Whether a line could be a headline on its own.
 fn headline_like(l: &Line) -> bool {
     let cjk_ok = l.cjk >= 6 && l.chars <= 120;
     let words = l.text.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
     (words >= 4 && l.units <= 30 || cjk_ok)
         && l.chars <= 250
-        && l.boiler <= 1
+        && (l.boiler == 0 || l.boiler == 1 && l.units > 6)
+        && !META_LABELS.iter().any(|m| l.lower().starts_with(m))
         && !(l.text.starts_with('(') && l.text.ends_with(')'))
         && !l.footer
         && !l.bullet
@@ -48,12 +52,25 @@ fn dates_of_line(l: &Line, now: Option<DateTime<FixedOffset>>) -> Option<Vec<new
 
 /// "By Jane Roe", "Von Jan Muster", "Por Ana Ruiz".
 pub(crate) fn is_byline(l: &Line) -> bool {
+    if l.units > 14 {
+        return false;
+    }
     let lower = l.lower();
-    l.units <= 14
-        && ["by ", "von ", "par ", "por ", "di ", "door ", "written by ", "words by "]
-            .iter()
-            .any(|p| lower.starts_with(p) && l.text.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase())))
+    // "By Jane Roe", or one short word before it ("Analysis by Jane Roe").
+    let rest = match lower.split_once(' ') {
+        Some((first, _)) if first.chars().count() <= 10 && !BY.contains(&format!("{first} ").as_str()) => {
+            l.text.get(first.len() + 1..).unwrap_or("")
+        }
+        _ => l.text.as_str(),
+    };
+    let rest_lower = rest.to_lowercase();
+    BY.iter().any(|p| {
+        rest_lower.starts_with(p) && rest.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()))
+    }) || BY.iter().any(|p| lower.starts_with(p) && l.text.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase())))
 }
+
+/// Words that introduce authors.
+const BY: [&str; 6] = ["by ", "von ", "par ", "por ", "di ", "door "];
 
 /// A photo caption's credit or a caption that names its credit.
 pub(crate) fn is_caption(l: &Line) -> bool {
@@ -83,9 +100,18 @@ fn trailing_agency(s: &str) -> Option<&'static str> {
 /// Picks the headline among the lines `from..body_start`: a title-like
 /// line, preferring one the page prints twice and one close to the body.
 /// Returns its line index.
-pub(crate) fn headline(lines: &[Line], from: usize, body_start: usize, now: Option<DateTime<FixedOffset>>) -> Option<usize> {
-    let from = from.max(body_start.saturating_sub(HEAD_REACH));
+pub(crate) fn headline(
+    lines: &[Line],
+    floor: usize,
+    body_start: usize,
+    page_end: usize,
+    now: Option<DateTime<FixedOffset>>,
+) -> Option<usize> {
+    let from = floor.max(body_start.saturating_sub(HEAD_REACH));
     let zone = &lines[from..body_start];
+    // The page prints its own title again in lists of "most read" or
+    // "related" stories too: repetition counts over the whole page.
+    let page = &lines[floor..page_end.max(body_start).min(lines.len())];
     let date_at = |j: usize| zone.get(j).is_some_and(|l| date_line(l, now));
     let mut best: Option<(f32, usize)> = None;
     let mut scores: Vec<(usize, f32)> = Vec::new();
@@ -97,10 +123,10 @@ pub(crate) fn headline(lines: &[Line], from: usize, body_start: usize, now: Opti
         }
         let meta = date_at(k) || is_byline(l) || is_caption(l) || l.bullet;
         if headline_like(l) && !meta {
-            let repeats = zone.iter().enumerate().filter(|(j, o)| *j != k && o.chars == l.chars && o.lower() == l.lower()).count();
+            let repeats = page.iter().filter(|o| o.chars == l.chars && o.lower() == l.lower()).count();
             let mut score = 0.0f32;
-            if repeats > 0 {
-                score += 3.0;
+            if repeats > 1 {
+                score += 2.0;
             }
             score += match l.units {
                 0..=4 => 0.0,
@@ -115,15 +141,18 @@ pub(crate) fn headline(lines: &[Line], from: usize, body_start: usize, now: Opti
                 score -= 1.5;
             }
             if l.text.ends_with('.') {
-                score -= 1.5;
+                score -= 1.0;
             }
             let below: Vec<(usize, &Line)> = zone.iter().enumerate().skip(k + 1).filter(|(_, o)| o.kind != Kind::Blank).take(3).collect();
             // A caption is followed by its credit, a headline by its byline or date.
             if below.first().is_some_and(|(_, o)| is_caption(o)) {
                 score = f32::NEG_INFINITY;
             }
-            if below.iter().any(|&(j, o)| is_byline(o) || date_at(j)) {
-                score += 1.5;
+            // The byline or date right under it (after at most one other
+            // short line, such as a section label or author name).
+            let meta_at = |n: usize| below.get(n).is_some_and(|&(j, o)| is_byline(o) || date_at(j));
+            if meta_at(0) || meta_at(1) && below.first().is_some_and(|(_, o)| !headline_like(o)) {
+                score += 2.0;
             }
             // Lists (menus, related headlines) are runs of similar lines with
             // no blank line between; a headline usually stands apart.
@@ -250,7 +279,16 @@ pub(crate) fn dates(a: &mut Article, l: &Line, now: Option<DateTime<FixedOffset>
 
 /// Names from a byline ("By Jane Roe and John Doe, Reuters").
 pub(crate) fn authors(a: &mut Article, l: &Line) {
-    let rest = l.text.split_once(' ').map_or("", |(_, r)| r);
+    // Everything after the "by" word ("By ...", "Analysis by ...").
+    let lower = l.lower();
+    let at = BY
+        .iter()
+        .filter_map(|p| if lower.starts_with(p) { Some(p.len()) } else { lower.find(&format!(" {p}")).map(|i| i + 1 + p.len()) })
+        .min();
+    let rest = match at {
+        Some(i) if lower.len() == l.text.len() => l.text.get(i..).unwrap_or(""),
+        _ => l.text.split_once(' ').map_or("", |(_, r)| r),
+    };
     // Drop a date or a "|"-separated tail.
     let rest = rest.split(['|', '•', '·']).next().unwrap_or("");
     let rest = match find_dates(rest, None).first() {
@@ -260,6 +298,10 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
     let mut names = Vec::new();
     for part in rest.split([',', '&', ';']).flat_map(|p| p.split(" and ")).flat_map(|p| p.split(" und ")) {
         let n = part.trim().trim_end_matches(['.', ':', '-', '—']).trim();
+        // "CNN Editor-at-large", "Staff Writer": roles, not names.
+        if n.split(' ').any(|w| w.contains('-') && w.chars().filter(|c| *c == '-').count() >= 2) {
+            continue;
+        }
         if n.is_empty() {
             continue;
         }
@@ -439,6 +481,9 @@ mod tests {
 
     #[test]
     fn author_names() {
+        let mut b = Article::default();
+        authors(&mut b, &Line::new("Analysis by Chris Roe, Example Editor-at-large"));
+        assert_eq!(b.authors, vec!["Chris Roe"]);
         let mut a = Article::default();
         authors(&mut a, &Line::new("By Jane Roe and John Doe, Reuters"));
         assert_eq!(a.authors, vec!["Jane Roe", "John Doe"]);

@@ -197,7 +197,7 @@ fn article(
     let mut a = Article::default();
     let start = ranges.first().map_or(0, |r| r.0);
     let end = ranges.last().map_or(0, |r| r.1);
-    let h = fields::headline(lines, floor, start, now);
+    let h = fields::headline(lines, floor, start, tail_end, now);
     if let Some(h) = h {
         a.headline = Some(lines[h].text.clone());
         a.note("headline", EvidenceSource::TextHeuristic, lines[h].text.clone());

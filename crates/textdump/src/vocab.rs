@@ -60,12 +60,13 @@ pub(crate) const CREDIT_CUES: &[&str] = &[
     "/reuters", "/ap", "/afp", "/getty", "file photo", "shutterstock", "illustration:",
 ];
 
-/// Whether a line names a photo credit: it starts with a credit cue, or
-/// (when `short`) holds one anywhere.
+/// Whether a line names a photo credit: it starts with a credit cue, ends
+/// with one, or (when `short`) holds one anywhere.
 pub(crate) fn credit_cue(text: &str, short: bool) -> bool {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     let ac = AC.get_or_init(|| automaton(CREDIT_CUES));
-    ac.find_iter(text).any(|m| short || m.start() == 0)
+    // A credit closes a long caption ("... Photograph by Jane Roe/AFP").
+    ac.find_iter(text).any(|m| short || m.start() == 0 || text.len() - m.start() <= 60)
 }
 
 /// Labels that introduce an update time rather than the first publication.
