@@ -139,8 +139,7 @@ fn cut_card_list(lines: &[Line], start: usize, end: usize) -> usize {
     // (first, last) line of each run of body lines split by 2+ chrome lines.
     let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, body lines)
     let mut gap = 0;
-    for k in start..end {
-        let l = &lines[k];
+    for (k, l) in lines.iter().enumerate().take(end).skip(start) {
         if l.is_body() {
             match runs.last_mut() {
                 Some(r) if gap < 2 => {
@@ -300,7 +299,8 @@ pub(crate) fn page_break(lines: &[Line], a: usize, b: usize) -> bool {
 /// twice, or one with a date line right under it.
 fn header(gap: &[Line]) -> bool {
     let titles: Vec<usize> = (0..gap.len()).filter(|&k| title_like(&gap[k])).collect();
-    let twice = titles.iter().enumerate().any(|(n, &a)| titles[n + 1..].iter().any(|&b| gap[a].lower() == gap[b].lower()));
+    let mut seen = std::collections::HashSet::new();
+    let twice = titles.iter().any(|&k| !seen.insert(gap[k].lower()));
     let dated = titles.iter().any(|&k| {
         gap[k + 1..].iter().find(|l| l.kind != Kind::Blank).is_some_and(|l| {
             l.chars <= 80 && !newsdesk_dates::find_dates(&l.text, Some(chrono::DateTime::UNIX_EPOCH.fixed_offset())).is_empty()

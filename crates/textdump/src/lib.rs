@@ -29,8 +29,10 @@ use newsdesk_model::{Article, Diagnostic, DiagnosticCode, EvidenceSource};
 use lines::{Kind, Line};
 
 /// Inputs larger than this are cut (with a [`DiagnosticCode::Truncated`]
-/// diagnostic) so one pathological file cannot take unbounded time.
-pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// diagnostic) so one pathological file cannot take unbounded time or
+/// memory: a dump of one-word lines costs about 25 bytes of memory per
+/// byte of input. Real dumps of even several pages are well under 1 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// How to read a dump.
 #[derive(Debug, Clone)]
