@@ -110,6 +110,7 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
             j += 1;
         }
         let end = cut_card_list(lines, start, last + 1);
+        let start = trim_head(lines, start, end);
         list.retain(|&k| k < end);
         let (mut mass, mut units, mut boiler, mut posts) = (0, 0, 0, 0);
         for l in &lines[start..end] {
@@ -128,6 +129,22 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
         i = end;
     }
     out
+}
+
+/// Starts a block after a lone line of chrome prose (an affiliate notice,
+/// a promo) that sits above the headline: when the first body line is
+/// followed by two or more short lines of which one is title-like, and
+/// then the body proper, the block starts at the body proper.
+fn trim_head(lines: &[Line], start: usize, end: usize) -> usize {
+    let Some(first) = (start..end).find(|&k| lines[k].is_body()) else { return start };
+    let Some(next) = (first + 1..end).find(|&k| lines[k].is_body()) else { return start };
+    let gap = &lines[first + 1..next];
+    let short = gap.iter().filter(|l| l.kind == Kind::Short).count();
+    if short >= 2 && gap.iter().any(title_like) {
+        next
+    } else {
+        start
+    }
 }
 
 /// Ends a block before a list of teaser cards: single paragraphs each
