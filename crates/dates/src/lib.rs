@@ -122,21 +122,21 @@ fn span(t: &[Token], a: usize, b: usize, timestamp: Timestamp, kind: DateKind) -
     Parsed { timestamp, start, end, kind }
 }
 
-/// Cheap filter: every expression has a digit or one of a few words. Runs
-/// without allocating; the words are compared case-insensitively as ASCII
-/// (the non-ASCII ones, "há", are matched on their ASCII part).
+/// Cheap filter: every expression has a digit or one of a few words. One
+/// pass over the words, without allocating.
 fn may_hold_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.iter().any(u8::is_ascii_digit) {
+    if s.bytes().any(|b| b.is_ascii_digit()) {
         return true;
     }
-    const CUES: [&[u8]; 19] = [
-        b"ago", b"yesterday", b"today", b"just now", b"vor ", b"il y a", b"hace ", b"h\xc3\xa1 ", b" fa",
-        b"geleden", b"gestern", b"heute", b"ayer", b"hoy", b"ieri", b"oggi", b"ontem", b"hoje",
-        b"vandaag",
+    const CUES: [&str; 21] = [
+        "ago", "yesterday", "today", "now", "vor", "il", "hace", "há", "ha", "fa", "geleden", "gestern",
+        "heute", "ayer", "hoy", "ieri", "oggi", "ontem", "hoje", "gisteren", "vandaag",
     ];
-    let has = |cue: &[u8]| b.windows(cue.len()).any(|w| w.eq_ignore_ascii_case(cue));
-    CUES.iter().any(|c| has(c)) || has(b"gisteren")
+    s.split(|c: char| !c.is_alphabetic())
+        .filter(|w| (2..=10).contains(&w.len()))
+        .any(|w| {
+            CUES.iter().any(|c| c.len() == w.len() && (c.eq_ignore_ascii_case(w) || !w.is_ascii() && w.to_lowercase() == *c))
+        })
 }
 
 fn word(t: &[Token], i: usize) -> Option<&str> {

@@ -160,8 +160,14 @@ impl Line {
         // Glued menus ("Contact UsWork with usAdvertise...") have long "words".
         let avg_word = if words > 0 { (self.chars - cjk) as f32 / words as f32 } else { 99.0 };
         let wordy = cjk * 2 > self.chars || avg_word <= 11.0;
-        let commas = self.text.matches([',', ';', '，', '、']).count();
-        let sentences = self.text.matches(". ").count() + usize::from(self.terminal);
+        let (commas, stops) = if self.text.is_ascii() {
+            let b = self.text.as_bytes();
+            let commas = b.iter().filter(|&&c| c == b',' || c == b';').count();
+            (commas, b.windows(2).filter(|w| w == b". ").count())
+        } else {
+            (self.text.matches([',', ';', '，', '、']).count(), self.text.matches(". ").count())
+        };
+        let sentences = stops + usize::from(self.terminal);
         let boilerish = self.boiler >= 2 && self.boiler * 12 >= self.units || self.footer;
         if boilerish || alpha < 0.5 || !wordy {
             return Kind::Short;
