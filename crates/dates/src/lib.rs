@@ -75,7 +75,23 @@ pub fn find_dates(line: &str, now: Option<DateTime<FixedOffset>>) -> Vec<Parsed>
     let mut pending: Option<(usize, TimePart)> = None;
     let mut i = 0;
     while i < t.len() {
-        if let Some(d) = date_at(&t, i) {
+        if let Some(mut d) = date_at(&t, i) {
+            if d.y == NO_YEAR {
+                // Without a year the date needs the reference time.
+                match (now, d.d) {
+                    (Some(now), Some(day)) => match infer_year(d.m, day, now) {
+                        Some(y) => d.y = y,
+                        None => {
+                            i += 1;
+                            continue;
+                        }
+                    },
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                }
+            }
             let mut end = d.end;
             let mut start_tok = i;
             let mut time = None;
@@ -186,7 +202,11 @@ fn only_separators(t: &[Token], a: usize, b: usize) -> bool {
 }
 
 /// A calendar date: `d` is `None` for month-and-year forms.
+/// Marks a [`DatePart`] printed without a year.
+const NO_YEAR: i32 = i32::MIN;
+
 struct DatePart {
+    /// [`NO_YEAR`] when the page left it out.
     y: i32,
     m: u32,
     d: Option<u32>,
@@ -277,9 +297,12 @@ fn named_date(t: &[Token], i: usize) -> Option<DatePart> {
         let mut j = skip_punct(t, k + 1, &['.']);
         if let Some(d) = day_num(t, j) {
             j = skip_ordinal(t, j + 1);
+            let before_year = j;
             j = skip_punct(t, j, &[',', '.']);
-            let y = year(t, j)?;
-            return Some(DatePart { y, m, d: Some(d), end: j + 1 });
+            return Some(match year(t, j) {
+                Some(y) => DatePart { y, m, d: Some(d), end: j + 1 },
+                None => DatePart { y: NO_YEAR, m, d: Some(d), end: before_year },
+            });
         }
         j = skip_punct(t, j, &[',']);
         let j = skip_fillers(t, j);
@@ -294,11 +317,26 @@ fn named_date(t: &[Token], i: usize) -> Option<DatePart> {
     j = skip_punct(t, j, &['.', '-', '/']);
     j = skip_fillers(t, j);
     let m = word(t, j).and_then(tables::month)?;
+    let after_month = j + 1;
     j = skip_punct(t, j + 1, &['.']);
     j = skip_punct(t, j, &[',', '-', '/']);
     j = skip_fillers(t, j);
-    let y = year(t, j)?;
-    Some(DatePart { y, m, d: Some(d), end: j + 1 })
+    Some(match year(t, j) {
+        Some(y) => DatePart { y, m, d: Some(d), end: j + 1 },
+        None => DatePart { y: NO_YEAR, m, d: Some(d), end: after_month },
+    })
+}
+
+/// Year of a date printed without one ("Nov 19, 6:55 AM"): the latest
+/// such date that is not more than two days after `now`.
+fn infer_year(m: u32, d: u32, now: DateTime<FixedOffset>) -> Option<i32> {
+    let today = now.date_naive();
+    let y = today.year();
+    let this = NaiveDate::from_ymd_opt(y, m, d);
+    match this {
+        Some(date) if date <= today + Duration::try_days(2)? => Some(y),
+        _ => NaiveDate::from_ymd_opt(y - 1, m, d).map(|_| y - 1),
+    }
 }
 
 /// A time of day, possibly with a zone.
@@ -671,6 +709,14 @@ mod tests {
         assert_eq!(val("5 March 2020 14:00 CET"), "2020-03-05T14:00:00+01:00");
         assert_eq!(val("5 March 2020 14:00 CEST"), "2020-03-05T14:00:00+02:00");
         assert_eq!(val("5 March 2020 14:00 GMT+2"), "2020-03-05T14:00:00+02:00");
+    }
+
+    #[test]
+    fn dates_without_a_year_take_it_from_now() {
+        assert_eq!(val("Updated Nov 19, 6:55 AM"), "2024-11-19T06:55:00Z");
+        assert_eq!(val("5 Feb"), "2025-02-05T00:00:00Z");
+        assert_eq!(val("Feb 8"), "2025-02-08T00:00:00Z");
+        assert!(parse_date("Nov 19, 6:55 AM", None).is_none());
     }
 
     #[test]
