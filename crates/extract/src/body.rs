@@ -45,6 +45,9 @@ pub struct Block {
     pub heading: u8,
     /// Inside a `li`.
     pub list_item: bool,
+    /// Inside a `blockquote` (quoted text and embedded posts, whose lines
+    /// are often mostly links yet part of the story).
+    pub quoted: bool,
 }
 
 impl Block {
@@ -68,6 +71,7 @@ struct Flags {
     /// Never article text (script, nav, figure, hidden …).
     skip: Vec<bool>,
     in_link: Vec<bool>,
+    in_quote: Vec<bool>,
     /// The nearest block-level ancestor (itself for block elements).
     block: Vec<NodeId>,
     /// The class/id of the element itself says chrome.
@@ -303,11 +307,25 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
     let (Some(first), Some(last)) = (first_good, last_good) else {
         return out;
     };
+    // Good text from each block to the end, to tell a "Related" label that
+    // ends the article from one that merely interrupts it.
+    let mut good_after = vec![0usize; inside.len() + 1];
+    for k in (0..inside.len()).rev() {
+        let g = if strong[k] && keep[k] { blocks[inside[k]].chars } else { 0 };
+        good_after[k] = good_after[k + 1] + g;
+    }
+    let mut good_before = 0usize;
     let mut after_linked_heading = false;
     for (k, &i) in inside.iter().enumerate() {
         let b = &blocks[i];
         if b.heading > 0 {
             after_linked_heading = b.link_density() >= 0.5;
+        }
+        if k > first && b.chars < 40 && is_section_end_label(&b.text) && good_after[k] < good_before {
+            break;
+        }
+        if strong[k] && keep[k] {
+            good_before += b.chars;
         }
         if !keep[k] {
             continue;
@@ -429,13 +447,42 @@ fn keep_block(b: &Block, in_ld: bool, chrome_between: bool, hints: &BodyHints) -
         }
     }
     let ld = b.link_density();
-    if (ld >= 0.5 || (ld >= 0.3 && b.chars < 200)) && !linked_prose(b) {
+    let link_list = ld >= 0.5 || (ld >= 0.3 && b.chars < 200 && !b.sentence_like());
+    if link_list && !linked_prose(b) && !(b.quoted && ld < 0.9) {
         return false;
     }
     if b.chars < 120 && is_boilerplate_line(&b.text) {
         return false;
     }
+    if b.link_chars > 0 && b.chars < 220 && is_promo_sentence(&b.text) {
+        return false;
+    }
     true
+}
+
+/// A short linked sentence selling something other than the story: the
+/// newsletter, the app, the author's social accounts.
+fn is_promo_sentence(t: &str) -> bool {
+    let l = t.to_lowercase();
+    const PHRASES: &[&str] = &[
+        "subscribe", "newsletter", "follow us", "follow her", "follow him", "follow me", "may be reached",
+        "can be reached", "sign up", "on twitter", "on facebook", "on instagram", "download our app",
+        "download the app", "contact us", "click here", "tip?",
+    ];
+    PHRASES.iter().any(|p| l.contains(p))
+}
+
+/// Labels that open the lists printed after an article ("Related links",
+/// "Top stories", "More from …").
+fn is_section_end_label(t: &str) -> bool {
+    let l = t.to_lowercase();
+    let l = l.trim_matches(|c: char| !c.is_alphanumeric());
+    const LABELS: &[&str] = &[
+        "related", "top stories", "more stories", "more from", "more news", "latest news",
+        "recommended", "you may also like", "you might also like", "most popular", "most read",
+        "trending", "further reading", "see also", "what to read next", "popular now",
+    ];
+    LABELS.iter().any(|p| l.starts_with(p))
 }
 
 /// Short lines that are page furniture in any layout.
@@ -445,8 +492,8 @@ fn is_boilerplate_line(t: &str) -> bool {
     const STARTS: &[&str] = &[
         "advertisement", "advertising", "sponsored", "read more", "read next", "continue reading",
         "click here", "sign up", "subscribe", "follow us", "follow @", "share this", "share on",
-        "related:", "related articles", "related stories", "recommended", "you may also like",
-        "more from", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
+        "related", "recommended", "you may also like",
+        "more from", "top stories", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
         "updated", "last updated", "image:", "photo:", "photograph:", "getty images", "tags:",
         "filed under", "loading", "watch:", "listen", "comments", "leave a comment", "this article",
         "we use cookies", "download the", "reporting by", "editing by", "writing by",
@@ -460,6 +507,7 @@ fn compute_flags(doc: &Document) -> Flags {
     let mut f = Flags {
         skip: vec![false; n],
         in_link: vec![false; n],
+        in_quote: vec![false; n],
         block: vec![0; n],
         chrome: vec![Chrome::None; n],
         content_hint: vec![false; n],
@@ -469,6 +517,7 @@ fn compute_flags(doc: &Document) -> Flags {
         let i = id as usize;
         f.skip[i] = f.skip[p];
         f.in_link[i] = f.in_link[p];
+        f.in_quote[i] = f.in_quote[p];
         f.block[i] = f.block[p];
         let NodeKind::Element(tag) = doc.kind(id) else { continue };
         if tag.is_block() || matches!(tag, Tag::Td | Tag::Th) {
@@ -476,6 +525,9 @@ fn compute_flags(doc: &Document) -> Flags {
         }
         if tag == Tag::A {
             f.in_link[i] = true;
+        }
+        if tag == Tag::Blockquote {
+            f.in_quote[i] = true;
         }
         if f.skip[i] {
             continue;
@@ -716,6 +768,7 @@ fn collect_blocks(doc: &Document, f: &Flags) -> Vec<Block> {
                         link_chars: 0,
                         heading,
                         list_item,
+                        quoted: f.in_quote[i],
                     });
                     at_space = true;
                     pending_break = false;
@@ -782,4 +835,108 @@ fn heading_and_list(doc: &Document, elem: NodeId) -> (u8, bool) {
         }
     }
     (heading, list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(html: &str, headline: Option<&str>) -> BodyResult {
+        let doc = Document::parse(html);
+        let hints = BodyHints { headline, ..BodyHints::default() };
+        extract(&doc, &hints)
+    }
+
+    const P1: &str = "The river authority opened the new floodgates on Monday morning, three years after the first plans were published.";
+    const P2: &str = "Engineers said the gates could hold back water two metres higher than the levels seen during last spring's floods.";
+    const P3: &str = "Farmers downstream welcomed the work but asked for compensation for the fields that were flooded during construction.";
+
+    fn article(extra: &str) -> String {
+        format!("<html><body><nav><ul><li><a href=/>Home</a></li><li><a href=/n>News</a></li></ul></nav>\
+            <div class=story><h1>Gates open</h1><p>{P1}</p><p>{P2}</p>{extra}<p>{P3}</p></div>\
+            <footer><p>About us. Contact. Privacy policy and terms of use for this website.</p></footer></body></html>")
+    }
+
+    #[test]
+    fn picks_the_running_text_and_drops_navigation() {
+        let r = body_of(&article(""), Some("Gates open"));
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn chrome_classes_inside_the_article_are_dropped() {
+        let extra = "<div class=share-tools><p>Share this story with your friends on every network you use.</p></div>\
+                     <div class=related-box><p>A different story about a bridge that was built somewhere else last year.</p></div>";
+        let r = body_of(&article(extra), None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn a_chrome_word_on_the_wrapper_of_most_text_is_ignored() {
+        let html = format!("<div class='content has-sidebar paywall'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div><div class=sidebar><p>Short.</p></div>");
+        let r = body_of(&html, None);
+        assert_eq!(r.paragraphs.len(), 3);
+    }
+
+    #[test]
+    fn link_lists_and_promo_sentences_are_dropped() {
+        let extra = "<p><a href=/a>Floods hit the valley</a> <a href=/b>Dam plans</a></p>\
+                     <p>Get our morning briefing. <a href=/nl>Subscribe to the newsletter</a>.</p>";
+        let r = body_of(&article(extra), None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn a_sentence_with_a_linked_source_is_kept() {
+        let extra = "<p>The figures come from <a href=/r>the national hydrology office report</a> released last week.</p>";
+        let r = body_of(&article(extra), None);
+        assert_eq!(r.paragraphs.len(), 4);
+    }
+
+    #[test]
+    fn a_related_label_ends_the_article() {
+        let html = format!("<article><p>{P1}</p><p>{P2}</p><p>{P3}</p><h3>Related stories</h3>\
+            <p>Another town reopened its harbour after a winter of repairs, officials said.</p></article>");
+        let r = body_of(&html, None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn text_before_the_headline_is_not_body() {
+        let html = format!("<div><div class=ticker><p>Breaking: markets close higher after a quiet day of trading in the city.</p></div>\
+            <h1>Gates open</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>");
+        let doc = Document::parse(&html);
+        let h = doc.elements(Tag::H1).next();
+        let r = extract(&doc, &BodyHints { headline: Some("Gates open"), headline_node: h, ..BodyHints::default() });
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn teaser_lists_are_counted() {
+        let mut html = String::from("<main>");
+        for i in 0..5 {
+            html.push_str(&format!("<h3><a href=/s{i}>Story number {i} about the council budget</a></h3><p>The council will vote on the new budget, which raises fees for parking by ten percent.</p>"));
+        }
+        html.push_str("</main>");
+        let r = body_of(&html, None);
+        assert!(r.teaser_paragraphs >= 3, "{r:?}");
+    }
+
+    #[test]
+    fn hidden_elements_and_captions_are_not_text() {
+        let extra = "<figure><img src=a.jpg><figcaption>The gates at dawn, seen from the northern bank of the river.</figcaption></figure>\
+                     <p style='display: none'>This paragraph is hidden from readers and must not appear in the body.</p>";
+        let r = body_of(&article(extra), None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn class_words() {
+        let doc = Document::parse("<div class='c-byline__author-name'></div><div class='story__note'></div><div class='article-body'></div><div class='modal-enabled article'></div>");
+        let divs: Vec<NodeId> = doc.elements(Tag::Div).collect();
+        assert_eq!(classify_names(&doc, divs[0]).0, Chrome::Strong);
+        assert_eq!(classify_names(&doc, divs[1]).0, Chrome::Weak);
+        assert_eq!(classify_names(&doc, divs[2]), (Chrome::None, true));
+        assert_eq!(classify_names(&doc, divs[3]).0, Chrome::None);
+    }
 }
