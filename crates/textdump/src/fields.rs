@@ -255,8 +255,13 @@ pub(crate) fn dates(a: &mut Article, l: &Line, now: Option<DateTime<FixedOffset>
     }
     let source = if is_byline(l) { EvidenceSource::Byline } else { EvidenceSource::TextHeuristic };
     let updated_cue = vocab::UPDATED.iter().any(|c| l.lower().contains(c));
-    for (n, p) in found.iter().enumerate() {
-        let is_update = updated_cue && (found.len() == 1 || n > 0 || l.lower().find("updated").is_some_and(|u| u < p.start));
+    let mut prev_end = 0;
+    for p in &found {
+        // The label just before each date says which one it is
+        // ("Updated ... ; Posted ...").
+        let label = l.text.get(prev_end..p.start).unwrap_or("").to_lowercase();
+        prev_end = p.end;
+        let is_update = updated_cue && vocab::UPDATED.iter().any(|c| label.contains(c));
         let slot: &mut Option<Timestamp> = if is_update { &mut a.updated } else { &mut a.published };
         if slot.is_none() {
             *slot = Some(p.timestamp.clone());
@@ -310,6 +315,10 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
                 a.credit = Some(ag.to_string());
                 a.note("credit", EvidenceSource::Byline, l.text.clone());
             }
+            continue;
+        }
+        // "Cleveland.com": the outlet, not a person.
+        if n.contains(".com") || n.contains(".co.") || n.contains(".org") || n.contains(".net") {
             continue;
         }
         let words = n.split(' ').count();
@@ -477,6 +486,20 @@ mod tests {
         assert!(is_caption(&Line::new("Photo: Jane Roe/AP")));
         assert!(is_caption(&Line::new("The bridge at dawn. (Reuters)")) || trailing_agency("The bridge at dawn (Reuters)").is_some());
         assert_eq!(trailing_agency("The bridge at dawn (AP Photo/Jane Roe)"), Some("AP"));
+    }
+
+    #[test]
+    fn published_and_updated_on_one_line() {
+        let now = DateTime::parse_from_rfc3339("2019-11-20T12:00:00Z").ok();
+        let mut a = Article::default();
+        assert!(dates(&mut a, &Line::new("Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM"), now));
+        assert_eq!(a.published.map(|t| t.value).as_deref(), Some("2019-11-19T06:51:00Z"));
+        assert_eq!(a.updated.map(|t| t.value).as_deref(), Some("2019-11-19T06:55:00Z"));
+        let mut b = Article::default();
+        assert!(dates(&mut b, &Line::new("November 18, 2019 | Updated 3 hours ago"), now));
+        assert_eq!(b.published.map(|t| t.value).as_deref(), Some("2019-11-18T00:00:00Z"));
+        assert_eq!(b.updated.map(|t| t.value).as_deref(), Some("2019-11-20T09:00:00Z"));
+        assert_eq!(b.evidence.get("updated").and_then(|e| e.detail.as_deref()), Some("November 18, 2019 | Updated 3 hours ago"));
     }
 
     #[test]
