@@ -22,12 +22,46 @@ pub struct Args {
     /// Reference time for relative dates, RFC 3339 (default: now)
     #[arg(long, value_parser = parse_now)]
     now: Option<DateTime<FixedOffset>>,
-    /// Print how the body was chosen instead of the article
+    /// Print how the body was chosen instead of the article (HTML only)
     #[arg(long)]
     explain: bool,
+    /// How to read the inputs: by file name (.txt is a text dump, the rest
+    /// HTML), or force one kind (needed for text on stdin)
+    #[arg(long, value_enum, default_value = "auto")]
+    input: InputKind,
     /// HTML files (.html, .htm, .html.gz) or - for stdin
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+}
+
+/// What an input holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputKind {
+    Auto,
+    Html,
+    Text,
+}
+
+fn is_text_dump(path: &std::path::Path, kind: InputKind) -> bool {
+    match kind {
+        InputKind::Html => false,
+        InputKind::Text => true,
+        InputKind::Auto => {
+            let name = path.to_string_lossy().to_ascii_lowercase();
+            name.ends_with(".txt") || name.ends_with(".txt.gz")
+        }
+    }
+}
+
+/// The reference time for relative dates: `--now`, else the file's
+/// modification time (when the page was saved), else the current time.
+fn reference_time(path: &std::path::Path, given: Option<DateTime<FixedOffset>>) -> DateTime<FixedOffset> {
+    given
+        .or_else(|| {
+            let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+            Some(DateTime::<chrono::Utc>::from(modified).fixed_offset())
+        })
+        .unwrap_or_else(|| chrono::Utc::now().fixed_offset())
 }
 
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -55,11 +89,24 @@ pub fn run(args: Args) -> Result<bool> {
             all_ok = false;
             continue;
         }
-        let opts = newsdesk_extract::Options {
-            url: args.url.clone(),
-            now: Some(args.now.unwrap_or_else(|| chrono::Utc::now().fixed_offset())),
-            ..Default::default()
-        };
+        let now = reference_time(path, args.now);
+        if is_text_dump(path, args.input) {
+            let res = newsdesk_textdump::extract_dump_bytes(&bytes, &newsdesk_textdump::DumpOptions { now: Some(now), ..Default::default() });
+            for d in &res.diagnostics {
+                eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
+            }
+            for mut article in res.articles {
+                article.source = Some(source.clone());
+                article.url = args.url.clone();
+                if args.format == Format::Json {
+                    articles.push(article);
+                } else {
+                    write_one(&mut out, args.format, &article)?;
+                }
+            }
+            continue;
+        }
+        let opts = newsdesk_extract::Options { url: args.url.clone(), now: Some(now), ..Default::default() };
         if args.explain {
             writeln!(out, "== {source}\n{}", newsdesk_extract::explain(&bytes, &opts))?;
             continue;
@@ -67,7 +114,7 @@ pub fn run(args: Args) -> Result<bool> {
         let mut article = newsdesk_extract::extract(&bytes, &opts);
         article.source = Some(source.clone());
         for d in &article.diagnostics {
-            eprintln!("newsdesk: {source}: {}: {}", serde_json::to_value(d.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), d.message);
+            eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
         }
         if args.format == Format::Json {
             articles.push(article);
@@ -103,4 +150,8 @@ fn write_one(out: &mut impl Write, format: Format, a: &Article) -> Result<()> {
         Format::Json => unreachable!("json is written at the end"),
     }
     Ok(())
+}
+
+fn code_name(code: newsdesk_model::DiagnosticCode) -> String {
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }

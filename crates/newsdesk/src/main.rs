@@ -23,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract articles from HTML pages (.html, .htm, .html.gz) or stdin (-)
+    /// Extract articles from HTML pages (.html, .htm, .html.gz), text dumps (.txt) or stdin (-)
     Extract(extract_cmd::Args),
     /// Quotes, entities and dates of plain-text article bodies (JSON Lines)
     Analyze {

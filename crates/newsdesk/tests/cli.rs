@@ -175,3 +175,27 @@ fn bench_scores_a_folder_and_writes_predictions() {
     let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&pred).unwrap()).unwrap();
     assert!(p["one"]["articleBody"].as_str().unwrap().len() > 200);
 }
+
+#[test]
+fn text_dumps_give_one_line_per_article() {
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join("../textdump/tests/golden/multi_two/dump.txt");
+    let out = run(&["extract", "--format", "jsonl", "--now", "2019-11-20T12:00:00Z", dump.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let lines = jsonl(&out);
+    assert_eq!(lines.len(), 2, "two articles in the dump");
+    for l in &lines {
+        assert_eq!(l["source"], dump.to_str().unwrap());
+    }
+    assert_eq!(lines[0]["headline"], "Library to stay open until midnight during exam season");
+    // The same text on stdin needs --input text.
+    let bytes = std::fs::read(&dump).unwrap();
+    let mut child = bin()
+        .args(["extract", "--format", "jsonl", "--input", "text", "--now", "2019-11-20T12:00:00Z", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(jsonl(&out).len(), 2);
+}
