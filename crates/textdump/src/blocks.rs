@@ -327,7 +327,15 @@ fn header(gap: &[Line]) -> bool {
 }
 
 fn title_like(l: &Line) -> bool {
-    l.kind == Kind::Short && (l.units >= 4 || l.cjk >= 6) && l.units <= 30 && l.boiler == 0 && !l.footer && !l.bullet
+    l.kind == Kind::Short
+        && (l.units >= 4 || l.cjk >= 6)
+        && l.units <= 30
+        && l.boiler == 0
+        && !l.footer
+        && !l.bullet
+        // "— Jane Roe (@jroe) May 3, 2020" closes an embedded post.
+        && !l.text.contains('@')
+        && !l.text.starts_with(['—', '–', '-'])
 }
 
 #[cfg(test)]
