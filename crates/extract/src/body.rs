@@ -61,8 +61,30 @@ impl Block {
 
     /// Ends like a sentence (or a quotation closing one).
     pub fn sentence_like(&self) -> bool {
-        let t = self.text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' ']);
-        t.ends_with(['.', '!', '?', ':', ';', '…', '。']) && self.text.split(' ').count() >= 4
+        let t = self.text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' ', '」', '』']);
+        // Chinese and Japanese put no spaces between words: count characters.
+        let long_enough = if self.text.chars().any(is_cjk) { self.chars >= 15 } else { self.text.split(' ').count() >= 4 };
+        t.ends_with(['.', '!', '?', ':', ';', '…', '。', '！', '？']) && long_enough
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
+}
+
+impl Block {
+    /// A photo caption set as a paragraph: it ends with the picture credit
+    /// in brackets ("… (Image: Getty)").
+    fn caption_like(&self) -> bool {
+        let t = self.text.trim_end();
+        if !t.ends_with(')') || self.chars > 300 {
+            return false;
+        }
+        let Some(open) = t.rfind('(') else { return false };
+        let inner = t[open + 1..].to_lowercase();
+        ["image:", "photo:", "picture:", "pic:", "photograph:", "credit:", "source:", "foto:", "bild:"]
+            .iter()
+            .any(|p| inner.trim_start().starts_with(p))
     }
 }
 
@@ -454,6 +476,9 @@ fn keep_block(b: &Block, in_ld: bool, chrome_between: bool, hints: &BodyHints) -
     if b.chars < 120 && is_boilerplate_line(&b.text) {
         return false;
     }
+    if b.caption_like() {
+        return false;
+    }
     if b.link_chars > 0 && b.chars < 220 && is_promo_sentence(&b.text) {
         return false;
     }
@@ -493,7 +518,7 @@ fn is_boilerplate_line(t: &str) -> bool {
         "advertisement", "advertising", "sponsored", "read more", "read next", "continue reading",
         "click here", "sign up", "subscribe", "follow us", "follow @", "share this", "share on",
         "related", "recommended", "you may also like",
-        "more from", "top stories", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
+        "more from", "top stories", "don't miss", "don’t miss", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
         "updated", "last updated", "image:", "photo:", "photograph:", "getty images", "tags:",
         "filed under", "loading", "watch:", "listen", "comments", "leave a comment", "this article",
         "we use cookies", "download the", "reporting by", "editing by", "writing by",
@@ -928,6 +953,19 @@ mod tests {
                      <p style='display: none'>This paragraph is hidden from readers and must not appear in the body.</p>";
         let r = body_of(&article(extra), None);
         assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn bracketed_picture_credits_mark_captions() {
+        let extra = "<p>Crowds gathered on the bridge to watch the gates open (Image: Getty)</p>";
+        let r = body_of(&article(extra), None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn cjk_sentences_count_characters() {
+        let b = Block { elem: 0, tag: Tag::P, first: 0, text: "先日、新しい橋が開通したというニュースを耳にしました。".into(), chars: 27, link_chars: 0, heading: 0, list_item: false, quoted: false };
+        assert!(b.sentence_like());
     }
 
     #[test]
