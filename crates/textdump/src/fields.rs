@@ -143,7 +143,7 @@ pub(crate) fn headline(
             if l.text.ends_with('.') {
                 score -= 1.0;
             }
-            let below: Vec<(usize, &Line)> = zone.iter().enumerate().skip(k + 1).filter(|(_, o)| o.kind != Kind::Blank).take(3).collect();
+            let below: Vec<(usize, &Line)> = zone.iter().enumerate().skip(k + 1).filter(|(_, o)| o.kind != Kind::Blank).take(6).collect();
             // A caption is followed by its credit, a headline by its byline or date.
             if below.first().is_some_and(|(_, o)| is_caption(o)) {
                 score = f32::NEG_INFINITY;
@@ -153,6 +153,11 @@ pub(crate) fn headline(
             let meta_at = |n: usize| below.get(n).is_some_and(|&(j, o)| is_byline(o) || date_at(j));
             if meta_at(0) || meta_at(1) && below.first().is_some_and(|(_, o)| !headline_like(o)) {
                 score += 2.0;
+            }
+            // The value under a label ("Author:" / "Jane Roe") is no title.
+            let above = zone[..k].iter().rev().find(|o| o.kind != Kind::Blank);
+            if above.is_some_and(|o| o.text.ends_with(':') && o.units <= 3) {
+                score = f32::NEG_INFINITY;
             }
             // Lists (menus, related headlines) are runs of similar lines with
             // no blank line between; a headline usually stands apart.
