@@ -153,7 +153,13 @@ pub fn extract_dump(text: &str, opts: &DumpOptions) -> DumpResult {
         result.diagnostics.push(Diagnostic { code: DiagnosticCode::NoArticle, message: "empty input".into() });
         return result;
     }
-    let lines = lines::split(text);
+    let (lines, cut_lines) = lines::split_bounded(text, lines::MAX_LINES);
+    if cut_lines {
+        result.diagnostics.push(Diagnostic {
+            code: DiagnosticCode::Truncated,
+            message: format!("only the first {} lines were read", lines::MAX_LINES),
+        });
+    }
     let blocks = blocks::find_blocks(&lines);
     let groups = blocks::group(&lines, &blocks);
     if groups.is_empty() {
@@ -363,6 +369,15 @@ mod tests {
         let r = extract_dump_bytes(&bytes, &DumpOptions::default());
         assert!(r.articles.is_empty());
         assert_eq!(r.diagnostics[0].code, DiagnosticCode::NoArticle);
+    }
+
+    #[test]
+    fn line_bound_is_reported() {
+        let text = "Home\n".repeat(lines::MAX_LINES + 10);
+        let r = extract_dump(&text, &DumpOptions::default());
+        assert!(r.articles.is_empty());
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::Truncated));
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::NoArticle));
     }
 
     #[test]

@@ -197,15 +197,28 @@ impl Line {
 /// Splits a dump into classified lines (`\n`, `\r\n` and lone `\r` all end
 /// a line).
 pub(crate) fn split(text: &str) -> Vec<Line> {
+    split_bounded(text, usize::MAX).0
+}
+
+/// At most this many lines are read: real dumps have a few thousand, and
+/// each line costs about a hundred bytes of memory.
+pub(crate) const MAX_LINES: usize = 400_000;
+
+/// [`split`], stopping after `max` lines; the flag says whether text was
+/// left unread.
+pub(crate) fn split_bounded(text: &str, max: usize) -> (Vec<Line>, bool) {
     let sep = if text.contains('\n') { '\n' } else { '\r' };
     let mut out = Vec::new();
     for raw in text.split(sep) {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         for piece in chunks(raw) {
+            if out.len() >= max {
+                return (out, true);
+            }
             out.push(Line::new(piece));
         }
     }
-    out
+    (out, false)
 }
 
 /// Cuts an over-long line into pieces of at most [`MAX_LINE_BYTES`], at a
