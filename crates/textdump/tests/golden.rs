@@ -154,3 +154,34 @@ fn binary_and_invalid_utf8() {
     assert_eq!(r.articles.len(), 1);
     assert!(r.diagnostics.iter().any(|d| d.code == newsdesk_model::DiagnosticCode::DecodeErrors));
 }
+
+/// Random mixtures of the characters dumps are made of (words, digits,
+/// punctuation, multi-byte letters, bullets, line breaks, tabs, no-break
+/// spaces, © marks, date words) never panic.
+#[test]
+fn random_dumps_never_panic() {
+    const PIECES: [&str; 24] = [
+        "The ", "council ", "voted ", "2019-11-19 ", "Nov 19, 2019 7:05 AM EST ", "3 hours ago ", ". ", ", ",
+        "\n", "\n\n", "\n\n\n", "\r\n", "\t", "\u{a0}", "• ", "© 2024 ", "By Jane Roe ", "(Reuters) ", "CARACAS: ",
+        "Ünïcödé ", "東京 ", "—", "Share ", "Updated ",
+    ];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let now = chrono::DateTime::parse_from_rfc3339("2024-03-01T12:00:00Z").ok();
+    for _ in 0..300 {
+        let mut s = String::new();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 400) as usize;
+        for _ in 0..len {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s.push_str(PIECES[(x % PIECES.len() as u64) as usize]);
+        }
+        let r = extract_dump(&s, &DumpOptions { now, ..Default::default() });
+        for a in &r.articles {
+            assert!(!a.body.is_empty());
+        }
+    }
+}
