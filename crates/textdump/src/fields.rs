@@ -233,6 +233,14 @@ pub(crate) fn head_zone(a: &mut Article, lines: &[Line], from: usize, to: usize,
             authors(a, l);
             continue;
         }
+        // A line that is only an agency name ("Associated Press").
+        if let Some(ag) = vocab::agency(&l.text).filter(|_| l.units <= 3) {
+            if a.credit.is_none() {
+                a.credit = Some(ag.to_string());
+                a.note("credit", EvidenceSource::Byline, l.text.clone());
+            }
+            continue;
+        }
         if is_caption(l) {
             caption(a, lines, k - 1, from);
             continue;
