@@ -648,12 +648,7 @@ fn language(m: &PageMeta, a: &mut Article) {
         .map(|l| ("html lang", EvidenceSource::Markup, l.to_string()))
         .or_else(|| m.meta(&["og:locale", "content-language", "language", "dc.language"]).map(|(k, v)| (k, EvidenceSource::Meta, v.to_string())))
         .or_else(|| m.ld_str("inLanguage").map(|v| ("inLanguage", EvidenceSource::JsonLd, v)));
-    let detected = if a.body.len() >= 200 {
-        whatlang::detect(&a.body[..floor_boundary(&a.body, 600)]).filter(|i| i.is_reliable()).map(|i| i.lang())
-    } else {
-        None
-    };
-    let detected_code = detected.and_then(iso639_1);
+    let detected_code = if a.body.len() >= 200 { newsdesk_lang::detect(&a.body) } else { None };
     let declared_code = declared.as_ref().and_then(|(_, _, l)| {
         let c: String = l.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
         (c.len() == 2).then_some(c)
@@ -663,7 +658,7 @@ fn language(m: &PageMeta, a: &mut Article) {
     match (declared_code, detected_code) {
         (Some(d), Some(t)) if d != t => {
             a.language = Some(t.to_string());
-            a.note("language", EvidenceSource::Detection, format!("whatlang (page declares {d})"));
+            a.note("language", EvidenceSource::Detection, format!("text statistics (page declares {d})"));
         }
         (Some(d), _) => {
             let (k, src, _) = declared.unwrap_or(("", EvidenceSource::Markup, String::new()));
@@ -672,36 +667,13 @@ fn language(m: &PageMeta, a: &mut Article) {
         }
         (None, Some(t)) => {
             a.language = Some(t.to_string());
-            a.note("language", EvidenceSource::Detection, "whatlang");
+            a.note("language", EvidenceSource::Detection, "frequent words and trigrams");
         }
         (None, None) => {}
     }
 }
 
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
 
-fn iso639_1(l: whatlang::Lang) -> Option<&'static str> {
-    use whatlang::Lang::*;
-    Some(match l {
-        Eng => "en", Deu => "de", Fra => "fr", Spa => "es", Ita => "it", Por => "pt", Nld => "nl",
-        Rus => "ru", Ukr => "uk", Pol => "pl", Ces => "cs", Slk => "sk", Swe => "sv", Dan => "da",
-        Nob => "nb", Fin => "fi", Hun => "hu", Ron => "ro", Bul => "bg", Ell => "el", Tur => "tr",
-        Ara => "ar", Heb => "he", Pes => "fa", Hin => "hi", Ben => "bn", Urd => "ur", Jpn => "ja",
-        Cmn => "zh", Kor => "ko", Vie => "vi", Tha => "th", Ind => "id", Hrv => "hr", Srp => "sr",
-        Slv => "sl", Lit => "lt", Lav => "lv", Est => "et", Cat => "ca", Tam => "ta", Tel => "te",
-        Mar => "mr", Guj => "gu", Kan => "kn", Mal => "ml", Pan => "pa", Afr => "af", Aze => "az",
-        Bel => "be", Kat => "ka", Hye => "hy", Epo => "eo", Lat => "la", Tgl => "tl", Uzb => "uz",
-        _ => return None,
-    })
-}
 
 fn images(doc: &Document, m: &PageMeta, container: Option<NodeId>, opts: &Options, a: &mut Article) {
     let base = opts.url.as_deref().or(m.canonical.as_deref());

@@ -71,7 +71,7 @@ pub enum DumpError {
 /// several times cheaper than trigram profiles, everything else by
 /// whatlang. Public so that other extractors can share one mapping.
 pub fn detect_language(text: &str) -> Option<&'static str> {
-    fields::language(text)
+    newsdesk_lang::detect(text)
 }
 
 /// Decodes bytes as UTF-8, replacing invalid sequences (and a leading BOM);
@@ -243,7 +243,7 @@ fn article(
     }
     if let Some(lang) = detect_language(&a.body) {
         a.language = Some(lang.to_string());
-        a.note("language", EvidenceSource::Detection, "whatlang");
+        a.note("language", EvidenceSource::Detection, "frequent words and trigrams");
     }
     a
 }
