@@ -65,10 +65,15 @@ const NOT_PERSON: &[&str] = &[
     "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
     "thursday", "friday", "saturday", "sunday", "today", "yesterday", "am", "pm", "est", "edt",
     "gmt", "utc",
+    // Words of outlet and event names ("Argus Leader", "Davis Cup").
+    "leader", "chronicle", "courier", "observer", "register", "record", "review", "today",
+    "weekly", "monitor", "standard", "mirror", "express", "examiner", "inquirer", "bulletin",
+    "dispatch", "enquirer", "star", "sun", "cup", "league", "club", "fc", "championship", "open",
 ];
 
 /// Words that end an organisation's name.
 const ORG_WORDS: &[&str] = &[
+    "editorial", "editors", "desk", "team", "newsroom",
     "agency", "agencies", "news", "press", "service", "services", "media", "network", "times", "post",
     "daily", "journal", "magazine", "tribune", "herald", "gazette", "inc", "ltd", "llc", "group",
     "board", "bureau", "channel", "radio", "television", "tv", "online", "digital",

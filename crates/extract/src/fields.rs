@@ -436,6 +436,25 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
         a.credit = Some(c.to_string());
         a.note("credit", EvidenceSource::Byline, "byline");
     }
+    // The outlet's own name is not an author ("Practical Horseman Staff").
+    if let Some((_, site)) = m.meta(&["og:site_name", "application-name"]) {
+        a.authors.retain(|p| !same_words(p, site) && !starts_with_words(site, p));
+    }
+}
+
+/// The text nodes of `id`'s subtree joined by " | ", so that text set in
+/// separate elements stays apart.
+fn text_pieces(doc: &Document, id: NodeId) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for i in id..doc.subtree_end(id) {
+        if doc.kind(i) == NodeKind::Text {
+            let t = squash(doc.text(i));
+            if !t.is_empty() {
+                parts.push(t);
+            }
+        }
+    }
+    parts.join(" | ")
 }
 
 /// ASCII case-insensitive substring test without allocating.
@@ -475,7 +494,13 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
         if t.is_empty() || t.len() > 200 {
             continue;
         }
-        let (ps, cr) = byline::parse_byline(&t);
+        // Each element of a byline usually holds one thing (a name, the
+        // outlet, the date): read them apart first, then as one line.
+        let pieces = text_pieces(doc, id);
+        let (mut ps, mut cr) = byline::parse_byline(&pieces);
+        if ps.is_empty() {
+            (ps, cr) = byline::parse_byline(&t);
+        }
         if !ps.is_empty() || cr.is_some() {
             return Some((ps, cr, if rel_author { "rel=author".into() } else { format!("class {class}") }));
         }
