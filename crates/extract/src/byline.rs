@@ -76,7 +76,10 @@ const ORG_WORDS: &[&str] = &[
     "editorial", "editors", "desk", "team", "newsroom",
     "agency", "agencies", "news", "press", "service", "services", "media", "network", "times", "post",
     "daily", "journal", "magazine", "tribune", "herald", "gazette", "inc", "ltd", "llc", "group",
-    "board", "bureau", "channel", "radio", "television", "tv", "online", "digital",
+    "board", "bureau", "channel", "radio", "television", "tv", "online", "digital", "leader",
+    "chronicle", "courier", "observer", "register", "record", "review", "today", "weekly", "monitor",
+    "standard", "mirror", "express", "examiner", "inquirer", "bulletin", "dispatch", "enquirer",
+    "star", "sun", "cup", "league", "club",
 ];
 
 /// Splits words glued by markup ("Carrie ArnoldNovember 19") where a name
@@ -328,6 +331,7 @@ mod tests {
         assert_eq!(parse_byline("Carrie ArnoldNovember 19, 2019").0, vec!["Carrie Arnold"]);
         assert_eq!(parse_byline("Cherie McCluney").0, vec!["Cherie McCluney"]);
         assert!(parse_byline("European Space Agency").0.is_empty());
+        assert!(parse_byline("Sioux Falls Argus Leader").0.is_empty());
         assert!(parse_byline("Coordenadoria de Imprensa").0.is_empty() || parse_byline("Coordenadoria de").0.is_empty());
     }
 
