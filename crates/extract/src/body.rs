@@ -176,7 +176,7 @@ fn path_of(doc: &Document, mut id: NodeId) -> String {
     parts.join(" > ")
 }
 
-fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut String>) -> BodyResult {
+fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>) -> BodyResult {
     let flags = compute_flags(doc);
     let blocks = collect_blocks(doc, &flags);
     if blocks.is_empty() {
@@ -281,7 +281,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, mut trace: Option<&mut Stri
         }
         best = Some((c, cs));
     }
-    if let Some(t) = trace.as_deref_mut() {
+    if let Some(t) = trace {
         use std::fmt::Write;
         let _ = writeln!(t, "container: {}", best.map(|(c, s)| format!("{} (score {s:.0})", path_of(doc, c))).unwrap_or_default());
         for (b, &ld) in blocks.iter().zip(&in_ld) {
@@ -700,11 +700,11 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             if parts.iter().any(|w| is_listed(w, &STATE_SET, STATE_WORDS)) {
                 continue;
             }
-            let mut words = parts.into_iter();
+            let words = parts.into_iter();
             let mut tok_strong = false;
             let mut tok_weak = false;
             let mut tok_hint = false;
-            while let Some(w) = words.next() {
+            for w in words {
                 // camelCase pieces are not split; whole-word matches only.
                 // "sidebar", "sidebox", "sidenav", "sidecol": layout columns.
                 if w.len() > 4 && w.starts_with("side") {

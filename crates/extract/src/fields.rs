@@ -231,7 +231,7 @@ fn site_fields(m: &PageMeta, a: &mut Article) {
     }
     if tags.is_empty() {
         if let Some((_, v)) = m.meta(&["news_keywords", "keywords"]) {
-            tags = v.split(',').map(|x| squash(x)).collect();
+            tags = v.split(',').map(squash).collect();
             src = ("keywords", EvidenceSource::Meta);
         }
     }
@@ -560,12 +560,12 @@ fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
         updated = first_meta_date(m, UPDATED_META, &parse);
     }
     if published.is_none() {
-        if let Some(v) = m.itemprop("datePublished").and_then(|v| parse(v)) {
+        if let Some(v) = m.itemprop("datePublished").and_then(&parse) {
             published = Some((v, EvidenceSource::Microdata, "itemprop=datePublished".into()));
         }
     }
     if updated.is_none() {
-        if let Some(v) = m.itemprop("dateModified").and_then(|v| parse(v)) {
+        if let Some(v) = m.itemprop("dateModified").and_then(&parse) {
             updated = Some((v, EvidenceSource::Microdata, "itemprop=dateModified".into()));
         }
     }

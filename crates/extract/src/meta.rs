@@ -118,13 +118,12 @@ pub fn collect(doc: &Document) -> PageMeta {
                     m.itemprops.push((p.to_string(), content.to_string(), id));
                 }
             }
-            Tag::Link => {
+            Tag::Link
                 if m.canonical.is_none()
                     && doc.attr(id, "rel").is_some_and(|r| r.split_ascii_whitespace().any(|x| x.eq_ignore_ascii_case("canonical")))
-                {
+                => {
                     m.canonical = doc.attr(id, "href").map(str::trim).filter(|h| !h.is_empty()).map(String::from);
                 }
-            }
             Tag::Html if m.lang.is_none() => {
                 m.lang = doc.attr(id, "lang").or_else(|| doc.attr(id, "xml:lang")).map(String::from);
             }

@@ -406,7 +406,7 @@ impl Builder {
             i += 1;
         }
         let name_range = self.push_lower(&html[name_start..i]);
-        let tag = Tag::from_lowercase(self.doc.buf[name_range.start as usize..name_range.end as usize].as_bytes());
+        let tag = Tag::from_lowercase(&self.doc.buf.as_bytes()[name_range.start as usize..name_range.end as usize]);
         let attrs_start = self.doc.attrs.len() as u32;
         let mut self_closing = false;
         // Attributes.
@@ -558,11 +558,10 @@ impl Builder {
             }
             Option => self.close_top(Option),
             A => self.close_in_scope(A, &[]),
-            H1 | H2 | H3 | H4 | H5 | H6 => {
-                if self.stack_tags.last().is_some_and(|t| t.is_heading()) {
+            H1 | H2 | H3 | H4 | H5 | H6
+                if self.stack_tags.last().is_some_and(|t| t.is_heading()) => {
                     self.pop();
                 }
-            }
             _ => {}
         }
     }
