@@ -1,0 +1,1105 @@
+//! The embedded backend: SQLite (WAL) holds every record and is the source
+//! of truth; a tantivy index beside it serves full-text search.
+//!
+//! Layout of the data directory: `newsdesk.sqlite` (+ `-wal`, `-shm`) and
+//! `index/`.
+//!
+//! **Crash safety.** Each [`Batch`] is one SQLite transaction. Every change
+//! to an article also appends a row to `index_queue` in that transaction.
+//! The tantivy commit carries, as its payload, the highest queue sequence it
+//! contains; [`Store::sync_index`] (and [`EmbeddedStore::open`]) re-index
+//! every article queued after that payload. So a kill between the SQLite
+//! commit and the tantivy commit only delays indexing, and re-indexing is
+//! idempotent (delete by id, then add). Follow matching keeps its own
+//! watermark (`meta.follows_upto`) in SQLite and runs over the indexed range
+//! after it, so it too resumes where it stopped.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+
+use newsdesk_model::{Analysis, Article, EntityKind};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, Value, FAST, INDEXED, STORED, STRING, TEXT};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::*;
+
+const SCHEMA_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(key INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS articles(
+  id INTEGER PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, url TEXT, site TEXT, location TEXT NOT NULL,
+  headline TEXT, language TEXT, published TEXT, published_unix INTEGER, updated TEXT,
+  group_id INTEGER NOT NULL, story_id INTEGER NOT NULL, rev INTEGER NOT NULL, body_len INTEGER NOT NULL,
+  article_json TEXT NOT NULL, signature BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_group ON articles(group_id);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE TABLE IF NOT EXISTS revisions(
+  article_id INTEGER NOT NULL, rev INTEGER NOT NULL, location TEXT NOT NULL, fetched_unix INTEGER,
+  updated TEXT, headline TEXT, body TEXT NOT NULL, diff_json TEXT NOT NULL,
+  PRIMARY KEY(article_id, rev)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS groups(id INTEGER PRIMARY KEY, representative INTEGER NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS stories(
+  id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, headline TEXT, first_unix INTEGER, last_unix INTEGER,
+  first_published TEXT, last_published TEXT, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_log(seq INTEGER PRIMARY KEY, article_id INTEGER NOT NULL, story_id INTEGER NOT NULL, features BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS quotes(
+  article_id INTEGER NOT NULL, idx INTEGER NOT NULL, speaker TEXT, speaker_lc TEXT, role TEXT,
+  kind TEXT NOT NULL, text TEXT NOT NULL, cue TEXT, PRIMARY KEY(article_id, idx)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(speaker_lc);
+CREATE TABLE IF NOT EXISTS entities(id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions(
+  article_id INTEGER NOT NULL, entity_id INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY(article_id, entity_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE TABLE IF NOT EXISTS follows(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, value TEXT NOT NULL,
+  start_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS follow_matches(
+  follow_id INTEGER NOT NULL, article_id INTEGER NOT NULL, iseq INTEGER NOT NULL,
+  delivered INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(follow_id, article_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ingest_errors(id INTEGER PRIMARY KEY, location TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS index_queue(seq INTEGER PRIMARY KEY AUTOINCREMENT, article_id INTEGER NOT NULL);
+"#;
+
+/// tantivy's indexing memory budget: one thread, segments flushed at this
+/// size. Small enough for the 1 GiB ingest target, large enough that a
+/// 100k-article ingest makes only a handful of segments.
+const INDEX_MEMORY: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    iseq: Field,
+    headline: Field,
+    body: Field,
+    site: Field,
+    lang: Field,
+    speaker: Field,
+    entity: Field,
+    published: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let f = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        iseq: b.add_u64_field("iseq", INDEXED | FAST),
+        headline: b.add_text_field("headline", TEXT),
+        body: b.add_text_field("body", TEXT),
+        site: b.add_text_field("site", STRING),
+        lang: b.add_text_field("lang", STRING),
+        speaker: b.add_text_field("speaker", STRING),
+        entity: b.add_text_field("entity", STRING),
+        published: b.add_i64_field("published", INDEXED | FAST),
+    };
+    (b.build(), f)
+}
+
+/// The default backend. See the module docs for the layout and the
+/// crash-safety scheme.
+pub struct EmbeddedStore {
+    dir: PathBuf,
+    db: Connection,
+    index: Index,
+    fields: Fields,
+    /// `None` when another process (a running ingest) holds the index lock:
+    /// the store then answers queries from the last committed index.
+    writer: Option<IndexWriter>,
+    reader: IndexReader,
+    next_seq: i64,
+}
+
+impl EmbeddedStore {
+    /// Opens (creating if needed) the store in `dir`, and brings the index
+    /// up to the records if a previous run stopped before indexing.
+    pub fn open(dir: &Path) -> Result<EmbeddedStore> {
+        std::fs::create_dir_all(dir.join("index"))?;
+        let db = Connection::open(dir.join("newsdesk.sqlite"))?;
+        db.busy_timeout(std::time::Duration::from_secs(30))?;
+        // WAL: readers (queries) never block the one writer (ingest);
+        // synchronous=NORMAL is durable against process kills, which is
+        // the crash the store promises to survive.
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.execute_batch(SCHEMA_SQL)?;
+        let (schema, fields) = schema();
+        let idx_dir = dir.join("index");
+        let index = if idx_dir.join("meta.json").exists() {
+            Index::open_in_dir(&idx_dir)?
+        } else {
+            Index::create_in_dir(&idx_dir, schema)?
+        };
+        let writer = match index.writer_with_num_threads(1, INDEX_MEMORY) {
+            Ok(w) => Some(w),
+            Err(tantivy::TantivyError::LockFailure(..)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let next_seq: i64 = db.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", [], |r| r.get(0))?;
+        let mut store = EmbeddedStore { dir: dir.to_path_buf(), db, index, fields, writer, reader, next_seq };
+        store.sync_index()?;
+        Ok(store)
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether this handle can write the index (no other ingest holds it).
+    pub fn can_write_index(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    fn indexed_upto(&self) -> Result<i64> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.as_deref().and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    fn meta_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// The tantivy document of an article's current state, from SQLite.
+    fn index_doc(&self, aid: i64, iseq: i64) -> Result<Option<TantivyDocument>> {
+        let f = self.fields;
+        let row = self
+            .db
+            .prepare_cached(
+                "SELECT a.headline, r.body, a.site, a.language, a.published_unix FROM articles a
+                 JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev WHERE a.id = ?1",
+            )?
+            .query_row([aid], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((headline, body, site, lang, published)) = row else { return Ok(None) };
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, aid as u64);
+        doc.add_u64(f.iseq, iseq as u64);
+        if let Some(h) = headline {
+            doc.add_text(f.headline, h);
+        }
+        doc.add_text(f.body, body);
+        if let Some(s) = site {
+            doc.add_text(f.site, s.to_lowercase());
+        }
+        if let Some(l) = lang {
+            doc.add_text(f.lang, l.to_lowercase());
+        }
+        if let Some(p) = published {
+            doc.add_i64(f.published, p);
+        }
+        let mut names: HashSet<String> = HashSet::new();
+        let mut st = self.db.prepare_cached("SELECT DISTINCT speaker FROM quotes WHERE article_id = ?1 AND speaker IS NOT NULL")?;
+        for s in st.query_map([aid], |r| r.get::<_, String>(0))? {
+            names.extend(name_terms(&s?));
+        }
+        for n in names.drain() {
+            doc.add_text(f.speaker, n);
+        }
+        let mut st = self
+            .db
+            .prepare_cached("SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?1")?;
+        for s in st.query_map([aid], |r| r.get::<_, String>(0))? {
+            names.extend(name_terms(&s?));
+        }
+        for n in names {
+            doc.add_text(f.entity, n);
+        }
+        Ok(Some(doc))
+    }
+
+    fn parse_text_query(&self, text: &str) -> Result<Box<dyn Query>> {
+        if text.trim().is_empty() {
+            return Ok(Box::new(AllQuery));
+        }
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.headline, self.fields.body]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(self.fields.headline, 2.0);
+        parser
+            .parse_query(text)
+            .map_err(|e| StoreError::Query { query: text.to_string(), message: e.to_string() })
+    }
+
+    fn follow_query(&self, spec: &FollowSpec) -> Result<Box<dyn Query>> {
+        Ok(match spec {
+            FollowSpec::Query(q) => self.parse_text_query(q)?,
+            FollowSpec::Speaker(n) => term_query(self.fields.speaker, &n.to_lowercase()),
+            FollowSpec::Entity(n) => term_query(self.fields.entity, &n.to_lowercase()),
+        })
+    }
+
+    /// Records matches of every follow among the documents indexed after
+    /// `meta.follows_upto` and up to `upto`, then moves the watermark, in
+    /// one transaction.
+    fn match_follows(&mut self, upto: i64) -> Result<()> {
+        let from: i64 = self.meta_get("follows_upto")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if from >= upto {
+            return Ok(());
+        }
+        let follows = self.follows_raw()?;
+        let searcher = self.reader.searcher();
+        let mut found: Vec<(i64, i64, i64)> = Vec::new();
+        for (fid, spec, start) in follows {
+            let lo = from.max(start);
+            if lo >= upto {
+                continue;
+            }
+            let q = self.follow_query(&spec)?;
+            let range = RangeQuery::new(
+                Bound::Excluded(Term::from_field_u64(self.fields.iseq, lo as u64)),
+                Bound::Included(Term::from_field_u64(self.fields.iseq, upto as u64)),
+            );
+            let both = BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, Box::new(range))]);
+            for addr in searcher.search(&both, &DocSetCollector)? {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                if let Some(aid) = doc.get_first(self.fields.id).and_then(|v| v.as_u64()) {
+                    found.push((fid, aid as i64, 0));
+                }
+            }
+        }
+        let tx = self.db.transaction()?;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO follow_matches(follow_id, article_id, iseq) VALUES (?1, ?2, ?3)",
+            )?;
+            for (fid, aid, _) in &found {
+                let iseq: i64 = tx
+                    .query_row("SELECT seq FROM articles WHERE id = ?1", [aid], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or(0);
+                ins.execute(params![fid, aid, iseq])?;
+            }
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('follows_upto', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [upto.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn follows_raw(&self) -> Result<Vec<(i64, FollowSpec, i64)>> {
+        let mut st = self.db.prepare_cached("SELECT id, kind, value, start_seq FROM follows ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, value, start) = row?;
+            out.push((id, spec_from(&kind, value), start));
+        }
+        Ok(out)
+    }
+
+    fn brief(&self, aid: i64) -> Result<Option<ArticleBrief>> {
+        Ok(self
+            .db
+            .prepare_cached("SELECT headline, site, url, published FROM articles WHERE id = ?1")?
+            .query_row([aid], |r| {
+                Ok(ArticleBrief {
+                    id: Id::from_i64(aid),
+                    headline: r.get(0)?,
+                    site: r.get(1)?,
+                    url: r.get(2)?,
+                    published: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn resolve_id(&self, id: &str) -> Result<Option<i64>> {
+        let id = id.trim().to_ascii_lowercase();
+        if let Some(i) = Id::parse(&id) {
+            return Ok(Some(i.as_i64()));
+        }
+        if id.len() < 4 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid(format!("not an article id: {id:?} (16 hex digits, or a prefix of at least 4)")));
+        }
+        let mut st = self.db.prepare("SELECT id FROM articles WHERE printf('%016x', id) LIKE ?1 || '%' LIMIT 2")?;
+        let found: Vec<i64> = st.query_map([&id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        match found.as_slice() {
+            [one] => Ok(Some(*one)),
+            [] => Ok(None),
+            _ => Err(StoreError::Invalid(format!("id prefix {id:?} is ambiguous"))),
+        }
+    }
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+/// The index terms of a name: the whole name and each word of it,
+/// lower-cased, so `--speaker "Ana Ruiz"` and `--speaker ruiz` both match.
+fn name_terms(name: &str) -> Vec<String> {
+    let lc = name.trim().to_lowercase();
+    let mut out = vec![lc.clone()];
+    for w in lc.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
+        if w != lc {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+fn spec_from(kind: &str, value: String) -> FollowSpec {
+    match kind {
+        "speaker" => FollowSpec::Speaker(value),
+        "entity" => FollowSpec::Entity(value),
+        _ => FollowSpec::Query(value),
+    }
+}
+
+fn spec_parts(spec: &FollowSpec) -> (&'static str, &str) {
+    match spec {
+        FollowSpec::Query(v) => ("query", v),
+        FollowSpec::Speaker(v) => ("speaker", v),
+        FollowSpec::Entity(v) => ("entity", v),
+    }
+}
+
+fn kind_str(k: EntityKind) -> &'static str {
+    match k {
+        EntityKind::Person => "person",
+        EntityKind::Organization => "organization",
+        EntityKind::Place => "place",
+    }
+}
+
+fn kind_from(s: &str) -> EntityKind {
+    match s {
+        "person" => EntityKind::Person,
+        "place" => EntityKind::Place,
+        _ => EntityKind::Organization,
+    }
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the quotes and entity mentions of an article's current revision.
+fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis) -> Result<()> {
+    tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?.execute([aid])?;
+    tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?.execute([aid])?;
+    let mut q = tx.prepare_cached(
+        "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    )?;
+    for (i, quote) in analysis.quotes.iter().enumerate() {
+        let speaker = quote.speaker.resolved.clone().or_else(|| quote.speaker.written.clone());
+        let kind = serde_json::to_value(quote.kind)?.as_str().unwrap_or("direct").to_string();
+        q.execute(params![
+            aid,
+            i as i64,
+            speaker,
+            speaker.as_ref().map(|s| s.to_lowercase()),
+            quote.speaker.role,
+            kind,
+            quote.text,
+            quote.cue
+        ])?;
+    }
+    let mut e = tx.prepare_cached("INSERT OR IGNORE INTO entities(id, name, kind) VALUES (?1, ?2, ?3)")?;
+    let mut m = tx.prepare_cached(
+        "INSERT INTO mentions(article_id, entity_id, count) VALUES (?1, ?2, ?3)
+         ON CONFLICT(article_id, entity_id) DO UPDATE SET count = count + excluded.count",
+    )?;
+    for ent in &analysis.entities {
+        let kind = kind_str(ent.kind);
+        let eid = Id::of(&[b"entity", kind.as_bytes(), ent.name.as_bytes()]).as_i64();
+        e.execute(params![eid, ent.name, kind])?;
+        m.execute(params![aid, eid, ent.mentions.len().max(1) as i64])?;
+    }
+    Ok(())
+}
+
+fn ts_value(t: &Option<newsdesk_model::Timestamp>) -> Option<String> {
+    t.as_ref().map(|t| t.value.clone())
+}
+
+fn article_json(a: &Article) -> Result<String> {
+    // The body lives in `revisions`; storing it twice would double the
+    // database for nothing.
+    let mut a = a.clone();
+    a.body.clear();
+    Ok(serde_json::to_string(&a)?)
+}
+
+impl Store for EmbeddedStore {
+    fn seen_docs(&self) -> Result<HashSet<Id>> {
+        let mut st = self.db.prepare("SELECT key FROM docs")?;
+        let rows = st.query_map([], |r| r.get::<_, i64>(0))?;
+        let mut out = HashSet::new();
+        for r in rows {
+            out.insert(Id::from_i64(r?));
+        }
+        Ok(out)
+    }
+
+    fn signatures(&self) -> Result<Vec<(Id, Id, Vec<u8>)>> {
+        let mut st = self.db.prepare("SELECT id, group_id, signature FROM articles ORDER BY seq")?;
+        let rows = st.query_map([], |r| Ok((Id::from_i64(r.get(0)?), Id::from_i64(r.get(1)?), r.get(2)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn story_log(&self) -> Result<Vec<StoryLogEntry>> {
+        let mut st = self.db.prepare("SELECT article_id, story_id, features FROM story_log ORDER BY seq")?;
+        let rows = st.query_map([], |r| {
+            Ok(StoryLogEntry { article: Id::from_i64(r.get(0)?), story: Id::from_i64(r.get(1)?), features: r.get(2)? })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn current_body(&self, article: Id) -> Result<Option<(u32, String)>> {
+        Ok(self
+            .db
+            .prepare_cached(
+                "SELECT a.rev, r.body FROM articles a JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev WHERE a.id = ?1",
+            )?
+            .query_row([article.as_i64()], |r| Ok((r.get::<_, i64>(0)? as u32, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn apply(&mut self, batch: &Batch) -> Result<()> {
+        let mut next_seq = self.next_seq;
+        let tx = self.db.transaction()?;
+        {
+            let mut doc = tx.prepare_cached("INSERT OR IGNORE INTO docs(key) VALUES (?1)")?;
+            for d in &batch.docs {
+                doc.execute([d.as_i64()])?;
+            }
+            let mut queue = tx.prepare_cached("INSERT INTO index_queue(article_id) VALUES (?1)")?;
+            for a in &batch.articles {
+                let aid = a.id.as_i64();
+                let exists: bool =
+                    tx.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?.query_row([aid], |_| Ok(())).optional()?.is_some();
+                if exists {
+                    continue;
+                }
+                let seq = next_seq;
+                next_seq += 1;
+                let art = &a.article;
+                let published = ts_value(&art.published);
+                tx.prepare_cached(
+                    "INSERT INTO articles(id, seq, url, site, location, headline, language, published, published_unix, updated,
+                       group_id, story_id, rev, body_len, article_json, signature)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,1,?13,?14,?15)",
+                )?
+                .execute(params![
+                    aid,
+                    seq,
+                    art.url.clone().or_else(|| art.canonical_url.clone()),
+                    a.site,
+                    a.location,
+                    art.headline,
+                    art.language,
+                    published,
+                    a.published_unix,
+                    ts_value(&art.updated),
+                    a.group.as_i64(),
+                    a.story.as_i64(),
+                    art.body.len() as i64,
+                    article_json(art)?,
+                    a.signature
+                ])?;
+                tx.prepare_cached(
+                    "INSERT INTO revisions(article_id, rev, location, fetched_unix, updated, headline, body, diff_json)
+                     VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, '[]')",
+                )?
+                .execute(params![aid, a.location, a.fetched_unix, ts_value(&art.updated), art.headline, art.body])?;
+                put_analysis(&tx, aid, &a.analysis)?;
+                // Syndication group: the representative is the earliest
+                // copy, then the most complete, then the first seen.
+                let gid = a.group.as_i64();
+                let rep: Option<(i64, Option<i64>, i64, i64)> = tx
+                    .prepare_cached(
+                        "SELECT g.representative, a.published_unix, a.body_len, a.seq FROM groups g
+                         JOIN articles a ON a.id = g.representative WHERE g.id = ?1",
+                    )?
+                    .query_row([gid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()?;
+                match rep {
+                    None => {
+                        tx.prepare_cached("INSERT INTO groups(id, representative, size) VALUES (?1, ?2, 1)")?
+                            .execute(params![gid, aid])?;
+                    }
+                    Some((_, rp, rlen, rseq)) => {
+                        let key = |p: Option<i64>, len: i64, s: i64| (p.unwrap_or(i64::MAX), -len, s);
+                        let better = key(a.published_unix, art.body.len() as i64, seq) < key(rp, rlen, rseq);
+                        tx.prepare_cached(
+                            "UPDATE groups SET size = size + 1, representative = CASE WHEN ?2 THEN ?3 ELSE representative END WHERE id = ?1",
+                        )?
+                        .execute(params![gid, better, aid])?;
+                    }
+                }
+                // Story.
+                let sid = a.story.as_i64();
+                let n = tx
+                    .prepare_cached(
+                        "UPDATE stories SET size = size + 1,
+                           first_unix = CASE WHEN ?2 IS NOT NULL AND (first_unix IS NULL OR ?2 < first_unix) THEN ?2 ELSE first_unix END,
+                           first_published = CASE WHEN ?2 IS NOT NULL AND (first_unix IS NULL OR ?2 < first_unix) THEN ?3 ELSE first_published END,
+                           last_published = CASE WHEN ?2 IS NOT NULL AND (last_unix IS NULL OR ?2 > last_unix) THEN ?3 ELSE last_published END,
+                           last_unix = CASE WHEN ?2 IS NOT NULL AND (last_unix IS NULL OR ?2 > last_unix) THEN ?2 ELSE last_unix END
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![sid, a.published_unix, published])?;
+                if n == 0 {
+                    tx.prepare_cached(
+                        "INSERT INTO stories(id, seq, headline, first_unix, last_unix, first_published, last_published, size)
+                         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?5, 1)",
+                    )?
+                    .execute(params![sid, seq, art.headline, a.published_unix, published])?;
+                }
+                if !a.story_features.is_empty() {
+                    tx.prepare_cached("INSERT INTO story_log(seq, article_id, story_id, features) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![seq, aid, sid, a.story_features])?;
+                }
+                queue.execute([aid])?;
+            }
+            for r in &batch.revisions {
+                let aid = r.article.as_i64();
+                let cur: Option<i64> =
+                    tx.prepare_cached("SELECT rev FROM articles WHERE id = ?1")?.query_row([aid], |row| row.get(0)).optional()?;
+                let Some(cur) = cur else { continue };
+                let rev = cur + 1;
+                let art = &r.new;
+                tx.prepare_cached(
+                    "INSERT INTO revisions(article_id, rev, location, fetched_unix, updated, headline, body, diff_json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    aid,
+                    rev,
+                    r.location,
+                    r.fetched_unix,
+                    ts_value(&art.updated),
+                    art.headline,
+                    art.body,
+                    serde_json::to_string(&r.diff)?
+                ])?;
+                tx.prepare_cached(
+                    "UPDATE articles SET rev = ?2, headline = ?3, updated = ?4, body_len = ?5, article_json = ?6,
+                       language = COALESCE(?7, language), published = COALESCE(?8, published),
+                       published_unix = COALESCE(?9, published_unix) WHERE id = ?1",
+                )?
+                .execute(params![
+                    aid,
+                    rev,
+                    art.headline,
+                    ts_value(&art.updated),
+                    art.body.len() as i64,
+                    article_json(art)?,
+                    art.language,
+                    ts_value(&art.published),
+                    r.published_unix
+                ])?;
+                put_analysis(&tx, aid, &r.analysis)?;
+                queue.execute([aid])?;
+            }
+            let mut err = tx.prepare_cached("INSERT OR IGNORE INTO ingest_errors(id, location, message) VALUES (?1, ?2, ?3)")?;
+            for e in &batch.errors {
+                let id = Id::of(&[e.location.as_bytes(), e.message.as_bytes()]);
+                err.execute(params![id.as_i64(), e.location, e.message])?;
+            }
+        }
+        tx.commit()?;
+        self.next_seq = next_seq;
+        Ok(())
+    }
+
+    fn sync_index(&mut self) -> Result<usize> {
+        if self.writer.is_none() {
+            return Ok(0);
+        }
+        let indexed = self.indexed_upto()?;
+        let pending: Vec<(i64, i64)> = {
+            let mut st = self.db.prepare(
+                "SELECT article_id, MAX(seq) FROM index_queue WHERE seq > ?1 GROUP BY article_id ORDER BY MAX(seq)",
+            )?;
+            let rows = st.query_map([indexed], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let mut upto = indexed;
+        if !pending.is_empty() {
+            let mut docs = Vec::with_capacity(pending.len());
+            for &(aid, seq) in &pending {
+                docs.push((aid, self.index_doc(aid, seq)?));
+                upto = upto.max(seq);
+            }
+            let f = self.fields;
+            let Some(writer) = self.writer.as_mut() else { return Ok(0) };
+            for (aid, doc) in docs {
+                writer.delete_term(Term::from_field_u64(f.id, aid as u64));
+                if let Some(doc) = doc {
+                    writer.add_document(doc)?;
+                }
+            }
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&upto.to_string());
+            commit.commit()?;
+            self.db.execute("DELETE FROM index_queue WHERE seq <= ?1", [upto])?;
+        }
+        self.reader.reload()?;
+        self.match_follows(upto)?;
+        Ok(pending.len())
+    }
+
+    fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        let f = self.fields;
+        let text_query = self.parse_text_query(&q.text)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
+        if q.since.is_some() || q.until.is_some() {
+            let lo = q.since.map_or(Bound::Unbounded, |s| Bound::Included(Term::from_field_i64(f.published, s)));
+            let hi = q.until.map_or(Bound::Unbounded, |u| Bound::Excluded(Term::from_field_i64(f.published, u)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        for (field, value) in [(f.site, &q.site), (f.lang, &q.lang), (f.speaker, &q.speaker), (f.entity, &q.entity)] {
+            if let Some(v) = value {
+                clauses.push((Occur::Must, term_query(field, v.trim().to_lowercase().as_str())));
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let limit = q.limit.max(1);
+        let searcher = self.reader.searcher();
+        // Over-fetch: several hits may be copies of one syndicated text.
+        let top = searcher.search(&query, &TopDocs::with_limit(limit * 4).order_by_score())?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)?;
+        snippets.set_max_num_chars(200);
+        let mut seen_groups = HashSet::new();
+        let mut hits = Vec::new();
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(aid) = doc.get_first(f.id).and_then(|v| v.as_u64()) else { continue };
+            let row = self
+                .db
+                .prepare_cached(
+                    "SELECT a.headline, a.url, a.site, a.published, a.group_id, g.size, r.body FROM articles a
+                     JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev
+                     LEFT JOIN groups g ON g.id = a.group_id WHERE a.id = ?1",
+                )?
+                .query_row([aid as i64], |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, Option<i64>>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                })
+                .optional()?;
+            let Some((headline, url, site, published, gid, size, body)) = row else { continue };
+            if !seen_groups.insert(gid) {
+                continue;
+            }
+            let snip = snippets.snippet(&body);
+            let snippet = if snip.fragment().is_empty() { lead(&body, 200) } else { mark(snip.fragment(), snip.highlighted()) };
+            hits.push(SearchHit {
+                id: Id(aid),
+                score,
+                headline,
+                url,
+                site,
+                published,
+                snippet,
+                group: Id::from_i64(gid),
+                copies: size.unwrap_or(1).max(1) as usize,
+            });
+            if hits.len() >= limit {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    fn quotes(&self, q: &QuoteQuery) -> Result<Vec<QuoteRow>> {
+        // Quotes of group representatives only: a wire story's quotes once,
+        // not once per copy.
+        let mut sql = String::from(
+            "SELECT q.article_id, q.speaker, q.role, q.kind, q.text, q.cue, a.headline, a.published, a.url
+             FROM quotes q JOIN articles a ON a.id = q.article_id JOIN groups g ON g.id = a.group_id AND g.representative = a.id
+             WHERE 1 = 1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        if let Some(s) = &q.speaker {
+            args.push(s.trim().to_lowercase());
+            let n = args.len();
+            let _ = write!(sql, " AND (q.speaker_lc = ?{n} OR q.speaker_lc LIKE '%' || ?{n} || '%')");
+        }
+        if let Some(t) = &q.text {
+            for w in t.split_whitespace() {
+                args.push(w.to_string());
+                let _ = write!(sql, " AND q.text LIKE '%' || ?{} || '%'", args.len());
+            }
+        }
+        let _ = write!(sql, " ORDER BY a.published_unix IS NULL, a.published_unix DESC, a.seq DESC, q.idx LIMIT {}", q.limit.max(1));
+        let mut st = self.db.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(QuoteRow {
+                article: Id::from_i64(r.get(0)?),
+                speaker: r.get(1)?,
+                role: r.get(2)?,
+                kind: r.get(3)?,
+                text: r.get(4)?,
+                cue: r.get(5)?,
+                headline: r.get(6)?,
+                published: r.get(7)?,
+                url: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn entities(&self, kind: Option<EntityKind>, limit: usize) -> Result<Vec<EntityRow>> {
+        let mut st = self.db.prepare(
+            "SELECT e.name, e.kind, COUNT(*), SUM(m.count) FROM mentions m JOIN entities e ON e.id = m.entity_id
+             WHERE ?1 IS NULL OR e.kind = ?1 GROUP BY m.entity_id ORDER BY 3 DESC, 4 DESC, e.name LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![kind.map(kind_str), limit.max(1) as i64], |r| {
+            Ok(EntityRow {
+                name: r.get(0)?,
+                kind: kind_from(&r.get::<_, String>(1)?),
+                articles: r.get::<_, i64>(2)? as u64,
+                mentions: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn stories(&self, limit: usize) -> Result<Vec<StoryRow>> {
+        let mut st = self.db.prepare(
+            "SELECT id, headline, first_published, last_published FROM stories
+             ORDER BY last_unix IS NULL, last_unix DESC, seq DESC LIMIT ?1",
+        )?;
+        let rows: Vec<(i64, Option<String>, Option<String>, Option<String>)> = st
+            .query_map([limit.max(1) as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::new();
+        let mut arts = self
+            .db
+            .prepare("SELECT id, headline, site, url, published FROM articles WHERE story_id = ?1 ORDER BY seq LIMIT 50")?;
+        for (id, headline, first_published, last_published) in rows {
+            let articles = arts
+                .query_map([id], |r| {
+                    Ok(ArticleBrief {
+                        id: Id::from_i64(r.get(0)?),
+                        headline: r.get(1)?,
+                        site: r.get(2)?,
+                        url: r.get(3)?,
+                        published: r.get(4)?,
+                    })
+                })?
+                .collect::<std::result::Result<_, _>>()?;
+            out.push(StoryRow { id: Id::from_i64(id), headline, first_published, last_published, articles });
+        }
+        Ok(out)
+    }
+
+    fn show(&self, id: &str) -> Result<Option<ArticleView>> {
+        let Some(aid) = self.resolve_id(id)? else { return Ok(None) };
+        let row = self
+            .db
+            .query_row(
+                "SELECT a.site, a.location, a.story_id, a.group_id, a.article_json, r.body, g.representative
+                 FROM articles a JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev
+                 LEFT JOIN groups g ON g.id = a.group_id WHERE a.id = ?1",
+                [aid],
+                |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((site, location, story, gid, json, body, rep)) = row else { return Ok(None) };
+        let mut article: Article = serde_json::from_str(&json)?;
+        article.body = body;
+        let mut st = self
+            .db
+            .prepare("SELECT rev, fetched_unix, updated, headline, diff_json FROM revisions WHERE article_id = ?1 ORDER BY rev")?;
+        let mut revisions = Vec::new();
+        let rows = st.query_map([aid], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+        })?;
+        for row in rows {
+            let (number, fetched_unix, updated, headline, diff) = row?;
+            revisions.push(RevisionView { number: number as u32, fetched_unix, updated, headline, diff: serde_json::from_str(&diff)? });
+        }
+        let mut st = self.db.prepare("SELECT id FROM articles WHERE group_id = ?1 ORDER BY seq")?;
+        let ids: Vec<i64> = st.query_map([gid], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        let mut copies = Vec::new();
+        for cid in ids {
+            if let Some(b) = self.brief(cid)? {
+                copies.push(b);
+            }
+        }
+        Ok(Some(ArticleView {
+            id: Id::from_i64(aid),
+            site,
+            location,
+            story: Id::from_i64(story),
+            article,
+            revisions,
+            group: GroupView { id: Id::from_i64(gid), representative: Id::from_i64(rep.unwrap_or(aid)), copies },
+        }))
+    }
+
+    fn stats(&self) -> Result<Stats> {
+        let count = |sql: &str| -> Result<u64> { Ok(self.db.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+        Ok(Stats {
+            articles: count("SELECT COUNT(*) FROM articles")?,
+            revisions: count("SELECT COUNT(*) FROM revisions")?,
+            syndication_groups: count("SELECT COUNT(*) FROM groups")?,
+            stories: count("SELECT COUNT(*) FROM stories")?,
+            quotes: count("SELECT COUNT(*) FROM quotes")?,
+            entities: count("SELECT COUNT(DISTINCT entity_id) FROM mentions")?,
+            follows: count("SELECT COUNT(*) FROM follows")?,
+            follow_matches: count("SELECT COUNT(*) FROM follow_matches")?,
+            ingest_errors: count("SELECT COUNT(*) FROM ingest_errors")?,
+            indexed: self.reader.searcher().num_docs(),
+        })
+    }
+
+    fn follow_add(&mut self, name: &str, spec: &FollowSpec) -> Result<Follow> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a follow needs a name".into()));
+        }
+        let (kind, value) = spec_parts(spec);
+        if value.trim().is_empty() {
+            return Err(StoreError::Invalid(format!("follow {name:?} needs a {kind}")));
+        }
+        // Reject a bad query now rather than at every ingest.
+        self.follow_query(spec)?;
+        // A follow sees what is indexed after it was added: everything
+        // queued so far counts as before.
+        let start: i64 = self.db.query_row(
+            "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'index_queue'), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        let n = self.db.execute(
+            "INSERT OR IGNORE INTO follows(name, kind, value, start_seq) VALUES (?1, ?2, ?3, ?4)",
+            params![name, kind, value, start],
+        )?;
+        if n == 0 {
+            return Err(StoreError::Invalid(format!("a follow named {name:?} exists")));
+        }
+        Ok(Follow { name: name.to_string(), spec: spec.clone(), pending: 0 })
+    }
+
+    fn follow_list(&self) -> Result<Vec<Follow>> {
+        let mut st = self.db.prepare(
+            "SELECT f.name, f.kind, f.value, (SELECT COUNT(*) FROM follow_matches m WHERE m.follow_id = f.id AND m.delivered = 0)
+             FROM follows f ORDER BY f.name",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(Follow {
+                name: r.get(0)?,
+                spec: spec_from(&r.get::<_, String>(1)?, r.get(2)?),
+                pending: r.get::<_, i64>(3)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn follow_remove(&mut self, name: &str) -> Result<bool> {
+        let tx = self.db.transaction()?;
+        let id: Option<i64> = tx.query_row("SELECT id FROM follows WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+        let Some(id) = id else { return Ok(false) };
+        tx.execute("DELETE FROM follow_matches WHERE follow_id = ?1", [id])?;
+        tx.execute("DELETE FROM follows WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn follow_check(&mut self, name: Option<&str>) -> Result<Vec<FollowMatch>> {
+        let tx = self.db.transaction()?;
+        let rows: Vec<(String, i64, i64)> = {
+            let mut st = tx.prepare(
+                "SELECT f.name, m.follow_id, m.article_id FROM follow_matches m JOIN follows f ON f.id = m.follow_id
+                 JOIN articles a ON a.id = m.article_id
+                 WHERE m.delivered = 0 AND (?1 IS NULL OR f.name = ?1) ORDER BY f.name, a.seq",
+            )?;
+            let rows = st.query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let mut out = Vec::new();
+        {
+            let mut mark = tx.prepare("UPDATE follow_matches SET delivered = 1 WHERE follow_id = ?1 AND article_id = ?2")?;
+            let mut brief = tx.prepare("SELECT headline, site, url, published FROM articles WHERE id = ?1")?;
+            for (fname, fid, aid) in rows {
+                mark.execute([fid, aid])?;
+                let article = brief.query_row([aid], |r| {
+                    Ok(ArticleBrief { id: Id::from_i64(aid), headline: r.get(0)?, site: r.get(1)?, url: r.get(2)?, published: r.get(3)? })
+                })?;
+                out.push(FollowMatch { follow: fname, article });
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn dump(&self) -> Result<String> {
+        let mut out = String::new();
+        let tables: [(&str, &str); 11] = [
+            ("docs", "SELECT printf('%016x', key) FROM docs ORDER BY key"),
+            (
+                "articles",
+                "SELECT printf('%016x', id), seq, url, site, location, headline, language, published, published_unix, updated,
+                   printf('%016x', group_id), printf('%016x', story_id), rev, body_len, hex(signature) FROM articles ORDER BY id",
+            ),
+            ("revisions", "SELECT printf('%016x', article_id), rev, location, fetched_unix, updated, headline, body, diff_json FROM revisions ORDER BY article_id, rev"),
+            ("groups", "SELECT printf('%016x', id), printf('%016x', representative), size FROM groups ORDER BY id"),
+            ("stories", "SELECT printf('%016x', id), seq, headline, first_unix, last_unix, size FROM stories ORDER BY id"),
+            ("story_log", "SELECT seq, printf('%016x', article_id), printf('%016x', story_id), hex(features) FROM story_log ORDER BY seq"),
+            ("quotes", "SELECT printf('%016x', article_id), idx, speaker, role, kind, text, cue FROM quotes ORDER BY article_id, idx"),
+            ("mentions", "SELECT printf('%016x', m.article_id), e.name, e.kind, m.count FROM mentions m JOIN entities e ON e.id = m.entity_id ORDER BY m.article_id, e.id"),
+            ("follows", "SELECT name, kind, value FROM follows ORDER BY name"),
+            ("follow_matches", "SELECT f.name, printf('%016x', m.article_id), m.delivered FROM follow_matches m JOIN follows f ON f.id = m.follow_id ORDER BY f.name, m.article_id"),
+            ("ingest_errors", "SELECT location, message FROM ingest_errors ORDER BY location, message"),
+        ];
+        for (name, sql) in tables {
+            let _ = writeln!(out, "## {name}");
+            let mut st = self.db.prepare(sql)?;
+            let n = st.column_count();
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let mut line = String::new();
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    let cell = match v {
+                        rusqlite::types::Value::Null => "∅".to_string(),
+                        rusqlite::types::Value::Integer(i) => i.to_string(),
+                        rusqlite::types::Value::Real(f) => f.to_string(),
+                        rusqlite::types::Value::Text(t) if t.len() > 80 => format!("#{}", hash_hex(t.as_bytes())),
+                        rusqlite::types::Value::Text(t) => t,
+                        rusqlite::types::Value::Blob(b) => format!("#{}", hash_hex(&b)),
+                    };
+                    if i > 0 {
+                        line.push('\t');
+                    }
+                    line.push_str(&cell);
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        // The index: which articles it holds. Pending (unindexed) changes
+        // are synced first by whoever writes; here we just report.
+        let searcher = self.reader.searcher();
+        let mut ids: Vec<u64> = Vec::new();
+        for addr in searcher.search(&AllQuery, &DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = doc.get_first(self.fields.id).and_then(|v| v.as_u64()) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        let _ = writeln!(out, "## index");
+        for id in ids {
+            let _ = writeln!(out, "{id:016x}");
+        }
+        Ok(out)
+    }
+}
+
+/// The first `max` characters of a body, at a word boundary.
+fn lead(body: &str, max: usize) -> String {
+    let mut end = 0;
+    for (n, (i, c)) in body.char_indices().enumerate() {
+        if n >= max {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    let cut = if end < body.len() { body[..end].rfind(' ').unwrap_or(end) } else { end };
+    let mut s = body[..cut].replace('\n', " ");
+    if cut < body.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Marks the highlighted ranges of a snippet fragment with `**`.
+fn mark(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::with_capacity(fragment.len() + ranges.len() * 4);
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at || r.end > fragment.len() || !fragment.is_char_boundary(r.start) || !fragment.is_char_boundary(r.end) {
+            continue;
+        }
+        out.push_str(&fragment[at..r.start]);
+        out.push_str("**");
+        out.push_str(&fragment[r.start..r.end]);
+        out.push_str("**");
+        at = r.end;
+    }
+    out.push_str(&fragment[at..]);
+    out.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_hits() {
+        assert_eq!(mark("the dam opens", &[4..7]), "the **dam** opens");
+        assert_eq!(lead("one two three", 7), "one…");
+    }
+
+    #[test]
+    fn names_index_whole_and_words() {
+        assert_eq!(name_terms("Ana Ruiz"), vec!["ana ruiz", "ana", "ruiz"]);
+    }
+
+    #[test]
+    fn lagging_index_is_replayed_on_open() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let mut s = EmbeddedStore::open(dir.path()).expect("open");
+            s.apply(&crate::conformance::batch_one()).expect("apply");
+            // Dropped without sync_index: as if killed after the SQLite commit.
+        }
+        let s = EmbeddedStore::open(dir.path()).expect("reopen");
+        assert_eq!(s.stats().expect("stats").indexed, 3);
+        let second = EmbeddedStore::open(dir.path()).expect("a second handle opens read-only");
+        assert!(!second.can_write_index());
+        assert_eq!(second.stats().expect("stats").articles, 3);
+    }
+
+    #[test]
+    fn conformance_embedded() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let n = std::cell::Cell::new(0);
+        crate::conformance::conformance(|| {
+            n.set(n.get() + 1);
+            EmbeddedStore::open(&root.path().join(n.get().to_string())).expect("open store")
+        });
+    }
+}
