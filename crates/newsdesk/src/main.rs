@@ -6,6 +6,11 @@ mod bench;
 mod eval_dumps;
 mod eval_quotes;
 mod extract_cmd;
+mod follow_cmd;
+mod ingest_cmd;
+mod pipeline;
+mod query_cmd;
+mod store_bench;
 mod input;
 mod render;
 mod score;
@@ -35,6 +40,22 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Ingest pages, folders, WARC archives, feeds, URLs and text dumps into the store
+    Ingest(ingest_cmd::Args),
+    /// Full-text search of the stored articles (BM25, phrases, AND/OR/NOT, filters)
+    Search(query_cmd::SearchArgs),
+    /// Who said what: stored quotes, newest first
+    Quotes(query_cmd::QuotesArgs),
+    /// The most mentioned people, organisations and places
+    Entities(query_cmd::EntitiesArgs),
+    /// The latest stories with their articles
+    Stories(query_cmd::StoriesArgs),
+    /// One article with its revisions and syndication group
+    Show(query_cmd::ShowArgs),
+    /// Counts of everything in the store
+    Stats(query_cmd::Common),
+    /// Follow queries, speakers and entities; collect new matches
+    Follow(follow_cmd::Args),
     /// Measure speed and quality on an evaluation set
     Bench {
         #[command(subcommand)]
@@ -72,6 +93,12 @@ enum EvalWhat {
 enum BenchWhat {
     /// Body extraction on a folder laid out like ../shared/eval/extraction
     Extraction(bench::Args),
+    /// Write a synthetic news corpus (.warc.gz + truth.json) for scale runs
+    Corpus(store_bench::CorpusArgs),
+    /// Ingest a synthetic corpus into a fresh store: speed, memory, folding quality
+    Ingest(store_bench::IngestArgs),
+    /// Search latency over a store
+    Search(store_bench::SearchArgs),
 }
 
 /// Output formats shared by the commands that print articles.
@@ -88,6 +115,17 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Extract(args) => extract_cmd::run(args),
         Command::Bench { what: BenchWhat::Extraction(args) } => bench::run(args).map(|()| true),
+        Command::Bench { what: BenchWhat::Corpus(args) } => store_bench::corpus(args),
+        Command::Bench { what: BenchWhat::Ingest(args) } => store_bench::ingest(args),
+        Command::Bench { what: BenchWhat::Search(args) } => store_bench::search(args),
+        Command::Ingest(args) => ingest_cmd::run(args),
+        Command::Search(args) => query_cmd::search(args),
+        Command::Quotes(args) => query_cmd::quotes(args),
+        Command::Entities(args) => query_cmd::entities(args),
+        Command::Stories(args) => query_cmd::stories(args),
+        Command::Show(args) => query_cmd::show(args),
+        Command::Stats(args) => query_cmd::stats(args),
+        Command::Follow(args) => follow_cmd::run(args),
         Command::Analyze { body_text: _, paths } => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());

@@ -176,6 +176,10 @@ fn ingest_and_query<S: Store>(s: &mut S) {
     assert_eq!(s.show(prefix).expect("show by prefix").map(|v| v.id), Some(dam));
     assert!(s.show("0000000000000001").expect("show").is_none());
 
+    let assigned = s.assignments().expect("assignments");
+    assert_eq!(assigned.len(), 3);
+    assert_eq!(assigned[0].group, assigned[1].group, "the copy is filed with its original");
+    assert_eq!(assigned[1].url.as_deref(), Some("https://wire.example/dam-copy"));
     assert!(s.seen_docs().expect("seen").contains(&Id(3)));
     assert_eq!(s.signatures().expect("signatures").len(), 3);
     let log = s.story_log().expect("story log");
@@ -251,6 +255,15 @@ fn follows<S: Store>(s: &mut S) {
     let count = |name: &str| got.iter().filter(|m| m.follow == name).count();
     assert_eq!((count("dams"), count("eck"), count("orla")), (2, 1, 2), "matches: {got:?}");
     assert!(s.follow_check(None).expect("check").is_empty(), "each match is delivered once");
+    let history = s.follow_matches("dams", 10).expect("matches").expect("the follow exists");
+    assert_eq!(history.len(), 2, "delivered matches stay in the history");
+    assert!(history.iter().all(|m| m.follow == "dams"));
+    assert_eq!(s.follow_matches("dams", 1).expect("matches").map(|m| m.len()), Some(1), "the limit holds");
+    assert!(s.follow_matches("nobody", 10).expect("matches").is_none());
+    let story = s.show(&history[0].article.id.to_string()).expect("show").expect("matched article").story;
+    let row = s.story(story).expect("story").expect("the article's story exists");
+    assert!(row.articles.iter().any(|a| a.id == history[0].article.id), "a story lists its articles");
+    assert!(s.story(Id(1)).expect("story").is_none());
     // Re-applying and re-syncing does not deliver again.
     s.apply(&batch_one()).expect("apply");
     s.sync_index().expect("sync");

@@ -884,6 +884,21 @@ impl Store for EmbeddedStore {
         })
     }
 
+    fn assignments(&self) -> Result<Vec<Assignment>> {
+        let mut st = self.db.prepare("SELECT id, url, headline, published_unix, group_id, story_id FROM articles ORDER BY seq")?;
+        let rows = st.query_map([], |r| {
+            Ok(Assignment {
+                id: Id::from_i64(r.get(0)?),
+                url: r.get(1)?,
+                headline: r.get(2)?,
+                published_unix: r.get(3)?,
+                group: Id::from_i64(r.get(4)?),
+                story: Id::from_i64(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     fn follow_add(&mut self, name: &str, spec: &FollowSpec) -> Result<Follow> {
         let name = name.trim();
         if name.is_empty() {
@@ -1025,6 +1040,55 @@ impl Store for EmbeddedStore {
             let _ = writeln!(out, "{id:016x}");
         }
         Ok(out)
+    }
+
+    fn story(&self, id: Id) -> Result<Option<StoryRow>> {
+        let row: Option<(Option<String>, Option<String>, Option<String>)> = self
+            .db
+            .query_row("SELECT headline, first_published, last_published FROM stories WHERE id = ?1", [id.as_i64()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let Some((headline, first_published, last_published)) = row else { return Ok(None) };
+        let mut st = self.db.prepare_cached(
+            "SELECT id, headline, site, url, published FROM articles WHERE story_id = ?1
+             ORDER BY published_unix IS NULL, published_unix, seq LIMIT 500",
+        )?;
+        let articles = st
+            .query_map([id.as_i64()], |r| {
+                Ok(ArticleBrief {
+                    id: Id::from_i64(r.get(0)?),
+                    headline: r.get(1)?,
+                    site: r.get(2)?,
+                    url: r.get(3)?,
+                    published: r.get(4)?,
+                })
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Some(StoryRow { id, headline, first_published, last_published, articles }))
+    }
+
+    fn follow_matches(&self, name: &str, limit: usize) -> Result<Option<Vec<FollowMatch>>> {
+        let fid: Option<(i64, String)> =
+            self.db.query_row("SELECT id, name FROM follows WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let Some((fid, fname)) = fid else { return Ok(None) };
+        let mut st = self.db.prepare_cached(
+            "SELECT a.id, a.headline, a.site, a.url, a.published FROM follow_matches m JOIN articles a ON a.id = m.article_id
+             WHERE m.follow_id = ?1 ORDER BY m.iseq DESC, a.seq DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![fid, limit.max(1) as i64], |r| {
+            Ok(FollowMatch {
+                follow: fname.clone(),
+                article: ArticleBrief {
+                    id: Id::from_i64(r.get(0)?),
+                    headline: r.get(1)?,
+                    site: r.get(2)?,
+                    url: r.get(3)?,
+                    published: r.get(4)?,
+                },
+            })
+        })?;
+        Ok(Some(rows.collect::<std::result::Result<_, _>>()?))
     }
 }
 

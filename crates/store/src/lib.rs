@@ -106,6 +106,10 @@ pub trait Store {
     fn show(&self, id: &str) -> Result<Option<ArticleView>>;
     /// Counts of everything.
     fn stats(&self) -> Result<Stats>;
+    /// Every article's URL, headline, group and story in arrival order: the
+    /// whole clustering at once, for evaluation against a known truth and
+    /// for export.
+    fn assignments(&self) -> Result<Vec<Assignment>>;
 
     /// Adds a follow; fails with [`StoreError::Invalid`] if the name exists.
     fn follow_add(&mut self, name: &str, spec: &FollowSpec) -> Result<Follow>;
@@ -120,4 +124,11 @@ pub trait Store {
     /// A canonical text form of the whole state (records and which
     /// articles the index holds), for comparing two stores in tests.
     fn dump(&self) -> Result<String>;
+
+    /// One story with its articles (in arrival order), for a story page.
+    fn story(&self, id: Id) -> Result<Option<StoryRow>>;
+    /// A follow's matches, delivered or not, newest first: the history an
+    /// Atom feed shows, read without consuming what
+    /// [`Store::follow_check`] delivers. `None` if there is no such follow.
+    fn follow_matches(&self, name: &str, limit: usize) -> Result<Option<Vec<FollowMatch>>>;
 }

@@ -264,6 +264,17 @@ pub struct GroupView {
     pub copies: Vec<ArticleBrief>,
 }
 
+/// Where one article was filed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub id: Id,
+    pub url: Option<String>,
+    pub headline: Option<String>,
+    pub published_unix: Option<i64>,
+    pub group: Id,
+    pub story: Id,
+}
+
 /// Counts of everything in a store.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
