@@ -150,6 +150,12 @@ pub fn analyze(body: &str, published: Option<DateTime<FixedOffset>>) -> Analysis
     Analysis { quotes, entities, dates }
 }
 
+/// Whether a comma or "of"/"for" separates a name from the words after it
+/// ("Clinton, the candidate"), which then describe the name, not a head.
+fn in_list_comma(doc: &Doc, from: usize, to: usize) -> bool {
+    (from..to).any(|t| doc.is_p(t, ",") || matches!(doc.lw(t), "of" | "for" | "at" | "from" | "who"))
+}
+
 fn trim_np(s: &str) -> &str {
     s.trim_matches(|c: char| c == ',' || c == '.' || c.is_whitespace())
 }
@@ -202,7 +208,9 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
         // "the Clinton campaign") is not the speaker.
         if let Some((_, mi)) = best {
             let m = &names.mentions[mi];
-            if m.b < b && (m.b..b).all(|t| !doc.cap(t)) && doc.is_word(b - 1) && !doc.lex.is_title(doc.lw(b - 1)) {
+            let possessive = m.b > m.a && (doc.lw(m.b - 1).ends_with("'s") || doc.is_p(m.b, "'") || doc.is_p(m.b, "’"));
+            let lower_head = m.b < b && (m.b..b).all(|t| !doc.cap(t)) && doc.is_word(b - 1);
+            if lower_head && (possessive || m.a > a || !doc.lex.is_title(doc.lw(b - 1)) || b == m.b + 1) && !in_list_comma(doc, m.b, b) {
                 best = None;
             }
         }

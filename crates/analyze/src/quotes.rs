@@ -84,6 +84,12 @@ const NOT_CLAUSE: &[&str] = &[
     "if", "this", "these", "those", "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "him",
     "them", "me", "us", "himself", "herself", "themselves", "reporters", "some", "any", "one", "otherwise",
 ];
+/// Determiners that open a reported clause's subject after a verb of
+/// saying ("said its policy is …", "say any effort would …").
+const DET_CLAUSE: &[&str] = &[
+    "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "these", "those", "some", "any",
+    "many", "most", "one", "every", "each", "all", "both", "few", "several", "such", "another", "other", "no",
+];
 /// Subjects that make a bare clause after a belief verb believable.
 const SUBJ: &[&str] = &[
     "he", "she", "they", "it", "we", "i", "you", "there", "this", "that", "he's", "she's", "it's", "they're",
@@ -108,6 +114,80 @@ const MAX_SENTENCE_TOKENS: usize = 400;
 
 fn in_list(l: &str, list: &[&str]) -> bool {
     list.contains(&l)
+}
+
+/// Words that open an adjunct after a cue ("…, he said on Monday"), so a
+/// trailing attribution can end there; anything else after the cue starts
+/// the reported clause itself ("By now, X said he was …").
+const ADJUNCT_START: &[&str] = &[
+    "in", "on", "at", "during", "after", "before", "to", "of", "about", "with", "via", "through", "last", "this",
+    "yesterday", "today", "tonight", "earlier", "later", "recently", "repeatedly", "when", "while", "as", "because",
+    "adding", "referring", "noting", "citing", "according", "since", "from", "for", "again", "also", "then",
+    "privately", "publicly", "afterward", "afterwards", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "by", "under", "without", "over", "outside", "inside", "near", "who",
+    "which", "whose", "speaking", "explaining", "pointing", "arguing", "saying", "stressing", "insisting",
+    "warning", "calling", "asking", "writing", "late", "early", "once", "now", "too", "flatly", "simply", "quietly",
+    "sunday's", "last week", "ahead", "following", "amid", "among", "against", "prior", "just", "and", "but",
+];
+/// Object pronouns and bare addressees after a verb of telling.
+const OBJ_PRONOUNS: &[&str] = &["him", "her", "them", "me", "us", "you", "reporters", "journalists", "supporters", "voters", "listeners", "viewers", "everyone", "people", "lawmakers", "students", "members", "investors", "donors", "followers", "fans", "audiences", "officials", "senators", "delegates"];
+/// Subject pronouns (with contractions) that start a reported clause.
+const SUBJ_PRON: &[&str] = &[
+    "he", "she", "they", "it", "we", "i", "you", "there", "he's", "she's", "it's", "they're", "we're", "i'm",
+    "you're", "there's", "he'd", "she'd", "they'd", "we'd", "i'd", "he'll", "she'll", "they'll", "we'll", "i'll",
+    "it'll", "they've", "we've", "i've", "that's",
+];
+
+/// The addressee right after a verb of telling: an object pronoun, or a
+/// short noun phrase that ends before a clause's subject.
+fn addressee_np(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usize, usize)> {
+    if j >= limit || !doc.is_word(j) {
+        return None;
+    }
+    let l = doc.lw(j);
+    if in_list(l, OBJ_PRONOUNS) {
+        return Some((j, j + 1));
+    }
+    if in_list(l, SUBJ_PRON) || l == "that" {
+        return None;
+    }
+    let np = np_right(doc, names, j, limit)?;
+    // Cut before a subject pronoun or after a name followed by lower-case words.
+    let mut k = j + 1;
+    while k < np.1 {
+        if in_list(doc.lw(k), SUBJ_PRON) {
+            return Some((j, k));
+        }
+        if let Some(m) = names.mention_at(k) {
+            if m.b < np.1 && doc.is_word(m.b) && !doc.cap(m.b) && !matches!(doc.lw(m.b), "of" | "for" | "at" | "news" | "radio" | "television" | "magazine" | "newspaper") {
+                return Some((j, m.b));
+            }
+            k = m.b.max(k + 1);
+            continue;
+        }
+        k += 1;
+    }
+    // "told the court the state …": a determiner phrase is at most a few words.
+    if names.mention_at(j).is_none() && np.1 > j + 4 && !(j..np.1).any(|t| doc.cap(t)) {
+        return Some((j, (j + 3).min(np.1)));
+    }
+    Some(np)
+}
+
+/// Whether the tokens after a cue at `c` are only adjuncts, so that the cue
+/// can close a trailing attribution ("…, X said (to Y) on Monday.").
+fn cue_tail_is_adjunct(doc: &Doc, names: &Names, c: usize, tell: bool, se: usize) -> bool {
+    let mut k = c + 1;
+    if tell {
+        if let Some(ad) = addressee_np(doc, names, k, se) {
+            k = ad.1;
+        }
+    }
+    if k >= se || !doc.is_wordish(k) {
+        return !doc.is_quote(k) || k >= se;
+    }
+    in_list(doc.lw(k), ADJUNCT_START)
 }
 
 fn opens(m: Mark) -> bool {
@@ -298,11 +378,27 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
     }
     let mut j = c - 1;
     let mut skipped = 0;
-    while j > floor && doc.is_word(j) && in_list(doc.lw(j), ADV_AUX) && skipped < 4 {
-        j -= 1;
+    while j > floor && doc.is_word(j) && skipped < 6 {
+        let l = doc.lw(j);
+        if in_list(l, ADV_AUX) || in_list(l, NEG_AUX) || is_adverb(doc, j) {
+            j -= 1;
+        } else if in_list(l, WEEKDAYS) {
+            // "X on Friday said", "X Tuesday said".
+            j -= 1;
+            if j > floor && doc.is_w(j, "on") {
+                j -= 1;
+            }
+        } else if matches!(l, "week" | "month" | "year" | "weekend" | "morning" | "night" | "evening" | "afternoon") && j > floor + 1 && matches!(doc.lw(j - 1), "this" | "last" | "next" | "that" | "later" | "earlier") {
+            j -= 2;
+            if j > floor && matches!(doc.lw(j), "earlier" | "later") {
+                j -= 1;
+            }
+        } else {
+            break;
+        }
         skipped += 1;
     }
-    if doc.is_word(j) && in_list(doc.lw(j), ADV_AUX) {
+    if doc.is_word(j) && (in_list(doc.lw(j), ADV_AUX) || in_list(doc.lw(j), NEG_AUX)) {
         return None;
     }
     if doc.is_p(j, ")") {
@@ -315,13 +411,21 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
         }
     }
     let mut role = None;
-    if doc.is_p(j, ",") && j > floor {
-        // Apposition: "Kenneth Baer, a former official who …, said".
+    let sep = if doc.is_p(j, ",") { Some(",") } else if doc.is_p(j, "—") || doc.is_p(j, "–") { Some(doc.s(j)) } else { None };
+    if let (Some(sep), true) = (sep, j > floor) {
+        // Apposition: "Kenneth Baer, a former official who …, said"; a
+        // chain of them ("Jane Roe, 29, of Austin, Texas, said"); or the
+        // role first and the name in the apposition ("Her aide, Ann Lee, said").
+        let role_end = j;
         let mut m = j - 1;
-        while m > floor && m + 30 > j && !doc.is_p(m, ",") && !doc.is_quote(m) && !doc.is_break(m) {
-            m -= 1;
-        }
-        if doc.is_p(m, ",") && m > floor && m + 1 < j {
+        let mut hops = 0;
+        loop {
+            while m > floor && m + 30 > j && !doc.is_p(m, sep) && !doc.is_quote(m) && !doc.is_break(m) {
+                m -= 1;
+            }
+            if !(doc.is_p(m, sep) && m > floor && m + 1 < j) {
+                return None;
+            }
             let mut e = m - 1;
             if doc.is_p(e, ")") {
                 while e > floor && !doc.is_p(e, "(") {
@@ -329,18 +433,58 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
                 }
                 e = e.saturating_sub(1);
             }
-            if names.mention_at(e).is_some() || doc.cap(e) {
-                role = Some((m + 1, j));
-                j = e;
-            } else {
-                return None;
+            let is_place = names.mention_at(e).map(|x| names.ents[x.ent].kind == crate::names::EKind::Place).unwrap_or(false);
+            let is_age = doc.kind(e) == Some(Kind::Num) && m >= e + 1;
+            // "…, of Huntsville, Ala., said": a city and its state.
+            let state_like = j == m + 2 && doc.cap(m + 1) && (doc.s(m + 1).ends_with('.') || names.mention_at(m + 1).map(|x| names.ents[x.ent].kind == crate::names::EKind::Place).unwrap_or(false));
+            if state_like && hops < 3 && e > floor + 1 && doc.cap(e) {
+                hops += 1;
+                j = m;
+                m = e;
+                continue;
             }
-        } else {
+            if (is_place || is_age) && hops < 3 && e > floor + 1 {
+                // Part of the apposition chain; keep walking left.
+                hops += 1;
+                j = m;
+                m = e;
+                continue;
+            }
+            if names.mention_at(e).is_some() || doc.cap(e) {
+                role = Some((m + 1, role_end));
+                j = e;
+                break;
+            }
+            // "ROLE, NAME, said": the name sits in the apposition.
+            if sep == "," && hops == 0 {
+                if let Some(nm) = names.mention_at(role_end - 1) {
+                    let ent = &names.ents[nm.ent];
+                    let start = (m + 1..role_end).find(|&t| names.mention_at(t).map(|x| x.ent == nm.ent).unwrap_or(false));
+                    if let Some(st) = start {
+                        if ent.kind != crate::names::EKind::Place && st == m + 1 && nm.b >= role_end {
+                            let r = np_left_core(doc, names, e, floor).map(|x| (x.0, m));
+                            return Some(((st, role_end), r));
+                        }
+                    }
+                }
+            }
             return None;
         }
     }
     np_left_core(doc, names, j, floor).map(|np| (np, role))
 }
+
+/// A lower-case "-ly" adverb ("flatly", "ridiculously").
+fn is_adverb(doc: &Doc, i: usize) -> bool {
+    let l = doc.lw(i);
+    doc.is_word(i) && !doc.cap(i) && l.len() > 4 && l.ends_with("ly") && !matches!(l, "family" | "ally" | "rally" | "assembly" | "supply" | "anomaly" | "monopoly" | "butterfly" | "bully" | "reply" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "italy" | "july" | "homily")
+}
+
+const NEG_AUX: &[&str] = &[
+    "didn't", "doesn't", "don't", "hasn't", "haven't", "hadn't", "wasn't", "weren't", "won't", "wouldn't", "can't",
+    "couldn't", "shouldn't", "isn't", "aren't", "cannot",
+];
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "tonight"];
 
 /// First token of the subject of the sentence holding `c`: the first name,
 /// pronoun or determiner phrase before `c`.
@@ -698,9 +842,20 @@ fn clause_end(doc: &Doc, names: &Names, from: usize, send: usize, mask: &[bool])
         if doc.is_p(k, ";") {
             break;
         }
+        // "… and called it …": a second statement by the same speaker.
+        if k > from + 1 && doc.is_w(k, "and") && coord_cue(doc, k + 1) {
+            break;
+        }
         if doc.is_p(k, ",") {
             let l1 = doc.lw(k + 1);
             if matches!(l1, "though" | "although" | "according" | "while" | "whereas") {
+                break;
+            }
+            // ", calling it …" / ", adding that …".
+            if doc.is_word(k + 1) && !doc.cap(k + 1) && doc.lex.cue(l1).map(|c| c.ing && (c.speech || c.stance || c.tell)).unwrap_or(false) {
+                break;
+            }
+            if doc.is_w(k + 1, "and") && coord_cue(doc, k + 2) {
                 break;
             }
             if is_speech_cue(doc, k + 1) && np_right(doc, names, k + 2, send).is_some() {
@@ -722,6 +877,19 @@ fn clause_end(doc: &Doc, names: &Names, from: usize, send: usize, mask: &[bool])
         k -= 1;
     }
     k
+}
+
+/// A finite cue verb right after "and" (an adverb may come between).
+fn coord_cue(doc: &Doc, i: usize) -> bool {
+    let i = if doc.is_word(i) && (is_adverb(doc, i) || matches!(doc.lw(i), "also" | "later" | "then")) { i + 1 } else { i };
+    if !doc.is_word(i) || doc.cap(i) {
+        return false;
+    }
+    let l = doc.lw(i);
+    match doc.lex.cue(l) {
+        Some(c) => !c.ing && (c.speech || c.stance || c.tell) && !in_list(l, NOUNISH) && (l.ends_with("ed") || matches!(l, "said" | "told" | "wrote" | "says" | "tells" | "writes")),
+        None => false,
+    }
 }
 
 fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut Vec<RawQuote>) {
@@ -811,12 +979,15 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 continue;
             }
             // Inverted trailing attribution: "CLAUSE, said X."
-            if c > ss + 3 && doc.is_p(c - 1, ",") && (cls.speech || cls.show) && !cls.ing {
+            let comma_before = doc.is_p(c - 1, ",") || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",") && !mask[c - 1]);
+            if c > ss + 3 && comma_before && (cls.speech || cls.show) && !cls.ing {
                 if let Some(sp) = np_right(doc, names, c + 1, se) {
                     let tail = clause_tail(doc, sp.1, se);
                     let ends_here = sp.1 >= se || doc.kind(sp.1) == Some(Kind::Punct) && (doc.is_p(sp.1, ".") || doc.is_p(sp.1, ",") || doc.is_p(sp.1, "(") || doc.is_p(sp.1, "!") || doc.is_p(sp.1, "?") || doc.is_p(sp.1, ";")) || doc.is_quote(sp.1);
-                    if ends_here && (tail + 1 >= se || tail >= se) {
-                        let b = c - 1;
+                    // "…, said X, a professor at Y, which …": the rest is an apposition.
+                    let appos = doc.is_p(sp.1, ",") && !doc.lex.cue(doc.lw(sp.1 + 1)).map(|x| x.ing).unwrap_or(false) && !doc.is_w(sp.1 + 1, "and") && !doc.is_w(sp.1 + 1, "but");
+                    if ends_here && (tail + 1 >= se || tail >= se || appos) {
+                        let b = if doc.is_p(c - 1, ",") { c - 1 } else { c };
                         if !(ss..b).any(|t| mask[t] && doc.is_quote(t)) || !(ss..b).all(|t| mask[t]) {
                             if !(ss..b).all(|t| mask[t]) {
                                 let role = appos_right(doc, sp.1, se);
@@ -833,15 +1004,38 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let nounish = in_list(l, NOUNISH);
             if cls.ing && c > ss && doc.is_p(c - 1, ",") {
                 // ", saying (that) CLAUSE": the sentence's subject speaks.
+                if cls.stance && !cls.speech && !cls.tell {
+                    // ", calling it …": the object of the stance.
+                    if let Some((a, b)) = stance_object(doc, names, c + 1, se, mask) {
+                        let sp = subject_before(doc, names, c, ss);
+                        if sp.is_some() {
+                            push_indirect(doc, out, mask, vec![(a, b)], sp, Some((c, a)), None, None);
+                            c = b;
+                            continue;
+                        }
+                    }
+                    c += 1;
+                    continue;
+                }
                 let mut a = c + 1;
-                if doc.lw(a) == "that" {
+                let mut addressee = None;
+                if cls.tell {
+                    if let Some(ad) = addressee_np(doc, names, a, se) {
+                        addressee = Some(ad);
+                        a = ad.1;
+                    }
+                }
+                let has_that = doc.lw(a) == "that";
+                if has_that {
                     a += 1;
                 }
-                if (cls.speech || cls.belief) && !in_list(doc.lw(a), NOT_CLAUSE) && doc.is_word(a) {
+                let first = doc.lw(a);
+                let clause_ok = has_that || !in_list(first, NOT_CLAUSE) || in_list(first, DET_CLAUSE) && !in_list(l, NOUNISH);
+                if (cls.speech || cls.belief || cls.tell) && clause_ok && doc.is_word(a) {
                     let b = clause_end(doc, names, a, se, mask);
                     if b > a + 2 {
                         let sp = subject_before(doc, names, c, ss);
-                        push_indirect(doc, out, mask, vec![(a, b)], sp, Some((c, c + 1)), None, None);
+                        push_indirect(doc, out, mask, vec![(a, b)], sp, Some((c, c + 1)), addressee, None);
                         c = b;
                         continue;
                     }
@@ -855,7 +1049,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 while j > ss && in_list(doc.lw(j), ADV_AUX) {
                     j -= 1;
                 }
-                if matches!(doc.lw(j), "and" | "but") && cls.speech {
+                if matches!(doc.lw(j), "and" | "but") && (cls.speech || cls.stance || cls.tell) && !doc.cap(c) {
                     subject_before(doc, names, j, ss).map(|sp| (sp, None))
                 } else {
                     None
@@ -875,7 +1069,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let after_cue = c + 1;
             let tail = clause_tail(doc, after_cue, se);
             let short_tail = tail + 1 >= se && !doc.is_w(after_cue, "that") && tail <= after_cue + 12;
-            if start_ok && (cls.speech || cls.show || cls.belief) && short_tail {
+            if start_ok && (cls.speech || cls.show || cls.belief || cls.tell) && short_tail && cue_tail_is_adjunct(doc, names, c, cls.tell, se) {
                 let b = before - 1;
                 if !(ss..b).all(|t| mask[t]) {
                     push_indirect(doc, out, mask, vec![(ss, b)], Some(sp), Some((c, c + 1)), None, role);
@@ -896,21 +1090,15 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 }
             }
             // Stance verbs: "Clinton criticized the plan", "he called for …".
+            let named = in_list(doc.lw(sp.1 - 1), &["he", "she", "they", "we", "i"]) || (sp.0..sp.1).any(|t| names.mention_at(t).map(|m| names.ents[m.ent].kind != crate::names::EKind::Place).unwrap_or(false));
+            let stance_ok = cls.stance && named && !(cls.ing && !doc.is_p(c.saturating_sub(1), ","));
             if cls.stance && !cls.speech && !cls.belief && !cls.show && !cls.tell {
-                let named = in_list(doc.lw(sp.1 - 1), &["he", "she", "they", "we", "i"]) || (sp.0..sp.1).any(|t| names.mention_at(t).map(|m| names.ents[m.ent].kind != crate::names::EKind::Place).unwrap_or(false));
-                if !named || cls.ing && !doc.is_p(c.saturating_sub(1), ",") {
-                    c += 1;
-                    continue;
-                }
-                let mut a = after_cue;
-                if matches!(doc.lw(a), "for" | "on" | "to" | "out" | "that" | "as") {
-                    a += 1;
-                }
-                let b = clause_end(doc, names, a, se, mask);
-                if b >= a + 2 {
-                    push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, a)), None, role);
-                    c = b;
-                    continue;
+                if stance_ok {
+                    if let Some((a, b)) = stance_object(doc, names, after_cue, se, mask) {
+                        push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, a)), None, role);
+                        c = b;
+                        continue;
+                    }
                 }
                 c += 1;
                 continue;
@@ -919,7 +1107,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let mut a = after_cue;
             let mut addressee = None;
             if cls.tell || doc.lw(c) == "told" {
-                if let Some(ad) = np_right(doc, names, a, se) {
+                if let Some(ad) = addressee_np(doc, names, a, se) {
                     if !doc.is_w(ad.0, "that") {
                         addressee = Some(ad);
                         a = ad.1;
@@ -970,12 +1158,29 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 true
             } else if cls.speech || cls.tell {
                 !in_list(first, NOT_CLAUSE) || SUBJ.contains(&first) && !matches!(first, "this" | "that" | "the" | "his" | "her" | "their" | "our")
-                    || (matches!(first, "the" | "his" | "her" | "their" | "our" | "this" | "a" | "an") && !nounish)
+                    || (in_list(first, DET_CLAUSE) && !nounish)
             } else {
                 // belief / show without "that": a clear subject must follow.
                 (SUBJ.contains(&first) || doc.cap(a)) && doc.is_word(a + 1) && !in_list(doc.lw(a + 1), &["of", "and", "to"])
             };
             if !clause_start_ok || nounish && !has_that && !(in_list(doc.lw(sp.0), PRONOUNS) || doc.cap(sp.0)) {
+                // A verb that also takes a position ("described the plan as …").
+                if stance_ok && !has_that {
+                    if let Some((a, b)) = stance_object(doc, names, after_cue, se, mask) {
+                        push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, a)), None, role);
+                        c = b;
+                        continue;
+                    }
+                }
+                // What a document shows: "the poll shows Trump ahead".
+                if cls.show && !has_that && doc_subject(doc, sp) && doc.is_wordish(a) && !in_list(first, &["to", "of", "for", "with", "by", "up", "off", "out", "on", "in", "at", "about", "as"]) {
+                    let b = clause_end(doc, names, a, se, mask);
+                    if b >= a + 2 {
+                        push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, c + 1)), None, role);
+                        c = b;
+                        continue;
+                    }
+                }
                 c += 1;
                 continue;
             }
@@ -995,6 +1200,35 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             c += 1;
         }
     }
+}
+
+/// The object of a stance verb, from the token after the cue to the
+/// clause's end ("called for an end to …" → "an end to …").
+fn stance_object(doc: &Doc, names: &Names, after_cue: usize, se: usize, mask: &[bool]) -> Option<(usize, usize)> {
+    let mut a = after_cue;
+    if matches!(doc.lw(a), "for" | "on" | "to" | "out" | "that" | "as") {
+        a += 1;
+    }
+    let b = clause_end(doc, names, a, se, mask);
+    if b >= a + 2 {
+        Some((a, b))
+    } else {
+        None
+    }
+}
+
+/// Head nouns of documents, polls and counts that "show" or "find" things.
+const DOC_NOUNS: &[&str] = &[
+    "poll", "polls", "survey", "surveys", "study", "studies", "report", "reports", "record", "records", "data",
+    "analysis", "analyses", "review", "figures", "numbers", "results", "documents", "document", "emails", "email",
+    "filings", "filing", "research", "evidence", "statistics", "count", "tally", "estimates", "census", "audit",
+    "investigation", "probe", "memo", "letter", "statement", "video", "footage", "photos", "polling", "surveys",
+    "audio", "recording", "transcript", "transcripts", "papers", "files", "findings", "projections", "forecast",
+    "model", "models", "index", "ranking", "rankings", "returns", "disclosures", "receipts", "logs", "tweets",
+];
+
+fn doc_subject(doc: &Doc, sp: (usize, usize)) -> bool {
+    sp.1 > sp.0 && in_list(doc.lw(sp.1 - 1), DOC_NOUNS)
 }
 
 #[allow(clippy::too_many_arguments)]
