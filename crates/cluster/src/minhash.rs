@@ -99,7 +99,7 @@ impl Signature {
     /// The inverse of [`Signature::to_bytes`]; `None` for an empty slice or
     /// a length that is not a multiple of four (a damaged record).
     pub fn from_bytes(b: &[u8]) -> Option<Self> {
-        if b.is_empty() || b.len() % 4 != 0 {
+        if b.is_empty() || !b.chunks_exact(4).remainder().is_empty() {
             return None;
         }
         Some(Signature(
@@ -142,13 +142,11 @@ pub fn minhash(text: &str) -> Signature {
 pub(crate) fn signature_of_hashes(shingles: &[u64]) -> Signature {
     let f = family();
     let mut mins = [u32::MAX; NUM_HASHES];
-    for &h in shingles {
-        for i in 0..NUM_HASHES {
-            let v = (f.a[i].wrapping_mul(h).wrapping_add(f.b[i]) >> 32) as u32;
-            if v < mins[i] {
-                mins[i] = v;
-            }
-        }
+    // One hash function at a time over all shingles: a branch-free min
+    // reduction with `a` and `b` in registers, several times faster than
+    // updating 128 minima per shingle.
+    for (m, (&a, &b)) in mins.iter_mut().zip(f.a.iter().zip(f.b.iter())) {
+        *m = shingles.iter().map(|&h| (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32).fold(u32::MAX, u32::min);
     }
     Signature(mins.to_vec())
 }

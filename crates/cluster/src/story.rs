@@ -77,6 +77,8 @@ pub struct StoryClusterer {
 /// Postings walked per term or entity, newest first: old stories fall out
 /// of the time window anyway, and the cap bounds a lookup for common words.
 const MAX_POSTINGS_WALK: usize = 256;
+/// Lookup terms a story must share (when it shares no entity) to be scored.
+const MIN_TERM_HITS: u32 = 2;
 /// Query terms used to find candidate stories.
 const LOOKUP_TERMS: usize = 10;
 
@@ -163,19 +165,27 @@ impl StoryClusterer {
 
     fn best_story(&self, vector: &[(String, f32)], entities: &[String], t: i64) -> Option<usize> {
         let w = self.params.window_secs;
-        let mut cands: Vec<u32> = Vec::new();
+        // Count how many of the article's lookup terms and entities each
+        // story shares; a story sharing a single common word is not worth
+        // scoring (most of the cost of `assign` is scoring).
+        let mut hits: HashMap<u32, (u32, u32)> = HashMap::new();
         for (term, _) in vector.iter().take(LOOKUP_TERMS) {
             if let Some(p) = self.term_postings.get(term) {
-                cands.extend(p.iter().rev().take(MAX_POSTINGS_WALK));
+                for &s in p.iter().rev().take(MAX_POSTINGS_WALK) {
+                    hits.entry(s).or_default().0 += 1;
+                }
             }
         }
         for e in entities {
             if let Some(p) = self.entity_postings.get(e) {
-                cands.extend(p.iter().rev().take(MAX_POSTINGS_WALK));
+                for &s in p.iter().rev().take(MAX_POSTINGS_WALK) {
+                    hits.entry(s).or_default().1 += 1;
+                }
             }
         }
+        let mut cands: Vec<u32> =
+            hits.into_iter().filter(|(_, (t, e))| *t >= MIN_TERM_HITS || *e >= 1).map(|(s, _)| s).collect();
         cands.sort_unstable();
-        cands.dedup();
         let mut best: Option<(f32, usize)> = None;
         for c in cands {
             let i = c as usize;

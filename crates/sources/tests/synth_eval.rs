@@ -12,10 +12,10 @@ use newsdesk_sources::synth::{generate, write_corpus};
 use newsdesk_sources::{open, SourceOptions};
 
 fn n() -> usize {
-    std::env::var("NEWSDESK_SYNTH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(3000)
+    std::env::var("NEWSDESK_SYNTH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
 }
 
-fn find(parent: &mut Vec<usize>, mut x: usize) -> usize {
+fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
         x = parent[x];
@@ -67,9 +67,12 @@ fn folding_and_story_quality_on_synthetic_corpus() {
     let mut parent: Vec<usize> = Vec::new();
     let mut clusterer = StoryClusterer::new();
     let mut story_pred = Vec::new();
+    let (mut t_minhash, mut t_terms, mut t_assign) = (0f64, 0f64, 0f64);
     for (i, p) in pages.iter().enumerate() {
         let body = p.paragraphs.join("\n\n");
+        let t = Instant::now();
         let sig = minhash(&body);
+        t_minhash += t.elapsed().as_secs_f64();
         parent.push(i);
         let best = index
             .candidates(&sig)
@@ -83,13 +86,13 @@ fn folding_and_story_quality_on_synthetic_corpus() {
         }
         index.insert(i as u64, &sig);
         sigs.push(sig);
-        let f = StoryFeatures {
-            id: i as u64,
-            published_unix: Some(p.published.timestamp()),
-            entities: p.entities.clone(),
-            terms: story_terms(&p.headline, &body),
-        };
+        let t = Instant::now();
+        let terms = story_terms(&p.headline, &body);
+        t_terms += t.elapsed().as_secs_f64();
+        let f = StoryFeatures { id: i as u64, published_unix: Some(p.published.timestamp()), entities: p.entities.clone(), terms };
+        let t = Instant::now();
         story_pred.push(clusterer.assign(&f) as usize);
+        t_assign += t.elapsed().as_secs_f64();
     }
     let elapsed = start.elapsed().as_secs_f64();
     let fold_pred: Vec<usize> = (0..pages.len()).map(|i| find(&mut parent, i)).collect();
@@ -116,6 +119,8 @@ fn folding_and_story_quality_on_synthetic_corpus() {
     eprintln!("folding: pairwise precision {fp:.4} recall {fr:.4}");
     eprintln!("stories: purity {purity:.4}, pairwise precision {sp:.4} recall {sr:.4}, {} predicted for {} true", clusters.len(), truth.stories.len());
     eprintln!("minhash + lsh + story assignment: {:.0} articles/s", pages.len() as f64 / elapsed);
+    let per = |t: f64| t * 1e6 / pages.len() as f64;
+    eprintln!("per article: minhash {:.0} µs, story_terms {:.0} µs, assign {:.0} µs", per(t_minhash), per(t_terms), per(t_assign));
     assert!(fp >= 0.98 && fr >= 0.95, "folding precision {fp} recall {fr}");
     assert!(purity >= 0.90, "story purity {purity}");
 }
