@@ -170,6 +170,14 @@ pub fn find(doc: &Doc) -> Names {
     }
 
     // Pass 2: entities. Multi-word persons first define surnames.
+    /// Whether `short` is an initial ("d.") of the given name `full` ("donald").
+    fn initial_of(short: &str, full: &str) -> bool {
+        let mut sc = short.chars();
+        match (sc.next(), sc.next(), sc.next(), full.chars().next()) {
+            (Some(a), Some('.'), None, Some(f)) => full.chars().count() > 2 && a == f,
+            _ => false,
+        }
+    }
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
     let new_ent = |ents: &mut Vec<Ent>, name: String, kind: EKind, gender: Option<Gender>| -> usize {
@@ -189,12 +197,14 @@ pub fn find(doc: &Doc) -> Names {
                 let sur = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
                 let fst = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
                 let existing = by_key.get(&key).copied().or_else(|| {
-                    by_surname.get(&sur).and_then(|v| v.iter().rev().copied().find(|&e| names.ents[e].first == fst || names.ents[e].words == 1))
+                    by_surname.get(&sur).and_then(|v| v.iter().rev().copied().find(|&e| names.ents[e].first == fst || names.ents[e].words == 1 || initial_of(&fst, &names.ents[e].first) || initial_of(&names.ents[e].first, &fst)))
                 });
                 ent = match existing {
                     Some(e) => {
                         let en = &mut names.ents[e];
-                        if words.len() > en.words {
+                        // "D. Trump" after "Donald Trump" keeps the full name.
+                        let weaker = initial_of(&fst, &en.first);
+                        if (words.len() > en.words && !weaker) || initial_of(&en.first, &fst) && words.len() >= en.words {
                             en.name = key.clone();
                             en.words = words.len();
                             en.first = fst.clone();

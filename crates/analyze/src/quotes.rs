@@ -362,6 +362,28 @@ fn np_left_core(doc: &Doc, names: &Names, j: usize, floor: usize) -> Option<(usi
         }
         steps += 1;
     }
+    // "sources with knowledge of the talks", "a person close to the
+    // campaign", "officials familiar with the matter": the head comes first.
+    if a > floor + 1 && in_list(doc.lw(a), DETS) && matches!(doc.lw(a - 1), "of" | "with" | "to" | "on" | "in") {
+        let mut p = a - 1;
+        let mut hops = 0;
+        while p > floor && hops < 6 && doc.is_word(p - 1) && (!in_list(doc.lw(p - 1), crate::doc::STOP_CAPS) || matches!(doc.lw(p - 1), "with" | "to" | "of")) && !any_cue(doc, p - 1) {
+            p -= 1;
+            hops += 1;
+        }
+        while p < a - 1 && matches!(doc.lw(p), "with" | "to" | "of") {
+            p += 1;
+        }
+        let head = doc.lw(p.min(a - 1));
+        let qualifier = (p..a - 1).any(|t| matches!(doc.lw(t), "knowledge" | "close" | "familiar" | "briefed" | "involved" | "aware" | "sources" | "people" | "officials" | "source" | "person" | "official"));
+        if p < a - 1 && qualifier && !head.is_empty() {
+            // Take in a determiner or adjective before the head noun.
+            while p > floor && doc.is_word(p - 1) && (in_list(doc.lw(p - 1), DETS) || doc.cap(p - 1)) && p + 8 > a {
+                p -= 1;
+            }
+            a = p;
+        }
+    }
     // Do not start on a preposition.
     while a < j && matches!(doc.lw(a), "of" | "for" | "at") {
         a += 1;
@@ -879,6 +901,25 @@ fn clause_end(doc: &Doc, names: &Names, from: usize, send: usize, mask: &[bool])
     k
 }
 
+/// "CARACAS:" — a place name in capitals opening a story, not a speaker.
+fn dateline(doc: &Doc, a: usize, b: usize) -> bool {
+    let w = doc.span_text(a, b);
+    if !w.chars().any(|c| c.is_alphabetic()) || w.chars().any(|c| c.is_lowercase()) {
+        return false;
+    }
+    let mut t = String::with_capacity(w.len());
+    let mut start = true;
+    for c in w.chars() {
+        if start {
+            t.extend(c.to_uppercase());
+        } else {
+            t.extend(c.to_lowercase());
+        }
+        start = c == ' ' || c == '-';
+    }
+    doc.lex.places.contains_key(&t)
+}
+
 /// A finite cue verb right after "and" (an adverb may come between).
 fn coord_cue(doc: &Doc, i: usize) -> bool {
     let i = if doc.is_word(i) && (is_adverb(doc, i) || matches!(doc.lw(i), "also" | "later" | "then")) { i + 1 } else { i };
@@ -910,7 +951,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             while k < se && k < ss + 4 && doc.cap(k) {
                 k += 1;
             }
-            if k > ss && k < se && doc.is_p(k, ":") && !in_list(doc.lw(ss), crate::doc::STOP_CAPS) && (names.mention_at(k - 1).is_some() || k == ss + 1) {
+            if k > ss && k < se && doc.is_p(k, ":") && !in_list(doc.lw(ss), crate::doc::STOP_CAPS) && (names.mention_at(k - 1).is_some() || k == ss + 1) && !dateline(doc, ss, k) {
                 let pe = para_end(doc, k);
                 let a = k + 1;
                 let mut b = pe;
@@ -981,7 +1022,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             // Inverted trailing attribution: "CLAUSE, said X."
             let comma_before = doc.is_p(c - 1, ",") || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",") && !mask[c - 1]);
             if c > ss + 3 && comma_before && (cls.speech || cls.show) && !cls.ing {
-                if let Some(sp) = np_right(doc, names, c + 1, se) {
+                if let Some(sp) = np_right(doc, names, c + 1, se).filter(|sp| !(sp.1 == sp.0 + 1 && !doc.cap(sp.0) && doc.lex.cue(doc.lw(sp.0)).is_some())) {
                     let tail = clause_tail(doc, sp.1, se);
                     let ends_here = sp.1 >= se || doc.kind(sp.1) == Some(Kind::Punct) && (doc.is_p(sp.1, ".") || doc.is_p(sp.1, ",") || doc.is_p(sp.1, "(") || doc.is_p(sp.1, "!") || doc.is_p(sp.1, "?") || doc.is_p(sp.1, ";")) || doc.is_quote(sp.1);
                     // "…, said X, a professor at Y, which …": the rest is an apposition.
@@ -1055,10 +1096,18 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                     None
                 }
             });
-            let Some((sp, role)) = left else {
+            let Some((mut sp, role)) = left else {
                 c += 1;
                 continue;
             };
+            // "X issued a statement saying …": X speaks, not the statement.
+            if sp.0 > ss + 1 && matches!(doc.lw(sp.1 - 1), "statement" | "letter" | "release" | "tweet" | "post" | "video" | "memo" | "note" | "message" | "op-ed" | "report")
+                && matches!(doc.lw(sp.0 - 1), "issued" | "released" | "sent" | "published" | "posted" | "put" | "wrote" | "signed" | "tweeted" | "delivered")
+            {
+                if let Some(s2) = subject_before(doc, names, sp.0 - 1, ss) {
+                    sp = s2;
+                }
+            }
             if nounish && sp.1 - sp.0 == 1 && !in_list(doc.lw(sp.0), PRONOUNS) && !doc.cap(sp.0) {
                 c += 1;
                 continue;
