@@ -63,6 +63,11 @@ pub struct Counts {
     /// Well-formed records that are not pages (redirects, non-HTML
     /// responses): reported and recorded, but not failures.
     pub not_pages: u64,
+    /// Seconds the writer thread spent working (deciding, storing,
+    /// indexing) rather than waiting for workers: the serial part of ingest.
+    pub writer_busy_secs: f64,
+    /// CPU seconds of the writer thread (Linux; 0 elsewhere).
+    pub writer_cpu_secs: f64,
     /// (articles so far, seconds since start) after each batch, for
     /// throughput curves.
     #[serde(skip)]
@@ -155,7 +160,7 @@ fn worker(jobs: Receiver<(u64, Result<RawDoc, SourceError>)>, out: Sender<(u64, 
                 if seen.contains(&key) {
                     Outcome::Seen
                 } else {
-                    let (articles, errors) = prepare(&doc);
+                    let (articles, errors) = prepare_guarded(&doc);
                     Outcome::Done { key, articles, errors }
                 }
             }
@@ -177,6 +182,23 @@ fn host(url: &str) -> Option<String> {
     let host = host.rsplit('@').next()?.split(':').next()?;
     let host = host.strip_prefix("www.").unwrap_or(host);
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// [`prepare`], with a panic in a stage turned into an error of this record:
+/// the stages promise not to panic, but one bad page must not end an ingest
+/// of millions if one does.
+fn prepare_guarded(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(doc))) {
+        Ok(r) => r,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            (vec![], vec![IngestError { location: doc.location.clone(), message: format!("internal error (a bug): {why}") }])
+        }
+    }
 }
 
 /// Extraction and analysis of one raw document: the pure, parallel part.
@@ -256,7 +278,16 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
         let analysis = newsdesk_analyze::analyze(&a.body, a.published.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok()));
         let signature = minhash(&a.body);
         let terms = story_terms(a.headline.as_deref().unwrap_or(""), &a.body);
-        let mut entities: Vec<String> = analysis.entities.iter().map(|e| e.name.to_lowercase()).collect();
+        // Story evidence: places, organisations and people named in full.
+        // A one-word "person" is mostly a group noun the analyzer took for
+        // a speaker ("Residents", "Farmers"); shared by unrelated stories,
+        // it would chain them together.
+        let mut entities: Vec<String> = analysis
+            .entities
+            .iter()
+            .filter(|e| e.kind != newsdesk_model::EntityKind::Person || e.name.split_whitespace().count() >= 2)
+            .map(|e| e.name.to_lowercase())
+            .collect();
         entities.sort();
         entities.dedup();
         let site = a.site_name.clone().or_else(|| a.url.as_deref().or(a.canonical_url.as_deref()).and_then(host));
@@ -274,6 +305,16 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
         });
     }
     (out, errors)
+}
+
+/// CPU seconds (user + system) of the calling thread, from
+/// `/proc/thread-self/stat` (clock ticks of 1/100 s).
+fn thread_cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 /// Text of an HTML fragment: tags dropped, paragraphs kept apart.
@@ -386,6 +427,7 @@ impl<'s, S: Store> Writer<'s, S> {
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
             }
+            let busy = Instant::now();
             while let Some(outcome) = waiting.remove(&next) {
                 next += 1;
                 let _ = permits.try_recv();
@@ -395,13 +437,17 @@ impl<'s, S: Store> Writer<'s, S> {
                 self.flush(observer, start)?;
                 last_flush = Instant::now();
             }
+            self.counts.writer_busy_secs += busy.elapsed().as_secs_f64();
         }
         while let Some(outcome) = waiting.remove(&next) {
             next += 1;
             self.decide(outcome, observer)?;
         }
+        let busy = Instant::now();
         self.flush(observer, start)?;
         self.store.sync_index().context("indexing")?;
+        self.counts.writer_busy_secs += busy.elapsed().as_secs_f64();
+        self.counts.writer_cpu_secs = thread_cpu_secs().unwrap_or(0.0);
         Ok(self.counts)
     }
 

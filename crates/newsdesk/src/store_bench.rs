@@ -60,6 +60,19 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// User + system CPU seconds of this process so far (Linux; clock ticks of
+/// 1/100 s), so figures measured on a busy machine can be read per CPU
+/// second.
+fn cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at ')'.
+    let rest = s.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// The `.warc` / `.warc.gz` files of a corpus folder, sorted.
 fn warc_files(dir: &Path) -> Result<Vec<String>> {
     let mut files: Vec<String> = std::fs::read_dir(dir)
@@ -114,6 +127,17 @@ pub fn ingest(args: IngestArgs) -> Result<bool> {
         (counts.new_articles + counts.revisions) as f64 / secs.max(1e-9),
         threads
     );
+    println!(
+        "writer thread (serial part: decisions, SQLite, index): busy {:.1} s of {secs:.1} s, {:.1} CPU s",
+        counts.writer_busy_secs, counts.writer_cpu_secs
+    );
+    if let Some(cpu) = cpu_seconds() {
+        println!(
+            "cpu: {cpu:.1} s user+system = {:.0} articles per CPU-second ({:.0}% of {threads} cores busy)",
+            (counts.new_articles + counts.revisions) as f64 / cpu.max(1e-9),
+            cpu / secs.max(1e-9) / threads as f64 * 100.0
+        );
+    }
     if let Some(mib) = peak_rss_mib() {
         println!("peak memory (VmHWM): {mib:.0} MiB");
     }

@@ -212,7 +212,13 @@ fn killed_ingest_resumes_to_the_same_store() {
         ok(&["follow", "add", "--data-dir", d, "people", "--entity", "Residents"]);
     }
     let start = std::time::Instant::now();
-    ok(&["ingest", "--quiet", "--data-dir", &clean, &corpus]);
+    // Exit code 1 (some record failed) is fine here: failures are part of
+    // the state compared below. Only a fatal error (2) or a crash is not.
+    let finished = |dir: &str| {
+        let out = run(&["ingest", "--quiet", "--data-dir", dir, &corpus]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "ingest failed: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    finished(&clean);
     let full_ms = start.elapsed().as_millis() as u64;
     let expected = dump(&clean);
     assert!(expected.lines().count() > 400, "the clean run stored the corpus");
@@ -236,7 +242,7 @@ fn killed_ingest_resumes_to_the_same_store() {
         }
         let _ = child.wait();
     }
-    ok(&["ingest", "--quiet", "--data-dir", &crashed, &corpus]);
+    finished(&crashed);
     assert!(kills > 0, "at least one run was killed mid-way");
     let got = dump(&crashed);
     if got != expected {
