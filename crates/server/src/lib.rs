@@ -1,0 +1,191 @@
+//! `newsdesk serve`: one HTTP server over the embedded store with
+//!
+//! - a JSON API under `/api` whose OpenAPI 3 document (`/openapi.json`) is
+//!   generated from the same list of handlers that builds the router
+//!   ([`utoipa_axum`]), so the document cannot drift from the routes;
+//! - a server-rendered web UI (maud: every value is escaped unless marked
+//!   otherwise, and nothing from the corpus is ever marked otherwise);
+//! - an Atom feed per follow and optional webhooks, delivered by a
+//!   background task so that ingest never waits on a slow receiver.
+//!
+//! **Everything from the corpus is untrusted.** Pages are hostile input:
+//! titles, bodies, captions, author names and URLs are rendered as text,
+//! links are only made from `http`/`https` URLs, and every response carries
+//! a Content-Security-Policy that allows no script at all (the UI needs
+//! none) and styles only from the app's own stylesheet.
+//!
+//! The store sits behind one mutex: the embedded backend's SQLite
+//! connection is not `Sync`, and every store call is short (one query), so
+//! requests queue for it on tokio's blocking pool rather than on the async
+//! workers. Ingest is pluggable ([`IngestFn`]): the pipeline lives in the
+//! `newsdesk` binary, which hands it in.
+
+mod api;
+mod error;
+mod feed;
+mod text;
+mod ui;
+mod webhook;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use newsdesk_sources::DocStream;
+use newsdesk_store::EmbeddedStore;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+
+/// The Content-Security-Policy of every response: no script from anywhere,
+/// styles and images only from the app itself, forms only to the app, no
+/// framing. Even if some corpus text escaped its escaping, the browser
+/// would refuse to run it.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Largest request body accepted (an ingested page or dump): bigger bodies
+/// get a 413 with a JSON error before they are buffered.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Longest a request may take before it is answered with a 503: a bound on
+/// the time one client can hold a connection's worth of work.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What an ingest through the API did, as the pipeline reports it.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct IngestReport {
+    /// Raw records read (pages, dump files, fetched URLs).
+    pub records: u64,
+    pub new_articles: u64,
+    pub revisions: u64,
+    /// Records whose text equals the article's current revision.
+    pub unchanged: u64,
+    /// New articles folded into an existing syndication group.
+    pub syndicated: u64,
+    /// Records already stored by an earlier ingest.
+    pub skipped: u64,
+    /// Records that failed, with why.
+    pub errors: Vec<IngestFailure>,
+}
+
+/// One failed record of an ingest.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct IngestFailure {
+    pub location: String,
+    pub message: String,
+}
+
+/// The ingest pipeline, handed in by the binary (which owns it): runs the
+/// documents into the store, indexes them and matches follows.
+pub type IngestFn = dyn Fn(&mut EmbeddedStore, DocStream) -> Result<IngestReport, String> + Send + Sync;
+
+/// How the server was started.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The store's data directory; webhook settings are kept beside it.
+    pub data_dir: PathBuf,
+    /// Allow `POST /api/ingest` with a bare URL to fetch it. Private and
+    /// loopback addresses stay refused either way (SSRF).
+    pub allow_fetch: bool,
+}
+
+/// Shared state of every handler.
+pub struct App {
+    store: Mutex<EmbeddedStore>,
+    ingest: Box<IngestFn>,
+    hooks: webhook::Hooks,
+    config: Config,
+}
+
+impl App {
+    /// Builds the state. Must be called inside a tokio runtime: it starts
+    /// the webhook delivery task.
+    pub fn new(store: EmbeddedStore, ingest: Box<IngestFn>, config: Config) -> Arc<App> {
+        let hooks = webhook::Hooks::load(&config.data_dir);
+        Arc::new(App { store: Mutex::new(store), ingest, hooks, config })
+    }
+
+    /// The store, also after a panic in another request (the store's own
+    /// transactions keep it consistent; the lock adds nothing to undo).
+    fn lock(&self) -> MutexGuard<'_, EmbeddedStore> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the store on the blocking pool.
+    async fn with_store<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &mut EmbeddedStore) -> Result<T, ApiError> + Send + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let mut store = app.lock();
+            f(&app, &mut store)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
+    }
+}
+
+/// The router and the OpenAPI document, built from one list of routes.
+fn parts(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
+    let (api, doc) = api::router().split_for_parts();
+    let doc_json = Arc::new(doc.clone());
+    let router = Router::new()
+        .merge(api)
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let d = Arc::clone(&doc_json);
+                async move { axum::Json((*d).clone()) }
+            }),
+        )
+        .merge(ui::router())
+        .fallback(error::fallback)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(guard));
+    (router, doc)
+}
+
+/// The whole application as an axum router.
+pub fn router(app: Arc<App>) -> Router {
+    parts(app).0
+}
+
+/// The OpenAPI document of the JSON API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::router().split_for_parts().1
+}
+
+/// Security headers on every response, and the request time bound.
+async fn guard(req: Request, next: Next) -> Response {
+    let mut res = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::timeout().into_response(),
+    };
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
+/// Serves `app` on `listener` until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
+    let router = router(app);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
