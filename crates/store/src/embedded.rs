@@ -346,7 +346,7 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 
 /// The index terms of a name: the whole name and each word of it,
 /// lower-cased, so `--speaker "Ana Ruiz"` and `--speaker ruiz` both match.
-fn name_terms(name: &str) -> Vec<String> {
+pub fn name_terms(name: &str) -> Vec<String> {
     let lc = name.trim().to_lowercase();
     let mut out = vec![lc.clone()];
     for w in lc.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
@@ -357,7 +357,7 @@ fn name_terms(name: &str) -> Vec<String> {
     out
 }
 
-fn spec_from(kind: &str, value: String) -> FollowSpec {
+pub fn spec_from(kind: &str, value: String) -> FollowSpec {
     match kind {
         "speaker" => FollowSpec::Speaker(value),
         "entity" => FollowSpec::Entity(value),
@@ -365,7 +365,7 @@ fn spec_from(kind: &str, value: String) -> FollowSpec {
     }
 }
 
-fn spec_parts(spec: &FollowSpec) -> (&'static str, &str) {
+pub fn spec_parts(spec: &FollowSpec) -> (&'static str, &str) {
     match spec {
         FollowSpec::Query(v) => ("query", v),
         FollowSpec::Speaker(v) => ("speaker", v),
@@ -373,7 +373,7 @@ fn spec_parts(spec: &FollowSpec) -> (&'static str, &str) {
     }
 }
 
-fn kind_str(k: EntityKind) -> &'static str {
+pub fn kind_str(k: EntityKind) -> &'static str {
     match k {
         EntityKind::Person => "person",
         EntityKind::Organization => "organization",
@@ -381,7 +381,7 @@ fn kind_str(k: EntityKind) -> &'static str {
     }
 }
 
-fn kind_from(s: &str) -> EntityKind {
+pub fn kind_from(s: &str) -> EntityKind {
     match s {
         "person" => EntityKind::Person,
         "place" => EntityKind::Place,
@@ -1093,7 +1093,7 @@ impl Store for EmbeddedStore {
 }
 
 /// The first `max` characters of a body, at a word boundary.
-fn lead(body: &str, max: usize) -> String {
+pub fn lead(body: &str, max: usize) -> String {
     let mut end = 0;
     for (n, (i, c)) in body.char_indices().enumerate() {
         if n >= max {

@@ -25,6 +25,12 @@ mod types;
 pub use embedded::EmbeddedStore;
 pub use types::*;
 
+/// Helpers shared by the backends, so that every backend normalises names,
+/// follow kinds and snippets the same way (the PostgreSQL backend uses them).
+pub mod backend {
+    pub use crate::embedded::{kind_from, kind_str, lead, name_terms, spec_from, spec_parts};
+}
+
 use std::collections::HashSet;
 
 /// What can go wrong in a store. Bad *input* never shows up here: the
@@ -51,6 +57,10 @@ pub enum StoreError {
     /// An argument was invalid (an empty follow name, an unknown id form).
     #[error("{0}")]
     Invalid(String),
+    /// A database server backend (PostgreSQL) failed: the connection was
+    /// lost or refused, or a statement was rejected.
+    #[error("database server: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Result alias of this crate.
