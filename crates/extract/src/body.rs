@@ -564,6 +564,8 @@ fn compute_flags(doc: &Document) -> Flags {
         let (c, hint) = classify_names(doc, id);
         f.chrome[i] = match tag {
             Tag::Header | Tag::Form | Tag::Address => Chrome::Weak.max_with(c),
+            // "header" or "title" on a heading names what it is.
+            _ if tag.is_heading() && c == Chrome::Weak => Chrome::None,
             _ => c,
         };
         f.content_hint[i] = hint;
@@ -833,7 +835,18 @@ fn collect_blocks(doc: &Document, f: &Flags) -> Vec<Block> {
     blocks
 }
 
+/// A paragraph styled as a sub-heading: its class says so.
+fn classed_as_heading(doc: &Document, id: NodeId) -> bool {
+    let Some(class) = doc.attr(id, "class") else { return false };
+    let class = class.to_ascii_lowercase();
+    ["subhead", "crosshead", "intertitle", "zwischentitel", "intertitre", "subtitulo"].iter().any(|k| class.contains(k))
+        || class.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "heading")
+}
+
 fn heading_and_list(doc: &Document, elem: NodeId) -> (u8, bool) {
+    if matches!(doc.tag(elem), Some(Tag::P | Tag::Div | Tag::Span)) && classed_as_heading(doc, elem) {
+        return (3, false);
+    }
     let mut id = elem;
     let mut heading = 0;
     let mut list = false;

@@ -25,7 +25,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         a.diagnose(DiagnosticCode::BadStructuredData, format!("{} JSON-LD block(s) did not parse", m.ld_errors));
     }
     headline(doc, &m, a);
-    let res = body::extract(doc, &body_hints(doc, &m, a));
+    let mut res = body::extract(doc, &body_hints(doc, &m, a));
     site_fields(&m, a);
     visible_headline(doc, res.container, a);
     standfirst(doc, &m, res.container, a);
@@ -42,7 +42,9 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         }
     }
     if !a.summary.is_empty() {
-        paragraphs.retain(|p| !a.summary.iter().any(|s| same_words(s, p)));
+        let label = a.evidence.get("summary").and_then(|e| e.detail.clone()).unwrap_or_default();
+        paragraphs.retain(|p| !a.summary.iter().any(|s| same_words(s, p)) && !same_words(p, &label));
+        res.headings.retain(|h| !same_words(h, &label));
     }
     authors(doc, &m, a);
     if let Some(first) = paragraphs.first_mut() {
@@ -246,8 +248,9 @@ fn site_fields(m: &PageMeta, a: &mut Article) {
 
 fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut Article) {
     // A visible dek: an element named like one, before the body's text.
-    let limit = container.map_or(doc.len() as NodeId, |c| c + 1);
+    // The dek sits before the body or at the top of its container.
     let desc_limit = container.map_or(doc.len() as NodeId, |c| doc.subtree_end(c));
+    let limit = container.map_or(doc.len() as NodeId, |c| (c + 400).min(desc_limit));
     for id in doc.ids().take(limit as usize) {
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
@@ -322,7 +325,7 @@ fn summary(doc: &Document, container: Option<NodeId>, a: &mut Article) {
             .collect();
         if (2..=8).contains(&items.len()) {
             a.summary = items;
-            a.note("summary", EvidenceSource::TextHeuristic, if class.is_empty() { label } else { format!("class {class}") });
+            a.note("summary", EvidenceSource::TextHeuristic, if label.is_empty() { format!("class {class}") } else { label });
             return;
         }
     }
