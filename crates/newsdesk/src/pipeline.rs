@@ -68,6 +68,11 @@ pub struct Counts {
     pub writer_busy_secs: f64,
     /// CPU seconds of the writer thread (Linux; 0 elsewhere).
     pub writer_cpu_secs: f64,
+    /// Of the writer's time: seconds in story assignment, in store writes
+    /// (`apply`) and in index commits (`sync_index`).
+    pub story_secs: f64,
+    pub apply_secs: f64,
+    pub index_secs: f64,
     /// (articles so far, seconds since start) after each batch, for
     /// throughput curves.
     #[serde(skip)]
@@ -445,7 +450,9 @@ impl<'s, S: Store> Writer<'s, S> {
         }
         let busy = Instant::now();
         self.flush(observer, start)?;
+        let t = Instant::now();
         self.store.sync_index().context("indexing")?;
+        self.counts.index_secs += t.elapsed().as_secs_f64();
         self.counts.writer_busy_secs += busy.elapsed().as_secs_f64();
         self.counts.writer_cpu_secs = thread_cpu_secs().unwrap_or(0.0);
         Ok(self.counts)
@@ -454,13 +461,17 @@ impl<'s, S: Store> Writer<'s, S> {
     fn flush(&mut self, observer: &dyn Observer, start: Instant) -> Result<()> {
         if !self.batch.docs.is_empty() || !self.batch.errors.is_empty() {
             let batch = std::mem::take(&mut self.batch);
+            let t = Instant::now();
             self.store.apply(&batch).context("writing a batch to the store")?;
+            self.counts.apply_secs += t.elapsed().as_secs_f64();
             self.unsynced += batch.articles.len() + batch.revisions.len();
             self.pending_docs.clear();
             self.pending_bodies.clear();
         }
         if self.unsynced >= SYNC_ARTICLES {
+            let t = Instant::now();
             self.store.sync_index().context("indexing")?;
+            self.counts.index_secs += t.elapsed().as_secs_f64();
             self.unsynced = 0;
         }
         let articles = self.counts.new_articles;
@@ -547,7 +558,9 @@ impl<'s, S: Store> Writer<'s, S> {
                     entities: p.entities.clone(),
                     terms: p.terms.clone(),
                 };
+                let t = Instant::now();
                 let story = Id(self.clusterer.assign(&f));
+                self.counts.story_secs += t.elapsed().as_secs_f64();
                 self.group_story.insert(p.id, story);
                 let saved = SavedFeatures { p: p.published_unix, e: p.entities, t: p.terms };
                 (p.id, story, serde_json::to_vec(&saved).unwrap_or_default())

@@ -131,6 +131,10 @@ pub fn ingest(args: IngestArgs) -> Result<bool> {
         "writer thread (serial part: decisions, SQLite, index): busy {:.1} s of {secs:.1} s, {:.1} CPU s",
         counts.writer_busy_secs, counts.writer_cpu_secs
     );
+    println!(
+        "  of which: story assignment {:.1} s, store writes {:.1} s, index commits {:.1} s",
+        counts.story_secs, counts.apply_secs, counts.index_secs
+    );
     if let Some(cpu) = cpu_seconds() {
         println!(
             "cpu: {cpu:.1} s user+system = {:.0} articles per CPU-second ({:.0}% of {threads} cores busy)",
