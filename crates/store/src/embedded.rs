@@ -132,11 +132,12 @@ impl EmbeddedStore {
         // SQLite's default 2 MB page cache most of them read and write a
         // page through the kernel. 64 MB keeps the hot pages of a large
         // store in memory; the larger checkpoint interval turns many small
-        // WAL copies into fewer big ones.
+        // WAL copies into fewer big ones. (No mmap: mapped pages count as
+        // resident memory and pushed a 100k-article ingest from 0.4 to
+        // 0.7 GiB for little gain.)
         db.pragma_update(None, "cache_size", -65536)?;
         db.pragma_update(None, "temp_store", "MEMORY")?;
         db.pragma_update(None, "wal_autocheckpoint", 8192)?;
-        db.pragma_update(None, "mmap_size", 268_435_456)?;
         db.execute_batch(SCHEMA_SQL)?;
         let (schema, fields) = schema();
         let idx_dir = dir.join("index");
