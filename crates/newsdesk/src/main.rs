@@ -10,6 +10,8 @@ mod follow_cmd;
 mod ingest_cmd;
 mod pipeline;
 mod query_cmd;
+mod serve_cmd;
+mod demo_cmd;
 mod store_bench;
 mod input;
 mod render;
@@ -56,6 +58,10 @@ enum Command {
     Stats(query_cmd::Common),
     /// Follow queries, speakers and entities; collect new matches
     Follow(follow_cmd::Args),
+    /// Serve the web UI, the JSON API (/openapi.json) and Atom feeds of follows
+    Serve(serve_cmd::Args),
+    /// Build a store from the bundled demo corpus and serve it (start here)
+    Demo(demo_cmd::Args),
     /// Measure speed and quality on an evaluation set
     Bench {
         #[command(subcommand)]
@@ -126,6 +132,8 @@ fn main() -> ExitCode {
         Command::Show(args) => query_cmd::show(args),
         Command::Stats(args) => query_cmd::stats(args),
         Command::Follow(args) => follow_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Demo(args) => demo_cmd::run(args),
         Command::Analyze { body_text: _, paths } => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());

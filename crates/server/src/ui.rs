@@ -74,7 +74,6 @@ fn page(title: &str, content: Markup) -> maud::Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
                 title { (title) " · newsdesk" }
                 link rel="stylesheet" href="/static/style.css";
             }
@@ -502,30 +501,42 @@ async fn entities_page(State(app): State<Arc<App>>, Query(p): Query<KindParam>) 
     Ok(html_response("Entities", content))
 }
 
-/// Months (`YYYY-MM`) of an RFC 3339 time.
-fn month(s: Option<&str>) -> Option<String> {
-    let s = s?;
-    let m = s.get(..7)?;
-    (m.as_bytes().get(4) == Some(&b'-') && m.bytes().enumerate().all(|(i, b)| i == 4 || b.is_ascii_digit())).then(|| m.to_string())
+/// The month (`YYYY-MM`, `len` 7) or day (`YYYY-MM-DD`, `len` 10) of an
+/// RFC 3339 time.
+fn bucket(s: Option<&str>, len: usize) -> Option<String> {
+    let m = s?.get(..len)?;
+    let ok = m.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    ok.then(|| m.to_string())
 }
 
-/// A bar chart of quotes and mentions per month, drawn server-side as SVG.
+/// A bar chart of quotes and mentions per month (per day when they all
+/// fall within two months), drawn server-side as SVG.
 fn timeline(quotes: &[QuoteRow], articles: &[SearchHit]) -> Markup {
-    let mut per: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    for q in quotes {
-        if let Some(m) = month(q.published.as_deref()) {
-            per.entry(m).or_default().0 += 1;
+    let count = |len: usize| {
+        let mut per: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+        for q in quotes {
+            if let Some(m) = bucket(q.published.as_deref(), len) {
+                per.entry(m).or_default().0 += 1;
+            }
         }
-    }
-    for a in articles {
-        if let Some(m) = month(a.published.as_deref()) {
-            per.entry(m).or_default().1 += 1;
+        for a in articles {
+            if let Some(m) = bucket(a.published.as_deref(), len) {
+                per.entry(m).or_default().1 += 1;
+            }
         }
-    }
+        per
+    };
+    let mut per = count(7);
+    let unit = if per.len() <= 2 {
+        per = count(10);
+        "day"
+    } else {
+        "month"
+    };
     if per.is_empty() {
         return html! { p.muted { "No dated quotes or articles." } };
     }
-    // The latest 36 months with data.
+    // The latest 36 buckets with data.
     let rows: Vec<(String, (u32, u32))> = per.into_iter().rev().take(36).collect::<Vec<_>>().into_iter().rev().collect();
     let max = rows.iter().map(|(_, (q, a))| (*q).max(*a)).max().unwrap_or(1).max(1);
     let (w, h, pad) = (640.0_f64, 140.0_f64, 20.0_f64);
@@ -534,7 +545,7 @@ fn timeline(quotes: &[QuoteRow], articles: &[SearchHit]) -> Markup {
     let y = |v: u32| (h - pad) - (v as f64 / max as f64) * (h - 2.0 * pad);
     html! {
         figure {
-            svg.timeline width=(w) height=(h) viewBox={ "0 0 " (w) " " (h) } role="img" aria-label="Quotes and articles per month" {
+            svg.timeline width=(w) height=(h) viewBox={ "0 0 " (w) " " (h) } role="img" aria-label={ "Quotes and articles per " (unit) } {
                 line x1=(pad) y1=(h - pad) x2=(w - pad) y2=(h - pad) stroke="#999" {}
                 @for (i, (m, (q, a))) in rows.iter().enumerate() {
                     @let x = pad + i as f64 * slot;
@@ -549,7 +560,7 @@ fn timeline(quotes: &[QuoteRow], articles: &[SearchHit]) -> Markup {
                     }
                 }
             }
-            figcaption.muted { "Quotes (solid) and articles mentioning them (light) per month." }
+            figcaption.muted { "Quotes (solid) and articles mentioning them (light) per " (unit) "." }
         }
     }
 }
@@ -694,9 +705,14 @@ async fn follows_page(State(app): State<Arc<App>>) -> UiResult {
     Ok(html_response("Follows", content))
 }
 
-/// Refuses a form POST sent from another site (CSRF): browsers send
-/// `Origin` on cross-site POSTs.
+/// Refuses a form POST sent from another site (CSRF): browsers mark it
+/// with `Sec-Fetch-Site: cross-site` and an `Origin` naming the other site
+/// (or `null` from sandboxed frames and data: pages).
 fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+    let site = headers.get("sec-fetch-site").and_then(|o| o.to_str().ok()).unwrap_or("");
+    if site == "cross-site" || site == "same-site" {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "a form from another site cannot change follows"));
+    }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return Ok(()) };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
