@@ -1020,7 +1020,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 continue;
             }
             // Inverted trailing attribution: "CLAUSE, said X."
-            let comma_before = doc.is_p(c - 1, ",") || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",") && !mask[c - 1]);
+            let comma_before = (c >= 1 && doc.is_p(c - 1, ",")) || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",") && !mask[c - 1]);
             if c > ss + 3 && comma_before && (cls.speech || cls.show) && !cls.ing {
                 if let Some(sp) = np_right(doc, names, c + 1, se).filter(|sp| !(sp.1 == sp.0 + 1 && !doc.cap(sp.0) && doc.lex.cue(doc.lw(sp.0)).is_some())) {
                     let tail = clause_tail(doc, sp.1, se);
