@@ -401,10 +401,7 @@ impl Builder {
     fn start_tag(&mut self, html: &str, lt: usize) -> usize {
         let bytes = html.as_bytes();
         let name_start = lt + 1;
-        let mut i = name_start;
-        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
-            i += 1;
-        }
+        let mut i = name_end(bytes, name_start);
         let name_range = self.push_lower(&html[name_start..i]);
         let tag = Tag::from_lowercase(&self.doc.buf.as_bytes()[name_range.start as usize..name_range.end as usize]);
         let attrs_start = self.doc.attrs.len() as u32;
@@ -598,10 +595,7 @@ impl Builder {
     fn end_tag(&mut self, html: &str, lt: usize) -> usize {
         let bytes = html.as_bytes();
         let name_start = lt + 2;
-        let mut i = name_start;
-        while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
-            i += 1;
-        }
+        let i = name_end(bytes, name_start);
         let raw_name = &html[name_start..i];
         let end = skip_past_gt(bytes, i);
         let tag = Tag::from_lowercase_ci(raw_name);
@@ -653,6 +647,15 @@ impl Tag {
         }
         Tag::from_lowercase(&buf[..name.len()])
     }
+}
+
+/// The end of a tag name starting at `from`: the first space, `/` or `>`.
+fn name_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
+        i += 1;
+    }
+    i
 }
 
 /// Position just after the next `>` at or after `from`, or the end.
