@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::body::{self, BodyHints};
 use crate::byline;
 use crate::meta::{self, value_text, PageMeta};
-use crate::text::{same_words, squash, starts_with_words, words};
+use crate::text::{contains_words, ends_with_words, same_words, squash, starts_with_words, words};
 use crate::Options;
 
 /// Fills `a` from `doc`.
@@ -141,20 +141,6 @@ pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
         a.headline = Some(h);
         a.note("headline", EvidenceSource::Markup, "h1");
     }
-}
-
-/// True when the words of `needle` occur contiguously in `hay`
-/// ("Opinion | Dam opens" contains "Dam opens").
-fn contains_words(hay: &str, needle: &str) -> bool {
-    let h: Vec<String> = words(hay).collect();
-    let n: Vec<String> = words(needle).collect();
-    !n.is_empty() && h.windows(n.len()).any(|w| w == n.as_slice())
-}
-
-fn ends_with_words(hay: &str, needle: &str) -> bool {
-    let h: Vec<String> = words(hay).collect();
-    let n: Vec<String> = words(needle).collect();
-    !n.is_empty() && h.ends_with(&n)
 }
 
 /// When no `h1` agreed with the metadata, the `h1` printed just above the

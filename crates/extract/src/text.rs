@@ -86,6 +86,21 @@ pub fn starts_with_words(hay: &str, needle: &str) -> bool {
     any
 }
 
+/// True when the words of `needle` occur contiguously in `hay`
+/// ("Opinion | Dam opens" contains "Dam opens").
+pub fn contains_words(hay: &str, needle: &str) -> bool {
+    let h: Vec<String> = words(hay).collect();
+    let n: Vec<String> = words(needle).collect();
+    !n.is_empty() && h.windows(n.len()).any(|w| w == n.as_slice())
+}
+
+/// True when `hay`'s words end with `needle`'s.
+pub fn ends_with_words(hay: &str, needle: &str) -> bool {
+    let h: Vec<String> = words(hay).collect();
+    let n: Vec<String> = words(needle).collect();
+    !n.is_empty() && h.ends_with(&n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
