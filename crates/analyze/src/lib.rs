@@ -236,6 +236,9 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
         } else {
             describe(doc, names, a, b, &out)
         };
+        // "Two Russian sources", "Ukrainian officials": a place only
+        // speaks for itself ("Russia said"), never for people described by it.
+        let ent = ent.filter(|&e| names.ents[e].kind != EKind::Place || doc.cap(b - 1));
         let resolved = ent.map(|e| names.ents[e].name.clone());
         out.push(Resolved { written: Some(written), resolved, role, span: Some((a, b)), ent });
     }
@@ -250,6 +253,13 @@ fn antecedent(doc: &Doc, names: &Names, pos: usize, g: Gender, inq: &[bool]) -> 
     let floor = pos.saturating_sub(600);
     for si in (lo..=cur).rev() {
         let Some(&s) = doc.sents.get(si) else { continue };
+        // A person of unknown gender in this or the previous sentence is a
+        // closer candidate than an agreeing one named further back.
+        if cur - si == 2 {
+            if let Some(f) = fallback {
+                return Some(f);
+            }
+        }
         let mut t = s.start.max(floor);
         while t < s.end.min(pos) {
             if inq.get(t).copied().unwrap_or(false) {

@@ -109,6 +109,37 @@ const NOUNISH: &[&str] = &[
     "determined", "convinced", "concluded",
 ];
 
+/// Auxiliaries, modals and copulas: a finite verb, so a clause.
+const FINITE: &[&str] = &[
+    "is", "are", "was", "were", "will", "would", "could", "can", "should", "may", "might", "must", "has", "have",
+    "had", "did", "does", "do", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't", "couldn't", "can't",
+    "shouldn't", "hasn't", "haven't", "hadn't", "didn't", "doesn't", "don't", "cannot", "remains", "remain",
+    "remained", "needs", "need", "needed", "deserves", "deserved", "wants", "wanted",
+];
+/// Words in NOT_CLAUSE that may still open a reported clause's subject
+/// ("said much of the talk was about …", "said if elected he would …"):
+/// accepted when a finite verb follows.
+const MAYBE_CLAUSE: &[&str] = &[
+    "much", "more", "less", "little", "some", "any", "one", "the", "a", "an", "his", "her", "their", "its", "our",
+    "my", "your", "this", "these", "those", "nothing", "something", "anything", "no", "if", "about",
+];
+
+/// Whether a finite verb follows `a` within the clause (before the
+/// sentence ends), past at least one word: "much of his talk *was* …".
+fn finite_follows(doc: &Doc, a: usize, se: usize) -> bool {
+    let mut k = a + 1;
+    while k < se && k < a + 20 {
+        if doc.is_p(k, ".") || doc.is_p(k, ";") || doc.is_p(k, "?") || doc.is_p(k, "!") || doc.is_quote(k) {
+            return false;
+        }
+        if doc.is_word(k) && !doc.cap(k) && (in_list(doc.lw(k), FINITE) || (k > a + 1 && doc.lw(k).ends_with("ed") && !doc.is_w(k - 1, "the") && !doc.is_w(k - 1, "a"))) {
+            return true;
+        }
+        k += 1;
+    }
+    false
+}
+
 /// Longest sentence, in tokens, searched for reported speech.
 const MAX_SENTENCE_TOKENS: usize = 400;
 
@@ -304,7 +335,7 @@ pub fn np_right(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usi
             break;
         }
         let l = doc.lw(k);
-        if k > j && (in_list(l, NP_STOP) || (is_speech_cue(doc, k) && !doc.lex.is_title(l))) {
+        if k > j && (in_list(l, NP_STOP) || in_list(l, FINITE) || in_list(l, SUBJ_PRON) || (is_speech_cue(doc, k) && !doc.lex.is_title(l))) {
             break;
         }
         if (l == "of" || l == "for" || l == "at") && k > j {
@@ -441,11 +472,19 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
         let role_end = j;
         let mut m = j - 1;
         let mut hops = 0;
+        // After a hop over "…, of Ohio, a Republican who …, said": the
+        // place may end the name itself when no further comma comes.
+        let mut fallback: Option<(usize, usize)> = None;
         loop {
             while m > floor && m + 30 > j && !doc.is_p(m, sep) && !doc.is_quote(m) && !doc.is_break(m) {
                 m -= 1;
             }
             if !(doc.is_p(m, sep) && m > floor && m + 1 < j) {
+                if let Some((e0, m0)) = fallback {
+                    role = Some((m0 + 1, role_end));
+                    j = e0;
+                    break;
+                }
                 return None;
             }
             let mut e = m - 1;
@@ -467,12 +506,23 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
             }
             if (is_place || is_age) && hops < 3 && e > floor + 1 {
                 // Part of the apposition chain; keep walking left.
+                if is_place && hops == 0 {
+                    fallback = Some((e, m));
+                }
                 hops += 1;
                 j = m;
                 m = e;
                 continue;
             }
             if names.mention_at(e).is_some() || doc.cap(e) {
+                role = Some((m + 1, role_end));
+                j = e;
+                break;
+            }
+            // A common-noun subject with a relative clause or a list set
+            // off: "the campaign, which has …, said", "speakers — including
+            // …, — said".
+            if hops == 0 && doc.is_word(e) && !in_list(doc.lw(e), ADV_AUX) && matches!(doc.lw(m + 1), "who" | "which" | "whose" | "including") {
                 role = Some((m + 1, role_end));
                 j = e;
                 break;
@@ -1006,6 +1056,13 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c += 2;
                 continue;
             }
+            // Hedged claims the writer attributes to no one: "the plan
+            // seems to …", "Trump is expected to …", "it appears that …".
+            if let Some((a, b)) = hedge(doc, names, c, ss, se, mask) {
+                push_indirect(doc, out, mask, vec![(a, b)], None, Some((c, c + 1)), None, None);
+                c = b.max(c + 1);
+                continue;
+            }
             let Some(cls) = doc.lex.cue(l) else {
                 c += 1;
                 continue;
@@ -1139,8 +1196,16 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 }
             }
             // Stance verbs: "Clinton criticized the plan", "he called for …".
-            let named = in_list(doc.lw(sp.1 - 1), &["he", "she", "they", "we", "i"]) || (sp.0..sp.1).any(|t| names.mention_at(t).map(|m| names.ents[m.ent].kind != crate::names::EKind::Place).unwrap_or(false));
-            let stance_ok = cls.stance && named && !(cls.ing && !doc.is_p(c.saturating_sub(1), ","));
+            let head = doc.lw(sp.1 - 1);
+            let named = in_list(head, &["he", "she", "they", "we", "i"])
+                || (sp.0..sp.1).any(|t| names.mention_at(t).map(|m| names.ents[m.ent].kind != crate::names::EKind::Place).unwrap_or(false))
+                // "the Vermont senator", "the campaign", "a majority of voters".
+                || doc.lex.is_title(head)
+                || doc.lex.org_words.contains_key(head)
+                || in_list(head, PEOPLE_NOUNS);
+            // "is pledging to …": a progressive form after a form of "be".
+            let progressive = cls.ing && c > ss && in_list(doc.lw(c - 1), &["is", "are", "was", "were", "been", "be"]);
+            let stance_ok = cls.stance && named && !(cls.ing && !doc.is_p(c.saturating_sub(1), ",") && !progressive);
             if cls.stance && !cls.speech && !cls.belief && !cls.show && !cls.tell {
                 if stance_ok {
                     if let Some((a, b)) = stance_object(doc, names, after_cue, se, mask) {
@@ -1161,6 +1226,18 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                         addressee = Some(ad);
                         a = ad.1;
                     }
+                }
+            }
+            // "said — on Twitter, as it happens — that …", "said, among
+            // other things, that …": a parenthetical between cue and clause.
+            if doc.is_p(a, "—") || doc.is_p(a, "–") || doc.is_p(a, ",") {
+                let sep = doc.s(a);
+                let mut m = a + 1;
+                while m < se && m < a + 14 && !doc.is_p(m, sep) && !doc.is_quote(m) {
+                    m += 1;
+                }
+                if m < se && m > a + 1 && doc.is_p(m, sep) && doc.is_w(m + 1, "that") {
+                    a = m + 1;
                 }
             }
             // Skip "in a statement", "on Monday", "Tuesday".
@@ -1208,6 +1285,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             } else if cls.speech || cls.tell {
                 !in_list(first, NOT_CLAUSE) || SUBJ.contains(&first) && !matches!(first, "this" | "that" | "the" | "his" | "her" | "their" | "our")
                     || (in_list(first, DET_CLAUSE) && !nounish)
+                    || (in_list(first, MAYBE_CLAUSE) && !nounish && !asking && finite_follows(doc, a, se))
             } else {
                 // belief / show without "that": a clear subject must follow.
                 (SUBJ.contains(&first) || doc.cap(a)) && doc.is_word(a + 1) && !in_list(doc.lw(a + 1), &["of", "and", "to"])
@@ -1251,11 +1329,69 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
     }
 }
 
+/// Openers of a sentence that stand before its subject, up to a comma.
+const OPENERS: &[&str] = &[
+    "in", "on", "at", "during", "after", "before", "since", "for", "with", "among", "to", "indeed", "still",
+    "however", "but", "and", "yet", "so", "now", "meanwhile", "instead", "by", "over", "under", "despite",
+    "as", "when", "while", "if", "though", "although", "then", "today", "yesterday", "thus", "overall",
+];
+
+/// A hedged claim around the verb at `c`: "seem(s) to", "appear(s) to",
+/// "is/was expected to", "it seems/appears (that)". Returns the claim's
+/// token range: the whole clause with its subject, or the "that" clause
+/// after an impersonal "it".
+fn hedge(doc: &Doc, names: &Names, c: usize, ss: usize, se: usize, mask: &[bool]) -> Option<(usize, usize)> {
+    let l = doc.lw(c);
+    let seem = matches!(l, "seem" | "seems" | "seemed" | "appear" | "appears" | "appeared");
+    let expected = l == "expected" && c > ss && matches!(doc.lw(c - 1), "is" | "are" | "was" | "were" | "be" | "been");
+    if !(seem || expected) || doc.cap(c) {
+        return None;
+    }
+    let impersonal = c > ss && doc.is_w(c - 1, "it") && seem;
+    if impersonal {
+        // "It appears, though, that …".
+        let mut a = c + 1;
+        if doc.is_p(a, ",") {
+            while a < se && a < c + 6 && !doc.is_w(a, "that") {
+                a += 1;
+            }
+        }
+        if !doc.is_w(a, "that") {
+            return None;
+        }
+        let a = a + 1;
+        let b = clause_end(doc, names, a, se, mask);
+        return (b >= a + 3).then_some((a, b));
+    }
+    if !doc.is_w(c + 1, "to") && !(seem && doc.is_word(c + 1) && !doc.cap(c + 1) && !in_list(doc.lw(c + 1), NOT_CLAUSE)) {
+        return None;
+    }
+    // The subject: from the sentence start, past an opener phrase.
+    let mut a = ss;
+    while a < c && doc.kind(a) == Some(Kind::Punct) {
+        a += 1;
+    }
+    if doc.is_word(a) && in_list(doc.lw(a), OPENERS) {
+        if let Some(k) = (a..c).find(|&k| doc.is_p(k, ",")) {
+            a = k + 1;
+        }
+    }
+    if a >= c || (a..c).any(|t| mask[t] || doc.is_quote(t)) || c - a > 25 {
+        return None;
+    }
+    let b = clause_end(doc, names, c + 1, se, mask);
+    (b >= c + 3).then_some((a, b))
+}
+
 /// The object of a stance verb, from the token after the cue to the
 /// clause's end ("called for an end to …" → "an end to …").
 fn stance_object(doc: &Doc, names: &Names, after_cue: usize, se: usize, mask: &[bool]) -> Option<(usize, usize)> {
     let mut a = after_cue;
-    if matches!(doc.lw(a), "for" | "on" | "to" | "out" | "that" | "as") {
+    // An infinitive complement keeps its "to" ("declined to comment").
+    if matches!(doc.lw(a), "for" | "on" | "out" | "that" | "as") {
+        a += 1;
+    } else if doc.is_w(a, "to") && doc.is_word(a + 1) && (doc.cap(a + 1) || in_list(doc.lw(a + 1), DETS) || in_list(doc.lw(a + 1), OBJ_PRONOUNS) || names.mention_at(a + 1).is_some()) {
+        // "referring to the ad" (a phrasal verb), not "declined to comment".
         a += 1;
     }
     let b = clause_end(doc, names, a, se, mask);
@@ -1265,6 +1401,17 @@ fn stance_object(doc: &Doc, names: &Names, after_cue: usize, se: usize, mask: &[
         None
     }
 }
+
+/// Heads of people-denoting phrases that can hold a stance: "most voters
+/// support …", "a majority of Republicans oppose …".
+const PEOPLE_NOUNS: &[&str] = &[
+    "voters", "respondents", "americans", "republicans", "democrats", "independents", "supporters", "critics",
+    "opponents", "officials", "aides", "advisers", "allies", "leaders", "lawmakers", "members",
+    "delegates", "activists", "protesters", "residents", "experts", "analysts", "economists", "strategists",
+    "insiders", "donors", "conservatives", "liberals", "progressives", "evangelicals", "majority", "percent",
+    "half", "third", "thirds", "quarter", "quarters", "plurality", "minority", "spokesman", "spokeswoman",
+    "spokesperson", "campaign", "administration", "government", "company", "group", "party", "committee",
+];
 
 /// Head nouns of documents, polls and counts that "show" or "find" things.
 const DOC_NOUNS: &[&str] = &[
