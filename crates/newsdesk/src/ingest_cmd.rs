@@ -34,8 +34,11 @@ pub struct Args {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// PostgreSQL store and cluster ingest (see `newsdesk worker`)
+    #[command(flatten)]
+    pub cluster: crate::cluster_ingest::ClusterArgs,
     /// HTML files, folders, .warc/.warc.gz, RSS/Atom feeds, .txt dumps, URLs
-    #[arg(required = true)]
+    #[arg(required_unless_present = "status")]
     pub inputs: Vec<String>,
 }
 
@@ -85,10 +88,19 @@ pub fn ingest_into(data_dir: &std::path::Path, inputs: &[String], opts: &SourceO
 }
 
 pub fn run(args: Args) -> Result<bool> {
+    if args.cluster.wanted() {
+        return crate::cluster_ingest::run(args);
+    }
     let opts = SourceOptions { fetch: args.fetch, allow_private: args.allow_private, ..SourceOptions::default() };
     let threads = args.threads.unwrap_or_else(default_threads);
     let (c, secs) = ingest_into(&args.data_dir, &args.inputs, &opts, threads, args.quiet)?;
-    if args.json {
+    summary(&c, secs, args.json)?;
+    Ok(c.errors == 0)
+}
+
+/// Prints the closing summary of an ingest (any store).
+pub fn summary(c: &Counts, secs: f64, json: bool) -> Result<()> {
+    if json {
         let mut v = serde_json::to_value(&c)?;
         if let Some(m) = v.as_object_mut() {
             m.insert("seconds".into(), serde_json::json!(secs));
@@ -108,5 +120,5 @@ pub fn run(args: Args) -> Result<bool> {
             c.errors
         );
     }
-    Ok(c.errors == 0)
+    Ok(())
 }

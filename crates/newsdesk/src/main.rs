@@ -3,6 +3,7 @@
 
 mod analyze_cmd;
 mod bench;
+mod cluster_ingest;
 mod eval_dumps;
 mod eval_quotes;
 mod extract_cmd;
@@ -16,6 +17,7 @@ mod store_bench;
 mod input;
 mod render;
 mod score;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +46,8 @@ enum Command {
     },
     /// Ingest pages, folders, WARC archives, feeds, URLs and text dumps into the store
     Ingest(ingest_cmd::Args),
+    /// Process cluster ingest work items from NATS JetStream into PostgreSQL
+    Worker(worker::Args),
     /// Full-text search of the stored articles (BM25, phrases, AND/OR/NOT, filters)
     Search(query_cmd::SearchArgs),
     /// Who said what: stored quotes, newest first
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
         Command::Bench { what: BenchWhat::Ingest(args) } => store_bench::ingest(args),
         Command::Bench { what: BenchWhat::Search(args) } => store_bench::search(args),
         Command::Ingest(args) => ingest_cmd::run(args),
+        Command::Worker(args) => worker::run(args),
         Command::Search(args) => query_cmd::search(args),
         Command::Quotes(args) => query_cmd::quotes(args),
         Command::Entities(args) => query_cmd::entities(args),

@@ -80,7 +80,8 @@ pub struct Counts {
 }
 
 /// One article ready for the writer's decisions.
-struct Prepared {
+#[derive(Clone)]
+pub(crate) struct Prepared {
     id: Id,
     location: String,
     site: Option<String>,
@@ -93,7 +94,9 @@ struct Prepared {
     terms: Vec<(String, f32)>,
 }
 
-enum Outcome {
+/// What the writer gets for one source record.
+#[derive(Clone)]
+pub(crate) enum Outcome {
     /// Already stored by an earlier run.
     Seen,
     Done { key: Id, articles: Vec<Prepared>, errors: Vec<IngestError> },
@@ -154,24 +157,30 @@ pub fn ingest<S: Store + Send>(
 
 fn worker(jobs: Receiver<(u64, Result<RawDoc, SourceError>)>, out: Sender<(u64, Outcome)>, seen: &HashSet<Id>) {
     for (n, item) in jobs {
-        let outcome = match item {
-            Err(e) => Outcome::Done {
-                key: Id::of(&[b"source-error", e.location.as_bytes(), e.message.as_bytes()]),
-                articles: vec![],
-                errors: vec![IngestError { location: e.location, message: e.message }],
-            },
-            Ok(doc) => {
-                let key = doc_key(&doc);
-                if seen.contains(&key) {
-                    Outcome::Seen
-                } else {
-                    let (articles, errors) = prepare_guarded(&doc);
-                    Outcome::Done { key, articles, errors }
-                }
-            }
-        };
-        if out.send((n, outcome)).is_err() {
+        if out.send((n, outcome(item, seen))).is_err() {
             return;
+        }
+    }
+}
+
+/// The parallel part for one source record: its key and, unless `seen`
+/// holds it, its prepared articles and errors (the cluster worker runs the
+/// same function).
+pub(crate) fn outcome(item: Result<RawDoc, SourceError>, seen: &HashSet<Id>) -> Outcome {
+    match item {
+        Err(e) => Outcome::Done {
+            key: Id::of(&[b"source-error", e.location.as_bytes(), e.message.as_bytes()]),
+            articles: vec![],
+            errors: vec![IngestError { location: e.location, message: e.message }],
+        },
+        Ok(doc) => {
+            let key = doc_key(&doc);
+            if seen.contains(&key) {
+                Outcome::Seen
+            } else {
+                let (articles, errors) = prepare_guarded(&doc);
+                Outcome::Done { key, articles, errors }
+            }
         }
     }
 }
@@ -359,8 +368,8 @@ fn strip_tags(html: &str) -> String {
 }
 
 /// The writer's in-memory state: what it needs to decide, rebuilt from the
-/// store on start.
-struct Writer<'s, S: Store> {
+/// store on start. The cluster worker drives one per process, item by item.
+pub(crate) struct Writer<'s, S: Store> {
     store: &'s mut S,
     lsh: LshIndex,
     /// Signature and group of every stored article, for exact Jaccard of
@@ -389,34 +398,70 @@ fn diff_lines(ops: Vec<DiffOp>) -> Vec<DiffLine> {
 
 impl<'s, S: Store> Writer<'s, S> {
     fn new(store: &'s mut S) -> Result<Self> {
-        let mut lsh = LshIndex::new();
-        let mut sigs = HashMap::new();
-        for (article, group, bytes) in store.signatures().context("reading stored signatures")? {
-            let Some(sig) = Signature::from_bytes(&bytes) else { continue };
-            lsh.insert(article.0, &sig);
-            sigs.insert(article.0, (sig, group));
-        }
-        // Replaying the assignments in arrival order brings the clusterer
-        // to the state it had when the last run stopped.
-        let mut clusterer = StoryClusterer::new();
-        let mut group_story = HashMap::new();
-        for entry in store.story_log().context("reading the story log")? {
-            let f: SavedFeatures = serde_json::from_slice(&entry.features).context("a stored story feature record")?;
-            clusterer.assign(&StoryFeatures { id: entry.article.0, published_unix: f.p, entities: f.e, terms: f.t });
-            group_story.insert(entry.article, entry.story);
-        }
-        Ok(Writer {
+        let signatures = store.signatures().context("reading stored signatures")?;
+        let log = store.story_log().context("reading the story log")?;
+        let mut w = Self::empty(store);
+        w.absorb(signatures, log)?;
+        Ok(w)
+    }
+
+    /// A writer that knows nothing stored yet (see [`Writer::absorb`]).
+    pub(crate) fn empty(store: &'s mut S) -> Self {
+        Writer {
             store,
-            lsh,
-            sigs,
-            group_story,
-            clusterer,
+            lsh: LshIndex::new(),
+            sigs: HashMap::new(),
+            group_story: HashMap::new(),
+            clusterer: StoryClusterer::new(),
             pending_docs: HashSet::new(),
             pending_bodies: HashMap::new(),
             batch: Batch::default(),
             counts: Counts::default(),
             unsynced: 0,
-        })
+        }
+    }
+
+    /// Adds stored articles (signatures, then story assignments, each in
+    /// arrival order) to the in-memory state: all of them on start, or
+    /// those other cluster workers stored since the last call.
+    pub(crate) fn absorb(&mut self, signatures: Vec<(Id, Id, Vec<u8>)>, log: Vec<newsdesk_store::StoryLogEntry>) -> Result<()> {
+        for (article, group, bytes) in signatures {
+            let Some(sig) = Signature::from_bytes(&bytes) else { continue };
+            self.lsh.insert(article.0, &sig);
+            self.sigs.insert(article.0, (sig, group));
+        }
+        // Replaying the assignments in arrival order brings the clusterer
+        // to the state it had when the last run stopped.
+        for entry in log {
+            let f: SavedFeatures = serde_json::from_slice(&entry.features).context("a stored story feature record")?;
+            self.clusterer.assign(&StoryFeatures { id: entry.article.0, published_unix: f.p, entities: f.e, terms: f.t });
+            self.group_story.insert(entry.article, entry.story);
+        }
+        Ok(())
+    }
+
+    /// Forgets everything (decisions that were not stored included), for a
+    /// fresh [`Writer::absorb`] from the store.
+    pub(crate) fn reset(&mut self) {
+        self.lsh = LshIndex::new();
+        self.sigs.clear();
+        self.group_story.clear();
+        self.clusterer = StoryClusterer::new();
+        self.pending_docs.clear();
+        self.pending_bodies.clear();
+        self.batch = Batch::default();
+    }
+
+    /// The decided batch, taken for the caller to store (cluster workers
+    /// store it with their item's bookkeeping).
+    pub(crate) fn take_batch(&mut self) -> Batch {
+        self.pending_docs.clear();
+        self.pending_bodies.clear();
+        std::mem::take(&mut self.batch)
+    }
+
+    pub(crate) fn store(&mut self) -> &mut S {
+        self.store
     }
 
     fn run(mut self, results: Receiver<(u64, Outcome)>, permits: Receiver<()>, observer: &dyn Observer, start: Instant) -> Result<Counts> {
@@ -480,7 +525,7 @@ impl<'s, S: Store> Writer<'s, S> {
         Ok(())
     }
 
-    fn decide(&mut self, outcome: Outcome, observer: &dyn Observer) -> Result<()> {
+    pub(crate) fn decide(&mut self, outcome: Outcome, observer: &dyn Observer) -> Result<()> {
         self.counts.records += 1;
         let (key, articles, errors) = match outcome {
             Outcome::Seen => {
