@@ -310,7 +310,7 @@ fn any_cue(doc: &Doc, i: usize) -> bool {
 
 /// Speaker phrase starting at `j` (inverted attribution: `said Rep. X`).
 pub fn np_right(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usize, usize)> {
-    if j >= limit || !doc.is_word(j) {
+    if j >= limit || !(doc.is_word(j) || doc.kind(j) == Some(Kind::Num) && doc.is_word(j + 1) && !doc.cap(j + 1)) {
         return None;
     }
     let l = doc.lw(j);
@@ -624,18 +624,25 @@ fn attr_after(doc: &Doc, names: &Names, close: usize) -> Option<Attr> {
     }
     // Normal order: up to ~10 tokens of speaker, then the cue.
     let mut c = j;
-    while c < pe && c < j + 16 {
+    let mut in_paren = false;
+    while c < pe && c < j + 20 {
         // A cue word right after a determiner is a noun ("the report said").
         if is_speech_cue(doc, c) && c > j && !in_list(doc.lw(c - 1), DETS) {
             break;
         }
-        if doc.is_p(c, ".") || doc.is_quote(c) || doc.is_p(c, "?") || doc.is_p(c, "!") {
+        if doc.is_p(c, "(") {
+            in_paren = true;
+        } else if doc.is_p(c, ")") {
+            in_paren = false;
+        }
+        // A full stop inside a party tag ("(D-Wis.)") does not end it.
+        if (doc.is_p(c, ".") && !in_paren) || doc.is_quote(c) || doc.is_p(c, "?") || doc.is_p(c, "!") {
             c = pe;
             break;
         }
         c += 1;
     }
-    if c < pe && c < j + 16 && is_speech_cue(doc, c) && !in_list(doc.lw(c - 1), DETS) {
+    if c < pe && c < j + 20 && is_speech_cue(doc, c) && !in_list(doc.lw(c - 1), DETS) {
         if let Some((sp, role)) = np_left(doc, names, c, j.saturating_sub(1)) {
             if sp.0 >= j {
                 let mut addressee = None;
@@ -692,6 +699,9 @@ fn attr_before(doc: &Doc, names: &Names, open: usize) -> Option<Attr> {
     if open == 0 {
         return None;
     }
+    // "He said:" closing one paragraph, the quotation opening the next:
+    // attribute as if the mark followed the colon.
+    let open = if open >= 3 && doc.is_break(open - 1) && doc.is_p(open - 2, ":") { open - 1 } else { open };
     let mut j = open - 1;
     let punct = doc.is_p(j, ":") || doc.is_p(j, ",");
     if punct {
@@ -699,7 +709,7 @@ fn attr_before(doc: &Doc, names: &Names, open: usize) -> Option<Attr> {
     } else if !is_speech_cue(doc, j) {
         return None;
     }
-    let sent = doc.sent(open);
+    let sent = doc.sent(j);
     let floor = sent.start.min(open);
     // A cue within the last few tokens before the mark.
     let mut c = j;
@@ -899,6 +909,20 @@ pub fn find(doc: &Doc, names: &Names) -> (Vec<RawQuote>, Vec<bool>) {
     for q in sorted.iter_mut() {
         q.continues = q.continues.map(|c| new_pos[c]);
     }
+    // An unattributed quotation right after reported speech continues its
+    // speaker ("… are 'not meeting the demand,' says X. 'We often …'").
+    for k in 0..sorted.len() {
+        let q = &sorted[k];
+        if q.kind != QuoteKind::Direct || q.speaker.is_some() || q.continues.is_some() || k == 0 {
+            continue;
+        }
+        let para = doc.para(q.first_tok);
+        let prev = k - 1;
+        let p = &sorted[prev];
+        if p.speaker.is_some() && doc.para(p.first_tok) + 1 >= para {
+            sorted[k].continues = Some(prev);
+        }
+    }
     let _ = mask;
     (sorted, inq)
 }
@@ -1001,7 +1025,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             while k < se && k < ss + 4 && doc.cap(k) {
                 k += 1;
             }
-            if k > ss && k < se && doc.is_p(k, ":") && !in_list(doc.lw(ss), crate::doc::STOP_CAPS) && (names.mention_at(k - 1).is_some() || k == ss + 1) && !dateline(doc, ss, k) {
+            if k > ss && k < se && doc.is_p(k, ":") && !in_list(doc.lw(ss), crate::doc::STOP_CAPS) && (names.mention_at(k - 1).is_some() || k == ss + 1 && !doc.lw(ss).ends_with("ing")) && !dateline(doc, ss, k) {
                 let pe = para_end(doc, k);
                 let a = k + 1;
                 let mut b = pe;
@@ -1071,8 +1095,13 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c += 1;
                 continue;
             }
-            // Infinitive or noun use.
+            // Infinitive or noun use ("to say", "the comments", "Pence's
+            // comments"; but "he's said" is "he has said").
             if c > ss && matches!(doc.lw(c - 1), "to" | "the" | "a" | "an" | "this" | "that" | "his" | "her" | "their" | "its" | "our" | "my" | "your" | "no" | "any" | "every" | "whose" | "which") {
+                c += 1;
+                continue;
+            }
+            if c > ss && doc.is_word(c - 1) && (doc.lw(c - 1).ends_with("'s") || doc.lw(c - 1).ends_with("’s")) && !in_list(doc.lw(c - 1), SUBJ_PRON) && !matches!(doc.lw(c - 1), "he’s" | "she’s" | "it’s" | "that’s" | "there’s" | "who's" | "who’s") && in_list(l, NOUNISH) {
                 c += 1;
                 continue;
             }
@@ -1165,7 +1194,10 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                     sp = s2;
                 }
             }
-            if nounish && sp.1 - sp.0 == 1 && !in_list(doc.lw(sp.0), PRONOUNS) && !doc.cap(sp.0) {
+            // A noun-like cue needs a subject that can speak: "the
+            // derogatory comments had …" is not "the derogatory" commenting.
+            let speaker_like = |t: usize| in_list(doc.lw(t), PRONOUNS) || doc.cap(t) || doc.lex.is_title(doc.lw(t)) || doc.lex.org_words.contains_key(doc.lw(t)) || in_list(doc.lw(t), PEOPLE_NOUNS) || in_list(doc.lw(t), DOC_NOUNS);
+            if nounish && sp.1 - sp.0 == 1 && !speaker_like(sp.0) {
                 c += 1;
                 continue;
             }

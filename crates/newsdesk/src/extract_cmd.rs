@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset};
-use newsdesk_model::Article;
+use newsdesk_model::{Analysis, Article};
+use serde::Serialize;
 
 use crate::input::read_input;
 use crate::{render, Format};
@@ -25,6 +26,9 @@ pub struct Args {
     /// Print how the body was chosen instead of the article (HTML only)
     #[arg(long)]
     explain: bool,
+    /// Skip the analysis stage (quotes, entities, dates): extraction only
+    #[arg(long)]
+    no_analyze: bool,
     /// How to read the inputs: by file name (.txt is a text dump, the rest
     /// HTML), or force one kind (needed for text on stdin)
     #[arg(long, value_enum, default_value = "auto")]
@@ -68,12 +72,34 @@ fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(s).map_err(|e| format!("not an RFC 3339 time ({e}), e.g. 2024-03-01T12:00:00Z"))
 }
 
+/// An extracted article with what the analyze stage found in its body,
+/// printed as one object: the Article's fields, then `quotes`,
+/// `entities` and `dates` (absent with `--no-analyze`).
+#[derive(Serialize)]
+struct Output {
+    #[serde(flatten)]
+    article: Article,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    analysis: Option<Analysis>,
+}
+
+impl Output {
+    fn new(article: Article, analyze: bool) -> Output {
+        let analysis = analyze.then(|| {
+            let published = article.published.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok());
+            newsdesk_analyze::analyze(&article.body, published)
+        });
+        Output { article, analysis }
+    }
+}
+
 /// Runs the command; `Ok(false)` when some input failed.
 pub fn run(args: Args) -> Result<bool> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut all_ok = true;
-    let mut articles: Vec<Article> = Vec::new();
+    let mut articles: Vec<Output> = Vec::new();
+    let analyze = !args.no_analyze;
     for path in &args.paths {
         let source = path.display().to_string();
         let bytes = match read_input(path) {
@@ -98,10 +124,11 @@ pub fn run(args: Args) -> Result<bool> {
             for mut article in res.articles {
                 article.source = Some(source.clone());
                 article.url = args.url.clone();
+                let o = Output::new(article, analyze);
                 if args.format == Format::Json {
-                    articles.push(article);
+                    articles.push(o);
                 } else {
-                    write_one(&mut out, args.format, &article)?;
+                    write_one(&mut out, args.format, &o)?;
                 }
             }
             continue;
@@ -116,10 +143,11 @@ pub fn run(args: Args) -> Result<bool> {
         for d in &article.diagnostics {
             eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
         }
+        let o = Output::new(article, analyze);
         if args.format == Format::Json {
-            articles.push(article);
+            articles.push(o);
         } else {
-            write_one(&mut out, args.format, &article)?;
+            write_one(&mut out, args.format, &o)?;
         }
     }
     if args.format == Format::Json && !args.explain {
@@ -134,14 +162,18 @@ pub fn run(args: Args) -> Result<bool> {
     Ok(all_ok)
 }
 
-fn write_one(out: &mut impl Write, format: Format, a: &Article) -> Result<()> {
+fn write_one(out: &mut impl Write, format: Format, o: &Output) -> Result<()> {
+    let a = &o.article;
     match format {
         Format::Jsonl => {
-            serde_json::to_writer(&mut *out, a)?;
+            serde_json::to_writer(&mut *out, o)?;
             writeln!(out)?;
         }
         Format::Md => {
             out.write_all(render::markdown(a).as_bytes())?;
+            if let Some(an) = &o.analysis {
+                out.write_all(render::quotes_markdown(an).as_bytes())?;
+            }
             writeln!(out, "\n---\n")?;
         }
         Format::Text => {

@@ -1,6 +1,6 @@
 //! Human-readable renderings of an Article.
 
-use newsdesk_model::Article;
+use newsdesk_model::{Analysis, Article};
 
 /// A Markdown rendering: headline, standfirst, byline line, summary, body.
 pub fn markdown(a: &Article) -> String {
@@ -56,5 +56,19 @@ pub fn markdown(a: &Article) -> String {
             s.push('\n');
         }
     }
+    s
+}
+
+/// A Markdown list of who said what, after the article.
+pub fn quotes_markdown(an: &Analysis) -> String {
+    if an.quotes.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("## Quotes\n\n");
+    for q in &an.quotes {
+        let who = q.speaker.resolved.as_deref().or(q.speaker.written.as_deref()).unwrap_or("(unattributed)");
+        s.push_str(&format!("- **{who}**: {}\n", q.text.replace('\n', " ")));
+    }
+    s.push('\n');
     s
 }

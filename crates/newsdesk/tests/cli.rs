@@ -199,3 +199,33 @@ fn text_dumps_give_one_line_per_article() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(jsonl(&out).len(), 2);
 }
+
+#[test]
+fn extract_output_carries_quotes_entities_and_dates() {
+    let dir = TempDir::new("analyzed");
+    let page = dir.file(
+        "page.html",
+        br#"<html><head><title>Ferry fares to rise</title>
+<meta property="article:published_time" content="2024-05-15T09:00:00Z"></head>
+<body><article><h1>Ferry fares to rise</h1>
+<p>The island ferry company will raise fares by a tenth from June, its chief executive Marta Quill said on Tuesday.</p>
+<p>"We held prices for three winters, and we cannot hold them for a fourth," Quill told the Harbour Gazette.</p>
+<p>Passengers in Port Selby said the rise would hit commuters hardest, and the island council promised to review the subsidy.</p>
+</article></body></html>"#,
+    );
+    let out = run(&["extract", "--format", "jsonl", page.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let v = &jsonl(&out)[0];
+    let quotes = v["quotes"].as_array().expect("quotes array");
+    let direct = quotes.iter().find(|q| q["kind"] == "direct").expect("the direct quote");
+    assert_eq!(direct["speaker_resolved"], "Marta Quill");
+    assert!(direct["text"].as_str().unwrap().contains("three winters"));
+    let people: Vec<&str> = v["entities"].as_array().unwrap().iter().filter(|e| e["kind"] == "person").filter_map(|e| e["name"].as_str()).collect();
+    assert!(people.contains(&"Marta Quill"), "{people:?}");
+    // "on Tuesday" resolved against the published time (a Wednesday).
+    let dates = v["dates"].as_array().unwrap();
+    assert!(dates.iter().any(|d| d["text"] == "on Tuesday" && d["value"] == "2024-05-14"), "{dates:?}");
+    // Extraction only: the analysis fields are left out.
+    let bare = run(&["extract", "--format", "jsonl", "--no-analyze", page.to_str().unwrap()]);
+    assert!(jsonl(&bare)[0].get("quotes").is_none());
+}
