@@ -522,7 +522,8 @@ fn np_left(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<((usize, 
             // A common-noun subject with a relative clause or a list set
             // off: "the campaign, which has …, said", "speakers — including
             // …, — said".
-            if hops == 0 && doc.is_word(e) && !in_list(doc.lw(e), ADV_AUX) && matches!(doc.lw(m + 1), "who" | "which" | "whose" | "including") {
+            let participle = doc.is_word(m + 1) && !doc.cap(m + 1) && doc.lw(m + 1).ends_with("ed") && in_list(doc.lw(e), DOC_NOUNS);
+            if hops == 0 && doc.is_word(e) && !in_list(doc.lw(e), ADV_AUX) && (matches!(doc.lw(m + 1), "who" | "which" | "whose" | "including") || participle) {
                 role = Some((m + 1, role_end));
                 j = e;
                 break;
@@ -1129,7 +1130,10 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             // Subject before the cue.
             let left = np_left(doc, names, c, ss);
             let nounish = in_list(l, NOUNISH);
-            if cls.ing && c > ss && doc.is_p(c - 1, ",") {
+            // The comma may sit inside a closing quote mark (`values,” saying`)
+            // or be a dash (`on the spot – saying`).
+            let ing_sep = c > ss && (doc.is_p(c - 1, ",") || doc.is_p(c - 1, "–") || doc.is_p(c - 1, "—") || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",")));
+            if cls.ing && ing_sep {
                 // ", saying (that) CLAUSE": the sentence's subject speaks.
                 if cls.stance && !cls.speech && !cls.tell {
                     // ", calling it …": the object of the stance.
@@ -1158,7 +1162,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 }
                 let first = doc.lw(a);
                 let clause_ok = has_that || !in_list(first, NOT_CLAUSE) || in_list(first, DET_CLAUSE) && !in_list(l, NOUNISH);
-                if (cls.speech || cls.belief || cls.tell) && clause_ok && doc.is_word(a) {
+                if (cls.speech || cls.belief || cls.tell) && clause_ok && (doc.is_word(a) || doc.is_quote(a) && has_that) {
                     let b = clause_end(doc, names, a, se, mask);
                     if b > a + 2 {
                         let sp = subject_before(doc, names, c, ss);
