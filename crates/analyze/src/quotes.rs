@@ -1354,6 +1354,14 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                     continue;
                 }
             }
+            // Nested reported speech, "RIA said Kelin told ITV that …": the
+            // inner speaker said the words; the outer one only relays them.
+            if let Some(inner) = (a + 1..se.min(a + 6)).find(|&k| doc.is_word(k) && !doc.cap(k) && doc.lex.cue(doc.lw(k)).map(|x| (x.speech || x.tell) && !x.ing).unwrap_or(false)) {
+                if names.mention_at(a).map(|m| m.b == inner && names.ents[m.ent].kind == crate::names::EKind::Person).unwrap_or(false) {
+                    c = a;
+                    continue;
+                }
+            }
             let b = clause_end(doc, names, a, se, mask);
             if b >= a + 2 {
                 push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, c + 1)), addressee, role);
