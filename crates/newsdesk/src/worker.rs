@@ -118,7 +118,7 @@ pub fn run(args: Args) -> Result<bool> {
     let queue = args.services.connect_queue()?;
     let threads = args.threads.unwrap_or_else(crate::ingest_cmd::default_threads).max(1);
     let patience = Duration::from_secs_f64(args.db_patience.max(0.0));
-    let mut w = Worker { writer: Writer::empty(&mut store), queue, upto: 0, threads, patience, verbose: args.verbose, committed: 0 };
+    let mut w = Worker { writer: Writer::empty(&mut store), queue, upto: 0, threads, patience, verbose: args.verbose, committed: 0, prepare_secs: 0.0, commit_secs: 0.0, store_secs: 0.0 };
     w.catch_up()?;
     let mut held: BTreeMap<(String, u64), Held> = BTreeMap::new();
     let mut idle_since = Instant::now();
@@ -193,7 +193,10 @@ pub fn run(args: Args) -> Result<bool> {
         }
     }
     if args.verbose {
-        eprintln!("newsdesk worker: {} items committed", w.committed);
+        eprintln!(
+            "newsdesk worker: {} items committed; {:.1} s preparing (extract, analyze), {:.1} s deciding and committing ({:.1} s in the item transactions)",
+            w.committed, w.prepare_secs, w.commit_secs, w.store_secs
+        );
     }
     Ok(true)
 }
@@ -207,6 +210,12 @@ struct Worker<'s> {
     patience: Duration,
     verbose: bool,
     committed: u64,
+    /// Seconds in the parallel part and in the serial part (catch-up,
+    /// decisions, the item's transaction), for `--verbose`.
+    prepare_secs: f64,
+    commit_secs: f64,
+    /// Of `commit_secs`, in the item's transaction.
+    store_secs: f64,
 }
 
 impl Worker<'_> {
@@ -271,7 +280,9 @@ impl Worker<'_> {
                 let keys: Vec<Id> = records.iter().filter_map(record_key).collect();
                 let seen = store.seen_among(&keys)?;
                 let n = records.len() as i64;
+                let t = Instant::now();
                 let outcomes = prepare(records, &seen, self.threads);
+                self.prepare_secs += t.elapsed().as_secs_f64();
                 Ok(Some(Work::Ready { outcomes, records: n }))
             }
             Err(e) => {
@@ -293,6 +304,7 @@ impl Worker<'_> {
     /// Decides and stores an item that is next in its job, then acks it.
     fn commit(&mut self, h: Held) -> Result<()> {
         let Held { delivery, job, item, work, .. } = h;
+        let t = Instant::now();
         let mut attempt_batch = None;
         let outcome = loop {
             let result = (|| -> Result<(ItemCommit, i64)> {
@@ -313,7 +325,10 @@ impl Worker<'_> {
                 if let Work::Dead { reason, .. } = &work {
                     self.queue.dead_letter(&delivery, reason)?;
                 }
-                Ok(self.writer.store().apply_item(&job, item as i64, &batch, records, dead)?)
+                let t = Instant::now();
+                let r = self.writer.store().apply_item(&job, item as i64, &batch, records, dead)?;
+                self.store_secs += t.elapsed().as_secs_f64();
+                Ok(r)
             })();
             match result {
                 Ok(r) => break r,
@@ -332,6 +347,7 @@ impl Worker<'_> {
                 }
             }
         };
+        self.commit_secs += t.elapsed().as_secs_f64();
         match outcome {
             (ItemCommit::Committed, upto) => {
                 if upto > 0 {

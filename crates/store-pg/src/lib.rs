@@ -414,141 +414,246 @@ fn analysis_terms(analysis: &Analysis) -> (Vec<String>, Vec<String>) {
 
 const TSV: &str = "setweight(to_tsvector('simple', COALESCE($1::TEXT, '')), 'A') || setweight(to_tsvector('simple', $2::TEXT), 'B')";
 
-/// Writes the quotes and entity mentions of an article's current revision.
-async fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis) -> PgResult<()> {
-    tx.execute("DELETE FROM quotes WHERE article_id = $1", &[&aid]).await?;
-    tx.execute("DELETE FROM mentions WHERE article_id = $1", &[&aid]).await?;
-    if !analysis.quotes.is_empty() {
-        let (mut idx, mut speaker, mut speaker_lc, mut role, mut kind, mut text, mut cue) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+/// The rows of an article's analysis as statement parameters: quotes as
+/// column arrays (inserted with one `unnest`), entities one row each with
+/// repeated entities' mentions added up.
+struct AnalysisRows {
+    idx: Vec<i32>,
+    speaker: Vec<Option<String>>,
+    speaker_lc: Vec<Option<String>>,
+    role: Vec<Option<String>>,
+    kind: Vec<String>,
+    text: Vec<String>,
+    cue: Vec<Option<String>>,
+    entity_ids: Vec<i64>,
+    entity_names: Vec<String>,
+    entity_kinds: Vec<&'static str>,
+    entity_counts: Vec<i32>,
+}
+
+impl AnalysisRows {
+    fn of(analysis: &Analysis) -> PgResult<AnalysisRows> {
+        let n = analysis.quotes.len();
+        let mut r = AnalysisRows {
+            idx: Vec::with_capacity(n),
+            speaker: Vec::with_capacity(n),
+            speaker_lc: Vec::with_capacity(n),
+            role: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            text: Vec::with_capacity(n),
+            cue: Vec::with_capacity(n),
+            entity_ids: Vec::new(),
+            entity_names: Vec::new(),
+            entity_kinds: Vec::new(),
+            entity_counts: Vec::new(),
+        };
         for (i, q) in analysis.quotes.iter().enumerate() {
             let s = q.speaker.resolved.clone().or_else(|| q.speaker.written.clone());
-            idx.push(i as i32);
-            speaker_lc.push(s.as_ref().map(|s| s.to_lowercase()));
-            speaker.push(s);
-            role.push(q.speaker.role.clone());
-            kind.push(serde_json::to_value(q.kind)?.as_str().unwrap_or("direct").to_string());
-            text.push(q.text.clone());
-            cue.push(q.cue.clone());
+            r.idx.push(i as i32);
+            r.speaker_lc.push(s.as_ref().map(|s| s.to_lowercase()));
+            r.speaker.push(s);
+            r.role.push(q.speaker.role.clone());
+            r.kind.push(serde_json::to_value(q.kind)?.as_str().unwrap_or("direct").to_string());
+            r.text.push(q.text.clone());
+            r.cue.push(q.cue.clone());
         }
-        tx.execute(
-            "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue)
-             SELECT $1, * FROM unnest($2::INT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[])",
-            &[&aid, &idx, &speaker, &speaker_lc, &role, &kind, &text, &cue],
-        )
-        .await?;
+        let mut ents: BTreeMap<i64, (String, &'static str, i32)> = BTreeMap::new();
+        for ent in &analysis.entities {
+            let kind = kind_str(ent.kind);
+            let eid = Id::of(&[b"entity", kind.as_bytes(), ent.name.as_bytes()]).as_i64();
+            let e = ents.entry(eid).or_insert_with(|| (ent.name.clone(), kind, 0));
+            e.2 += ent.mentions.len().max(1) as i32;
+        }
+        for (id, (name, kind, count)) in ents {
+            r.entity_ids.push(id);
+            r.entity_names.push(name);
+            r.entity_kinds.push(kind);
+            r.entity_counts.push(count);
+        }
+        Ok(r)
     }
-    // One row per entity; repeated entities add their mentions up.
-    let mut ents: BTreeMap<i64, (String, &'static str, i32)> = BTreeMap::new();
-    for ent in &analysis.entities {
-        let kind = kind_str(ent.kind);
-        let eid = Id::of(&[b"entity", kind.as_bytes(), ent.name.as_bytes()]).as_i64();
-        let e = ents.entry(eid).or_insert_with(|| (ent.name.clone(), kind, 0));
-        e.2 += ent.mentions.len().max(1) as i32;
+}
+
+const DELETE_QUOTES: &str = "DELETE FROM quotes WHERE article_id = $1";
+const DELETE_MENTIONS: &str = "DELETE FROM mentions WHERE article_id = $1";
+const INSERT_QUOTES: &str = "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue)
+     SELECT $1, * FROM unnest($2::INT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[])";
+const INSERT_ENTITIES: &str =
+    "INSERT INTO entities(id, name, kind) SELECT * FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[]) ON CONFLICT (id) DO NOTHING";
+const INSERT_MENTIONS: &str = "INSERT INTO mentions(article_id, entity_id, count) SELECT $1, * FROM unnest($2::BIGINT[], $3::INT[])";
+
+/// Writes the quotes and entity mentions of an article's current revision.
+async fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis) -> PgResult<()> {
+    let r = AnalysisRows::of(analysis)?;
+    tx.execute(DELETE_QUOTES, &[&aid]).await?;
+    tx.execute(DELETE_MENTIONS, &[&aid]).await?;
+    if !r.idx.is_empty() {
+        tx.execute(INSERT_QUOTES, &[&aid, &r.idx, &r.speaker, &r.speaker_lc, &r.role, &r.kind, &r.text, &r.cue]).await?;
     }
-    if !ents.is_empty() {
-        let ids: Vec<i64> = ents.keys().copied().collect();
-        let names: Vec<&str> = ents.values().map(|v| v.0.as_str()).collect();
-        let kinds: Vec<&str> = ents.values().map(|v| v.1).collect();
-        let counts: Vec<i32> = ents.values().map(|v| v.2).collect();
-        tx.execute(
-            "INSERT INTO entities(id, name, kind) SELECT * FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[]) ON CONFLICT (id) DO NOTHING",
-            &[&ids, &names, &kinds],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO mentions(article_id, entity_id, count) SELECT $1, * FROM unnest($2::BIGINT[], $3::INT[])",
-            &[&aid, &ids, &counts],
-        )
-        .await?;
+    if !r.entity_ids.is_empty() {
+        tx.execute(INSERT_ENTITIES, &[&r.entity_ids, &r.entity_names, &r.entity_kinds]).await?;
+        tx.execute(INSERT_MENTIONS, &[&aid, &r.entity_ids, &r.entity_counts]).await?;
     }
     Ok(())
 }
 
+/// The parameters of one new article's statements, owned so that every
+/// statement of a batch can be in flight at once.
+struct NewRow<'b> {
+    a: &'b NewArticle,
+    aid: i64,
+    seq: i64,
+    url: Option<String>,
+    published: Option<String>,
+    updated: Option<String>,
+    gid: i64,
+    sid: i64,
+    body_len: i64,
+    json: String,
+    speakers: Vec<String>,
+    entities: Vec<String>,
+    analysis: AnalysisRows,
+}
+
+const INSERT_ARTICLE: &str = "INSERT INTO articles(tsv, id, seq, url, site, location, headline, language, published, published_unix, updated,
+       group_id, story_id, rev, body_len, article_json, signature, speaker_terms, entity_terms, iseq)
+     VALUES (setweight(to_tsvector('simple', COALESCE($1::TEXT, '')), 'A') || setweight(to_tsvector('simple', $2::TEXT), 'B'),
+       $3, $4, $5, $6, $7, $1, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16, $17, $18, nextval('index_seq'))";
+const INSERT_FIRST_REVISION: &str = "INSERT INTO revisions(article_id, rev, location, fetched_unix, updated, headline, body, diff_json)
+     VALUES ($1, 1, $2, $3, $4, $5, $6, '[]')";
+// Syndication group: the representative is the earliest copy, then the most
+// complete, then the first seen (as in the embedded store).
+const UPSERT_GROUP: &str = "INSERT INTO groups(id, representative, size) VALUES ($1, $2, 1)
+     ON CONFLICT (id) DO UPDATE SET size = groups.size + 1,
+       representative = CASE WHEN (COALESCE($3::BIGINT, 9223372036854775807), -$4::BIGINT, $5::BIGINT) <
+         (SELECT COALESCE(r.published_unix, 9223372036854775807), -r.body_len, r.seq FROM articles r WHERE r.id = groups.representative)
+         THEN $2 ELSE groups.representative END";
+const UPSERT_STORY: &str = "INSERT INTO stories(id, seq, headline, first_unix, last_unix, first_published, last_published, size)
+     VALUES ($1, $2, $3, $4, $4, $5, $5, 1)
+     ON CONFLICT (id) DO UPDATE SET size = stories.size + 1,
+       first_unix = CASE WHEN $4 IS NOT NULL AND (stories.first_unix IS NULL OR $4 < stories.first_unix) THEN $4 ELSE stories.first_unix END,
+       first_published = CASE WHEN $4 IS NOT NULL AND (stories.first_unix IS NULL OR $4 < stories.first_unix) THEN $5 ELSE stories.first_published END,
+       last_published = CASE WHEN $4 IS NOT NULL AND (stories.last_unix IS NULL OR $4 > stories.last_unix) THEN $5 ELSE stories.last_published END,
+       last_unix = CASE WHEN $4 IS NOT NULL AND (stories.last_unix IS NULL OR $4 > stories.last_unix) THEN $4 ELSE stories.last_unix END";
+const INSERT_STORY_LOG: &str = "INSERT INTO story_log(seq, article_id, story_id, features) VALUES ($1, $2, $3, $4)";
+
+/// Statement parameters as an owned list (a future that outlives the
+/// statement expression can hold it).
+macro_rules! sql_params {
+    ($($p:expr),* $(,)?) => {{
+        let v: Vec<&(dyn ToSql + Sync)> = vec![$($p),*];
+        v
+    }};
+}
+
+type Pending<'f> = std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<u64, tokio_postgres::Error>> + Send + 'f>>;
+
 /// Writes one batch inside `tx` (which holds the apply lock); returns the
 /// highest arrival number stored.
+///
+/// New articles are written *pipelined*: every statement is prepared once,
+/// then all of them are sent without waiting for each answer. The server
+/// still runs them one after another in the order sent (tokio-postgres sends
+/// requests in the order they are first polled, and `try_join_all` polls in
+/// order), so the effect is exactly that of running them one by one, without
+/// a network round trip per statement — which was most of the time of a
+/// batch.
 async fn apply_tx(tx: &Transaction<'_>, batch: &Batch) -> PgResult<i64> {
     if !batch.docs.is_empty() {
         let keys: Vec<i64> = batch.docs.iter().map(|d| d.as_i64()).collect();
         tx.execute("INSERT INTO docs(key) SELECT unnest($1::BIGINT[]) ON CONFLICT DO NOTHING", &[&keys]).await?;
     }
     let mut next_seq: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", &[]).await?.get(0);
+    let ids: Vec<i64> = batch.articles.iter().map(|a| a.id.as_i64()).collect();
+    let mut stored: HashSet<i64> =
+        if ids.is_empty() { HashSet::new() } else { tx.query("SELECT id FROM articles WHERE id = ANY($1)", &[&ids]).await?.iter().map(|r| r.get(0)).collect() };
+    let mut rows = Vec::new();
     for a in &batch.articles {
         let aid = a.id.as_i64();
-        if tx.query_opt("SELECT 1 FROM articles WHERE id = $1", &[&aid]).await?.is_some() {
+        if !stored.insert(aid) {
             continue;
         }
-        let seq = next_seq;
-        next_seq += 1;
         let art = &a.article;
-        let published = ts_value(&art.published);
         let (speakers, entities) = analysis_terms(&a.analysis);
-        let url = art.url.clone().or_else(|| art.canonical_url.clone());
-        let (gid, sid, body_len) = (a.group.as_i64(), a.story.as_i64(), art.body.len() as i64);
-        tx.execute(
-            &format!(
-                "INSERT INTO articles(tsv, id, seq, url, site, location, headline, language, published, published_unix, updated,
-                   group_id, story_id, rev, body_len, article_json, signature, speaker_terms, entity_terms, iseq)
-                 VALUES ({TSV}, $3, $4, $5, $6, $7, $1, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16, $17, $18, nextval('index_seq'))"
-            ),
-            &[
-                &art.headline,
-                &art.body,
-                &aid,
-                &seq,
-                &url,
-                &a.site,
-                &a.location,
-                &art.language,
-                &published,
-                &a.published_unix,
-                &ts_value(&art.updated),
-                &gid,
-                &sid,
-                &body_len,
-                &article_json(art)?,
-                &a.signature,
-                &speakers,
-                &entities,
-            ],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO revisions(article_id, rev, location, fetched_unix, updated, headline, body, diff_json)
-             VALUES ($1, 1, $2, $3, $4, $5, $6, '[]')",
-            &[&aid, &a.location, &a.fetched_unix, &ts_value(&art.updated), &art.headline, &art.body],
-        )
-        .await?;
-        put_analysis(tx, aid, &a.analysis).await?;
-        // Syndication group: the representative is the earliest copy, then
-        // the most complete, then the first seen (as in the embedded store).
-        tx.execute(
-            "INSERT INTO groups(id, representative, size) VALUES ($1, $2, 1)
-             ON CONFLICT (id) DO UPDATE SET size = groups.size + 1,
-               representative = CASE WHEN (COALESCE($3::BIGINT, 9223372036854775807), -$4::BIGINT, $5::BIGINT) <
-                 (SELECT COALESCE(r.published_unix, 9223372036854775807), -r.body_len, r.seq FROM articles r WHERE r.id = groups.representative)
-                 THEN $2 ELSE groups.representative END",
-            &[&gid, &aid, &a.published_unix, &body_len, &seq],
-        )
-        .await?;
-        tx.execute(
-            "INSERT INTO stories(id, seq, headline, first_unix, last_unix, first_published, last_published, size)
-             VALUES ($1, $2, $3, $4, $4, $5, $5, 1)
-             ON CONFLICT (id) DO UPDATE SET size = stories.size + 1,
-               first_unix = CASE WHEN $4 IS NOT NULL AND (stories.first_unix IS NULL OR $4 < stories.first_unix) THEN $4 ELSE stories.first_unix END,
-               first_published = CASE WHEN $4 IS NOT NULL AND (stories.first_unix IS NULL OR $4 < stories.first_unix) THEN $5 ELSE stories.first_published END,
-               last_published = CASE WHEN $4 IS NOT NULL AND (stories.last_unix IS NULL OR $4 > stories.last_unix) THEN $5 ELSE stories.last_published END,
-               last_unix = CASE WHEN $4 IS NOT NULL AND (stories.last_unix IS NULL OR $4 > stories.last_unix) THEN $4 ELSE stories.last_unix END",
-            &[&sid, &seq, &art.headline, &a.published_unix, &published],
-        )
-        .await?;
-        if !a.story_features.is_empty() {
-            tx.execute(
-                "INSERT INTO story_log(seq, article_id, story_id, features) VALUES ($1, $2, $3, $4)",
-                &[&seq, &aid, &sid, &a.story_features],
-            )
-            .await?;
+        rows.push(NewRow {
+            a,
+            aid,
+            seq: next_seq,
+            url: art.url.clone().or_else(|| art.canonical_url.clone()),
+            published: ts_value(&art.published),
+            updated: ts_value(&art.updated),
+            gid: a.group.as_i64(),
+            sid: a.story.as_i64(),
+            body_len: art.body.len() as i64,
+            json: article_json(art)?,
+            speakers,
+            entities,
+            analysis: AnalysisRows::of(&a.analysis)?,
+        });
+        next_seq += 1;
+    }
+    if !rows.is_empty() {
+        let texts = [
+            INSERT_ARTICLE,
+            INSERT_FIRST_REVISION,
+            DELETE_QUOTES,
+            DELETE_MENTIONS,
+            INSERT_QUOTES,
+            INSERT_ENTITIES,
+            INSERT_MENTIONS,
+            UPSERT_GROUP,
+            UPSERT_STORY,
+            INSERT_STORY_LOG,
+        ];
+        let st = futures_util::future::try_join_all(texts.iter().map(|t| tx.prepare(t))).await?;
+        let [art_st, rev_st, delq_st, delm_st, quotes_st, ents_st, ments_st, group_st, story_st, log_st] = &st[..] else {
+            unreachable!("ten statements were prepared")
+        };
+        let mut pending: Vec<Pending<'_>> = Vec::with_capacity(rows.len() * texts.len());
+        for r in &rows {
+            let a = r.a;
+            let art = &a.article;
+            pending.push(Box::pin(tx.execute_raw(
+                art_st,
+                sql_params![
+                    &art.headline,
+                    &art.body,
+                    &r.aid,
+                    &r.seq,
+                    &r.url,
+                    &a.site,
+                    &a.location,
+                    &art.language,
+                    &r.published,
+                    &a.published_unix,
+                    &r.updated,
+                    &r.gid,
+                    &r.sid,
+                    &r.body_len,
+                    &r.json,
+                    &a.signature,
+                    &r.speakers,
+                    &r.entities,
+                ],
+            )));
+            pending.push(Box::pin(tx.execute_raw(rev_st, sql_params![&r.aid, &a.location, &a.fetched_unix, &r.updated, &art.headline, &art.body])));
+            let q = &r.analysis;
+            pending.push(Box::pin(tx.execute_raw(delq_st, sql_params![&r.aid])));
+            pending.push(Box::pin(tx.execute_raw(delm_st, sql_params![&r.aid])));
+            if !q.idx.is_empty() {
+                pending.push(Box::pin(tx.execute_raw(quotes_st, sql_params![&r.aid, &q.idx, &q.speaker, &q.speaker_lc, &q.role, &q.kind, &q.text, &q.cue])));
+            }
+            if !q.entity_ids.is_empty() {
+                pending.push(Box::pin(tx.execute_raw(ents_st, sql_params![&q.entity_ids, &q.entity_names, &q.entity_kinds])));
+                pending.push(Box::pin(tx.execute_raw(ments_st, sql_params![&r.aid, &q.entity_ids, &q.entity_counts])));
+            }
+            pending.push(Box::pin(tx.execute_raw(group_st, sql_params![&r.gid, &r.aid, &a.published_unix, &r.body_len, &r.seq])));
+            pending.push(Box::pin(tx.execute_raw(story_st, sql_params![&r.sid, &r.seq, &art.headline, &a.published_unix, &r.published])));
+            if !a.story_features.is_empty() {
+                pending.push(Box::pin(tx.execute_raw(log_st, sql_params![&r.seq, &r.aid, &r.sid, &a.story_features])));
+            }
         }
+        futures_util::future::try_join_all(pending).await?;
     }
     for r in &batch.revisions {
         let aid = r.article.as_i64();
