@@ -1163,9 +1163,21 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 let first = doc.lw(a);
                 let clause_ok = has_that || !in_list(first, NOT_CLAUSE) || in_list(first, DET_CLAUSE) && !in_list(l, NOUNISH);
                 if (cls.speech || cls.belief || cls.tell) && clause_ok && (doc.is_word(a) || doc.is_quote(a) && has_that) {
-                    let b = clause_end(doc, names, a, se, mask);
+                    let mut b = clause_end(doc, names, a, se, mask);
+                    let mut sp = subject_before(doc, names, c, ss);
+                    // "Rights groups, fearing X, want …": a participle set off
+                    // between the subject and its verb; the subject is the
+                    // whole phrase before the comma and the clause ends at
+                    // the next comma.
+                    if c >= ss + 2 && sp.is_some_and(|s| s.0 == ss && s.1 + 1 >= c - 1) {
+                        if let Some(whole) = np_left_core(doc, names, c - 2, ss).filter(|x| x.0 == ss) {
+                            sp = Some(whole);
+                            if let Some(k) = (a + 2..b).find(|&k| doc.is_p(k, ",") && doc.is_word(k + 1) && !doc.cap(k + 1)) {
+                                b = k;
+                            }
+                        }
+                    }
                     if b > a + 2 {
-                        let sp = subject_before(doc, names, c, ss);
                         push_indirect(doc, out, mask, vec![(a, b)], sp, Some((c, c + 1)), addressee, None);
                         c = b;
                         continue;
