@@ -515,12 +515,26 @@ struct NewRow<'b> {
     analysis: AnalysisRows,
 }
 
-const INSERT_ARTICLE: &str = "INSERT INTO articles(tsv, id, seq, url, site, location, headline, language, published, published_unix, updated,
-       group_id, story_id, rev, body_len, article_json, signature, speaker_terms, entity_terms, iseq)
-     VALUES (setweight(to_tsvector('simple', COALESCE($1::TEXT, '')), 'A') || setweight(to_tsvector('simple', $2::TEXT), 'B'),
-       $3, $4, $5, $6, $7, $1, $8, $9, $10, $11, $12, $13, 1, $14, $15, $16, $17, $18, nextval('index_seq'))";
-const INSERT_FIRST_REVISION: &str = "INSERT INTO revisions(article_id, rev, location, fetched_unix, updated, headline, body, diff_json)
-     VALUES ($1, 1, $2, $3, $4, $5, $6, '[]')";
+// New articles and their first revisions, one statement per batch: column
+// arrays, `unnest`ed in arrival order. Speaker and entity terms travel as
+// JSON arrays (a two-dimensional SQL array would be flattened by `unnest`).
+const INSERT_ARTICLES: &str = "INSERT INTO articles(tsv, id, seq, url, site, location, headline, language, published, published_unix,
+       updated, group_id, story_id, rev, body_len, article_json, signature, speaker_terms, entity_terms, iseq)
+     SELECT setweight(to_tsvector('simple', COALESCE(u.h, '')), 'A') || setweight(to_tsvector('simple', u.b), 'B'),
+       u.id, u.seq, u.url, u.site, u.loc, u.h, u.lang, u.pub, u.pubu, u.upd, u.g, u.s, 1, u.blen, u.js, u.sig,
+       ARRAY(SELECT jsonb_array_elements_text(u.sp::JSONB)), ARRAY(SELECT jsonb_array_elements_text(u.en::JSONB)), nextval('index_seq')
+     FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::BIGINT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[],
+       $10::BIGINT[], $11::TEXT[], $12::BIGINT[], $13::BIGINT[], $14::BIGINT[], $15::TEXT[], $16::BYTEA[], $17::TEXT[], $18::TEXT[])
+       AS u(h, b, id, seq, url, site, loc, lang, pub, pubu, upd, g, s, blen, js, sig, sp, en)
+     ORDER BY u.seq";
+const INSERT_FIRST_REVISIONS: &str = "INSERT INTO revisions(article_id, rev, location, fetched_unix, updated, headline, body, diff_json)
+     SELECT u.id, 1, u.loc, u.f, u.upd, u.h, u.b, '[]'
+     FROM unnest($1::BIGINT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[]) AS u(id, loc, f, upd, h, b)";
+const INSERT_ALL_QUOTES: &str = "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue)
+     SELECT * FROM unnest($1::BIGINT[], $2::INT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[])";
+const INSERT_ALL_MENTIONS: &str = "INSERT INTO mentions(article_id, entity_id, count) SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::INT[])";
+const INSERT_STORY_LOGS: &str =
+    "INSERT INTO story_log(seq, article_id, story_id, features) SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BYTEA[])";
 // Syndication group: the representative is the earliest copy, then the most
 // complete, then the first seen (as in the embedded store).
 const UPSERT_GROUP: &str = "INSERT INTO groups(id, representative, size) VALUES ($1, $2, 1)
@@ -535,7 +549,6 @@ const UPSERT_STORY: &str = "INSERT INTO stories(id, seq, headline, first_unix, l
        first_published = CASE WHEN $4 IS NOT NULL AND (stories.first_unix IS NULL OR $4 < stories.first_unix) THEN $5 ELSE stories.first_published END,
        last_published = CASE WHEN $4 IS NOT NULL AND (stories.last_unix IS NULL OR $4 > stories.last_unix) THEN $5 ELSE stories.last_published END,
        last_unix = CASE WHEN $4 IS NOT NULL AND (stories.last_unix IS NULL OR $4 > stories.last_unix) THEN $4 ELSE stories.last_unix END";
-const INSERT_STORY_LOG: &str = "INSERT INTO story_log(seq, article_id, story_id, features) VALUES ($1, $2, $3, $4)";
 
 /// Statement parameters as an owned list (a future that outlives the
 /// statement expression can hold it).
@@ -548,16 +561,113 @@ macro_rules! sql_params {
 
 type Pending<'f> = std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<u64, tokio_postgres::Error>> + Send + 'f>>;
 
+/// Writes new articles: rows, first revisions, quotes, entities, mentions
+/// and story-log entries with one statement per table for the whole batch;
+/// then the group and story upserts, one per article in arrival order
+/// (each depends on the ones before), pipelined: prepared once and sent
+/// without waiting for each answer. The server still runs them one after
+/// another in the order sent (tokio-postgres sends requests in the order
+/// they are first polled, and `try_join_all` polls in order), so the effect
+/// is that of running them one by one, without a network round trip each.
+/// Per-article statements were most of the time of a batch.
+async fn put_new_articles(tx: &Transaction<'_>, rows: &[NewRow<'_>]) -> PgResult<()> {
+    let n = rows.len();
+    let col = |f: &dyn Fn(&NewRow<'_>) -> Option<String>| rows.iter().map(f).collect::<Vec<Option<String>>>();
+    let int = |f: &dyn Fn(&NewRow<'_>) -> Option<i64>| rows.iter().map(f).collect::<Vec<Option<i64>>>();
+    let headline = col(&|r| r.a.article.headline.clone());
+    let body: Vec<&str> = rows.iter().map(|r| r.a.article.body.as_str()).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.aid).collect();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    let json_terms = |t: &[String]| serde_json::to_string(t);
+    let mut speakers = Vec::with_capacity(n);
+    let mut entities = Vec::with_capacity(n);
+    for r in rows {
+        speakers.push(json_terms(&r.speakers)?);
+        entities.push(json_terms(&r.entities)?);
+    }
+    let signatures: Vec<&[u8]> = rows.iter().map(|r| r.a.signature.as_slice()).collect();
+    let locations: Vec<&str> = rows.iter().map(|r| r.a.location.as_str()).collect();
+    let updated = col(&|r| r.updated.clone());
+    tx.execute(
+        INSERT_ARTICLES,
+        &[
+            &headline,
+            &body,
+            &ids,
+            &seqs,
+            &col(&|r| r.url.clone()),
+            &col(&|r| r.a.site.clone()),
+            &locations,
+            &col(&|r| r.a.article.language.clone()),
+            &col(&|r| r.published.clone()),
+            &int(&|r| r.a.published_unix),
+            &updated,
+            &int(&|r| Some(r.gid)),
+            &int(&|r| Some(r.sid)),
+            &int(&|r| Some(r.body_len)),
+            &rows.iter().map(|r| r.json.as_str()).collect::<Vec<&str>>(),
+            &signatures,
+            &speakers,
+            &entities,
+        ],
+    )
+    .await?;
+    tx.execute(INSERT_FIRST_REVISIONS, &[&ids, &locations, &int(&|r| r.a.fetched_unix), &updated, &headline, &body]).await?;
+    // A new article has no quotes or mentions yet: nothing to delete.
+    // Quotes and mentions of every article, flattened with their article.
+    let (mut q_aid, mut m_aid) = (Vec::new(), Vec::new());
+    let mut q = AnalysisRows::of(&Analysis::default())?;
+    let mut ents: BTreeMap<i64, (&str, &'static str)> = BTreeMap::new();
+    let (mut m_ent, mut m_count) = (Vec::new(), Vec::new());
+    for r in rows {
+        let a = &r.analysis;
+        q_aid.extend(std::iter::repeat_n(r.aid, a.idx.len()));
+        q.idx.extend_from_slice(&a.idx);
+        q.speaker.extend_from_slice(&a.speaker);
+        q.speaker_lc.extend_from_slice(&a.speaker_lc);
+        q.role.extend_from_slice(&a.role);
+        q.kind.extend_from_slice(&a.kind);
+        q.text.extend_from_slice(&a.text);
+        q.cue.extend_from_slice(&a.cue);
+        for (i, id) in a.entity_ids.iter().enumerate() {
+            ents.entry(*id).or_insert((a.entity_names[i].as_str(), a.entity_kinds[i]));
+            m_aid.push(r.aid);
+            m_ent.push(*id);
+            m_count.push(a.entity_counts[i]);
+        }
+    }
+    if !q_aid.is_empty() {
+        tx.execute(INSERT_ALL_QUOTES, &[&q_aid, &q.idx, &q.speaker, &q.speaker_lc, &q.role, &q.kind, &q.text, &q.cue]).await?;
+    }
+    if !ents.is_empty() {
+        let e_ids: Vec<i64> = ents.keys().copied().collect();
+        let e_names: Vec<&str> = ents.values().map(|v| v.0).collect();
+        let e_kinds: Vec<&str> = ents.values().map(|v| v.1).collect();
+        tx.execute(INSERT_ENTITIES, &[&e_ids, &e_names, &e_kinds]).await?;
+        tx.execute(INSERT_ALL_MENTIONS, &[&m_aid, &m_ent, &m_count]).await?;
+    }
+    let logged: Vec<&NewRow<'_>> = rows.iter().filter(|r| !r.a.story_features.is_empty()).collect();
+    if !logged.is_empty() {
+        let seq: Vec<i64> = logged.iter().map(|r| r.seq).collect();
+        let aid: Vec<i64> = logged.iter().map(|r| r.aid).collect();
+        let sid: Vec<i64> = logged.iter().map(|r| r.sid).collect();
+        let features: Vec<&[u8]> = logged.iter().map(|r| r.a.story_features.as_slice()).collect();
+        tx.execute(INSERT_STORY_LOGS, &[&seq, &aid, &sid, &features]).await?;
+    }
+    let (group_st, story_st) = futures_util::future::try_join(tx.prepare(UPSERT_GROUP), tx.prepare(UPSERT_STORY)).await?;
+    let mut pending: Vec<Pending<'_>> = Vec::with_capacity(2 * n);
+    for r in rows {
+        let a = r.a;
+        pending.push(Box::pin(tx.execute_raw(&group_st, sql_params![&r.gid, &r.aid, &a.published_unix, &r.body_len, &r.seq])));
+        pending.push(Box::pin(tx.execute_raw(&story_st, sql_params![&r.sid, &r.seq, &a.article.headline, &a.published_unix, &r.published])));
+    }
+    futures_util::future::try_join_all(pending).await?;
+    Ok(())
+}
+
 /// Writes one batch inside `tx` (which holds the apply lock); returns the
-/// highest arrival number stored.
-///
-/// New articles are written *pipelined*: every statement is prepared once,
-/// then all of them are sent without waiting for each answer. The server
-/// still runs them one after another in the order sent (tokio-postgres sends
-/// requests in the order they are first polled, and `try_join_all` polls in
-/// order), so the effect is exactly that of running them one by one, without
-/// a network round trip per statement — which was most of the time of a
-/// batch.
+/// highest arrival number stored. New articles go in together
+/// ([`put_new_articles`]).
 async fn apply_tx(tx: &Transaction<'_>, batch: &Batch) -> PgResult<i64> {
     if !batch.docs.is_empty() {
         let keys: Vec<i64> = batch.docs.iter().map(|d| d.as_i64()).collect();
@@ -593,67 +703,7 @@ async fn apply_tx(tx: &Transaction<'_>, batch: &Batch) -> PgResult<i64> {
         next_seq += 1;
     }
     if !rows.is_empty() {
-        let texts = [
-            INSERT_ARTICLE,
-            INSERT_FIRST_REVISION,
-            DELETE_QUOTES,
-            DELETE_MENTIONS,
-            INSERT_QUOTES,
-            INSERT_ENTITIES,
-            INSERT_MENTIONS,
-            UPSERT_GROUP,
-            UPSERT_STORY,
-            INSERT_STORY_LOG,
-        ];
-        let st = futures_util::future::try_join_all(texts.iter().map(|t| tx.prepare(t))).await?;
-        let [art_st, rev_st, delq_st, delm_st, quotes_st, ents_st, ments_st, group_st, story_st, log_st] = &st[..] else {
-            unreachable!("ten statements were prepared")
-        };
-        let mut pending: Vec<Pending<'_>> = Vec::with_capacity(rows.len() * texts.len());
-        for r in &rows {
-            let a = r.a;
-            let art = &a.article;
-            pending.push(Box::pin(tx.execute_raw(
-                art_st,
-                sql_params![
-                    &art.headline,
-                    &art.body,
-                    &r.aid,
-                    &r.seq,
-                    &r.url,
-                    &a.site,
-                    &a.location,
-                    &art.language,
-                    &r.published,
-                    &a.published_unix,
-                    &r.updated,
-                    &r.gid,
-                    &r.sid,
-                    &r.body_len,
-                    &r.json,
-                    &a.signature,
-                    &r.speakers,
-                    &r.entities,
-                ],
-            )));
-            pending.push(Box::pin(tx.execute_raw(rev_st, sql_params![&r.aid, &a.location, &a.fetched_unix, &r.updated, &art.headline, &art.body])));
-            let q = &r.analysis;
-            pending.push(Box::pin(tx.execute_raw(delq_st, sql_params![&r.aid])));
-            pending.push(Box::pin(tx.execute_raw(delm_st, sql_params![&r.aid])));
-            if !q.idx.is_empty() {
-                pending.push(Box::pin(tx.execute_raw(quotes_st, sql_params![&r.aid, &q.idx, &q.speaker, &q.speaker_lc, &q.role, &q.kind, &q.text, &q.cue])));
-            }
-            if !q.entity_ids.is_empty() {
-                pending.push(Box::pin(tx.execute_raw(ents_st, sql_params![&q.entity_ids, &q.entity_names, &q.entity_kinds])));
-                pending.push(Box::pin(tx.execute_raw(ments_st, sql_params![&r.aid, &q.entity_ids, &q.entity_counts])));
-            }
-            pending.push(Box::pin(tx.execute_raw(group_st, sql_params![&r.gid, &r.aid, &a.published_unix, &r.body_len, &r.seq])));
-            pending.push(Box::pin(tx.execute_raw(story_st, sql_params![&r.sid, &r.seq, &art.headline, &a.published_unix, &r.published])));
-            if !a.story_features.is_empty() {
-                pending.push(Box::pin(tx.execute_raw(log_st, sql_params![&r.seq, &r.aid, &r.sid, &a.story_features])));
-            }
-        }
-        futures_util::future::try_join_all(pending).await?;
+        put_new_articles(tx, &rows).await?;
     }
     for r in &batch.revisions {
         let aid = r.article.as_i64();
