@@ -1039,6 +1039,9 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 }
             }
         }
+        let words = (ss..se).filter(|&t| doc.is_word(t)).count();
+        let caps = (ss..se).filter(|&t| doc.cap(t)).count();
+        let title_case = words >= 4 && caps * 10 >= words * 7;
         let mut c = ss;
         while c < se {
             if mask[c] || !doc.is_word(c) {
@@ -1092,7 +1095,10 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c += 1;
                 continue;
             };
-            if doc.cap(c) && c != ss {
+            // A capitalised cue is a name's part ("Says" in "Simon Says"),
+            // except in a headline set in title case ("Mayor Says Bridge
+            // Will Reopen").
+            if doc.cap(c) && c != ss && !title_case {
                 c += 1;
                 continue;
             }
