@@ -1051,7 +1051,33 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let l = doc.lw(c);
             // "according to X"
             if l == "according" && doc.lw(c + 1) == "to" {
-                let sp = np_right(doc, names, c + 2, se);
+                // Only conjunctions and punctuation before it: it opens the
+                // sentence ("But, according to the poll, 46 percent …").
+                let initial = (ss..c).all(|t| doc.kind(t) == Some(Kind::Punct) || matches!(doc.lw(t), "but" | "and" | "yet" | "so" | "still" | "however" | "now"));
+                // A sentence opening with a subordinate clause: the main
+                // clause after "according to X," is what X says.
+                let subordinate = matches!(doc.lw(ss), "while" | "although" | "though" | "when" | "if" | "because" | "since" | "as" | "after" | "before" | "even" | "whereas");
+                let mut sp = np_right(doc, names, c + 2, se);
+                if initial {
+                    // "According to early results of exit polls conducted
+                    // for …, majorities …": the source runs to the comma.
+                    if let Some(k) = (c + 3..se.min(c + 40)).find(|&k| doc.is_p(k, ",")) {
+                        if (c + 2..k).all(|t| !doc.is_quote(t)) {
+                            sp = Some((c + 2, k));
+                        }
+                    }
+                }
+                if let (Some(x), true) = (sp, subordinate && !initial) {
+                    if doc.is_p(x.1, ",") {
+                        let a = x.1 + 1;
+                        let b = clause_end(doc, names, a, se, mask);
+                        if b >= a + 4 && !(a..b).all(|t| mask[t]) {
+                            push_indirect(doc, out, mask, vec![(a, b)], Some(x), Some((c, c + 2)), None, None);
+                            c = se;
+                            continue;
+                        }
+                    }
+                }
                 if let Some(sp) = sp {
                     let mut sp_end = sp.1;
                     if doc.is_p(sp_end, ",") {
@@ -1062,7 +1088,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                             }
                         }
                     }
-                    let (a, b) = if c <= ss + 1 || (c > ss && doc.lw(c - 1) == "but") {
+                    let (a, b) = if initial || c <= ss + 1 || (c > ss && doc.lw(c - 1) == "but") {
                         let mut a = sp_end;
                         while a < se && doc.kind(a) == Some(Kind::Punct) {
                             a += 1;
