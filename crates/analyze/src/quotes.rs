@@ -1110,6 +1110,14 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c += 2;
                 continue;
             }
+            // A question put to someone: "Asked whether he would run, …",
+            // "when asked how ties would fare". The question is reported;
+            // who asked it is rarely said.
+            if let Some((a, b)) = asked_question(doc, c, ss, se, mask) {
+                push_indirect(doc, out, mask, vec![(a, b)], None, Some((c, c + 1)), None, None);
+                c = b.max(c + 1);
+                continue;
+            }
             // Hedged claims the writer attributes to no one: "the plan
             // seems to …", "Trump is expected to …", "it appears that …".
             if let Some((a, b)) = hedge(doc, names, c, ss, se, mask) {
@@ -1415,6 +1423,45 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             c += 1;
         }
     }
+}
+
+/// "Asked (on Fox News) whether …," at a sentence start or after "when":
+/// the question's range, from the wh-word to the comma that closes it
+/// (with a closing quote mark right after the comma).
+fn asked_question(doc: &Doc, c: usize, ss: usize, se: usize, mask: &[bool]) -> Option<(usize, usize)> {
+    if doc.lw(c) != "asked" {
+        return None;
+    }
+    let opens = c == ss || c > ss && matches!(doc.lw(c - 1), "when" | "after" | "being" | "once" | "if");
+    if !opens {
+        return None;
+    }
+    let mut a = c + 1;
+    // "Asked on Fox News whether", "asked specifically what", "asked about".
+    while a < se && a < c + 8 && !matches!(doc.lw(a), "whether" | "if" | "who" | "what" | "how" | "why" | "where" | "which" | "when") {
+        if !doc.is_wordish(a) || doc.is_quote(a) {
+            return None;
+        }
+        a += 1;
+    }
+    if a >= se || a >= c + 8 {
+        return None;
+    }
+    let mut b = a + 1;
+    while b < se {
+        if doc.is_p(b, ",") {
+            if doc.is_quote(b + 1) {
+                b += 2;
+            }
+            break;
+        }
+        if doc.is_p(b, ".") || doc.is_p(b, "?") || doc.is_p(b, ";") {
+            break;
+        }
+        b += 1;
+    }
+    let b = b.min(se);
+    (b >= a + 3 && !(a..b).any(|t| mask[t])).then_some((a, b))
 }
 
 /// Openers of a sentence that stand before its subject, up to a comma.
