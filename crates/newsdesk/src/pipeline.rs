@@ -29,10 +29,14 @@ use serde::{Deserialize, Serialize};
 
 /// Documents between the source reader and the writer at most.
 pub const IN_FLIGHT: usize = 512;
-/// Documents per store transaction at most.
-const BATCH_DOCS: usize = 512;
+/// Documents per store transaction at most. Large: every transaction
+/// rewrites the index pages it touches (ids are hashes, so each batch
+/// touches pages all over the id indexes), and fewer, larger transactions
+/// write each page once for many articles. A batch holds its articles in
+/// memory, a few tens of MB at this size.
+const BATCH_DOCS: usize = 4096;
 /// A batch is written at least this often, so a slow source still lands.
-const BATCH_TIME: Duration = Duration::from_millis(500);
+const BATCH_TIME: Duration = Duration::from_secs(2);
 /// The full-text index is committed every this many changed articles
 /// (tantivy commits are costly; a crash only delays indexing, see the store).
 const SYNC_ARTICLES: usize = 20_000;

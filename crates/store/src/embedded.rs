@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
-use newsdesk_model::{Analysis, Article, EntityKind};
+use newsdesk_model::{Analysis, Article, Entity, EntityKind, Mention, Quote, QuoteKind, Speaker};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use tantivy::collector::{DocSetCollector, TopDocs};
@@ -30,11 +30,19 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 use crate::*;
 
+/// The schema. Rows are keyed by arrival (`seq`, rowid) rather than by the
+/// content-addressed ids, which are hashes: keyed by hash, every insert of
+/// a large row (an article's JSON, a body, a quote) lands on a random page
+/// of a big B-tree, and each batch rewrote most of the file through the
+/// WAL (ingest slowed by a quarter over 100k articles). Appended rows fill
+/// pages in order; lookups by id go through small `UNIQUE` indexes. Stores
+/// written with the earlier hash-keyed tables keep working: the columns
+/// are the same.
 const SCHEMA_SQL: &str = r#"
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(key INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS articles(
-  id INTEGER PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, url TEXT, site TEXT, location TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, url TEXT, site TEXT, location TEXT NOT NULL,
   headline TEXT, language TEXT, published TEXT, published_unix INTEGER, updated TEXT,
   group_id INTEGER NOT NULL, story_id INTEGER NOT NULL, rev INTEGER NOT NULL, body_len INTEGER NOT NULL,
   article_json TEXT NOT NULL, signature BLOB NOT NULL);
@@ -43,7 +51,7 @@ CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
 CREATE TABLE IF NOT EXISTS revisions(
   article_id INTEGER NOT NULL, rev INTEGER NOT NULL, location TEXT NOT NULL, fetched_unix INTEGER,
   updated TEXT, headline TEXT, body TEXT NOT NULL, diff_json TEXT NOT NULL,
-  PRIMARY KEY(article_id, rev)) WITHOUT ROWID;
+  UNIQUE(article_id, rev));
 CREATE TABLE IF NOT EXISTS groups(id INTEGER PRIMARY KEY, representative INTEGER NOT NULL, size INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stories(
   id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, headline TEXT, first_unix INTEGER, last_unix INTEGER,
@@ -51,12 +59,12 @@ CREATE TABLE IF NOT EXISTS stories(
 CREATE TABLE IF NOT EXISTS story_log(seq INTEGER PRIMARY KEY, article_id INTEGER NOT NULL, story_id INTEGER NOT NULL, features BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS quotes(
   article_id INTEGER NOT NULL, idx INTEGER NOT NULL, speaker TEXT, speaker_lc TEXT, role TEXT,
-  kind TEXT NOT NULL, text TEXT NOT NULL, cue TEXT, PRIMARY KEY(article_id, idx)) WITHOUT ROWID;
+  kind TEXT NOT NULL, text TEXT NOT NULL, cue TEXT, start_cp INTEGER, end_cp INTEGER, UNIQUE(article_id, idx));
 CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(speaker_lc);
 CREATE TABLE IF NOT EXISTS entities(id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mentions(
-  article_id INTEGER NOT NULL, entity_id INTEGER NOT NULL, count INTEGER NOT NULL,
-  PRIMARY KEY(article_id, entity_id)) WITHOUT ROWID;
+  article_id INTEGER NOT NULL, entity_id INTEGER NOT NULL, count INTEGER NOT NULL, spans TEXT,
+  UNIQUE(article_id, entity_id));
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
 CREATE TABLE IF NOT EXISTS follows(
   id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, value TEXT NOT NULL,
@@ -114,6 +122,12 @@ pub struct EmbeddedStore {
     writer: Option<IndexWriter>,
     reader: IndexReader,
     next_seq: i64,
+    /// The highest `index_queue` sequence whose document this handle has
+    /// already handed to `writer` (uncommitted): [`Store::apply`] indexes
+    /// what it writes right away, from the batch in memory, so
+    /// [`Store::sync_index`] only commits instead of reading every row back.
+    /// 0 after open: whatever a previous process left is rebuilt from SQLite.
+    added_upto: i64,
 }
 
 impl EmbeddedStore {
@@ -128,17 +142,24 @@ impl EmbeddedStore {
         // the crash the store promises to survive.
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "NORMAL")?;
-        // Ids are hashes, so inserts land all over the B-trees: with
-        // SQLite's default 2 MB page cache most of them read and write a
-        // page through the kernel. 64 MB keeps the hot pages of a large
-        // store in memory; the larger checkpoint interval turns many small
-        // WAL copies into fewer big ones. (No mmap: mapped pages count as
+        // Ids are hashes, so inserts into the id indexes land all over
+        // their B-trees: with SQLite's default 2 MB page cache most of them
+        // read and write a page through the kernel. 64 MB keeps the hot
+        // pages of a large store in memory; the larger checkpoint interval
+        // (128 MB of WAL) turns many small WAL copies into fewer big ones,
+        // each page copied once however often it was rewritten. (No mmap: mapped pages count as
         // resident memory and pushed a 100k-article ingest from 0.4 to
         // 0.7 GiB for little gain.)
         db.pragma_update(None, "cache_size", -65536)?;
         db.pragma_update(None, "temp_store", "MEMORY")?;
-        db.pragma_update(None, "wal_autocheckpoint", 8192)?;
+        db.pragma_update(None, "wal_autocheckpoint", 32768)?;
         db.execute_batch(SCHEMA_SQL)?;
+        // Columns added after the first release: stores written before
+        // them gain them empty (pages then re-run the analysis, see
+        // `stored_analysis`).
+        add_column(&db, "quotes", "start_cp", "INTEGER")?;
+        add_column(&db, "quotes", "end_cp", "INTEGER")?;
+        add_column(&db, "mentions", "spans", "TEXT")?;
         let (schema, fields) = schema();
         let idx_dir = dir.join("index");
         let index = if idx_dir.join("meta.json").exists() {
@@ -153,14 +174,100 @@ impl EmbeddedStore {
         };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let next_seq: i64 = db.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", [], |r| r.get(0))?;
-        let mut store = EmbeddedStore { dir: dir.to_path_buf(), db, index, fields, writer, reader, next_seq };
+        let mut store = EmbeddedStore { dir: dir.to_path_buf(), db, index, fields, writer, reader, next_seq, added_upto: 0 };
         store.sync_index()?;
         Ok(store)
+    }
+
+    /// Another handle on the same store for queries only: its own SQLite
+    /// connection (read-only; WAL lets readers run while a writer writes)
+    /// and the same tantivy reader, which sees each index commit of this
+    /// handle. A server keeps a few of these so concurrent requests do not
+    /// queue behind one connection. Its page cache is smaller than a
+    /// writer's (16 MB) since several are open at once.
+    pub fn reader(&self) -> Result<EmbeddedStore> {
+        use rusqlite::OpenFlags;
+        let db = Connection::open_with_flags(
+            self.dir.join("newsdesk.sqlite"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        db.busy_timeout(std::time::Duration::from_secs(30))?;
+        db.pragma_update(None, "cache_size", -16384)?;
+        Ok(EmbeddedStore {
+            dir: self.dir.clone(),
+            db,
+            index: self.index.clone(),
+            fields: self.fields,
+            writer: None,
+            reader: self.reader.clone(),
+            next_seq: self.next_seq,
+            added_upto: 0,
+        })
     }
 
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// What the analysis found in an article's current revision, as stored
+    /// at ingest, so a page can mark up quotes and mentions without
+    /// re-running the analyzer per request: quotes with their offsets,
+    /// kind, role and speaker (the resolved name, else the written one, in
+    /// `speaker.resolved`), and entities with their mention spans, in order
+    /// of first mention. Dates are not kept. `body` is that revision's text
+    /// (mention texts are cut from it). Empty for an unknown article; `None`
+    /// when it was stored by a version that kept no offsets.
+    pub fn stored_analysis(&self, article: Id, body: &str) -> Result<Option<Analysis>> {
+        let aid = article.as_i64();
+        let mut chars: Vec<usize> = body.char_indices().map(|(i, _)| i).collect();
+        chars.push(body.len());
+        let mut quotes = Vec::new();
+        let mut st = self.db.prepare_cached(
+            "SELECT speaker, role, kind, text, cue, start_cp, end_cp FROM quotes WHERE article_id = ?1 ORDER BY idx",
+        )?;
+        let rows = st.query_map([aid], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, Option<i64>>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (speaker, role, kind, text, cue, start, end) = row?;
+            let (Some(start), Some(end)) = (start, end) else { return Ok(None) };
+            let kind = match kind.as_str() {
+                "indirect" => QuoteKind::Indirect,
+                "mixed" => QuoteKind::Mixed,
+                _ => QuoteKind::Direct,
+            };
+            quotes.push(Quote {
+                start: start.max(0) as usize,
+                end: end.max(0) as usize,
+                text,
+                kind,
+                fragments: vec![],
+                speaker: Speaker { written: None, resolved: speaker, role, span: None, entity: None },
+                cue,
+                addressee: None,
+            });
+        }
+        let mut entities = Vec::new();
+        let mut st = self.db.prepare_cached(
+            "SELECT e.name, e.kind, m.spans FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?1",
+        )?;
+        let rows = st.query_map([aid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        for row in rows {
+            let (name, kind, spans) = row?;
+            let Some(spans) = spans else { return Ok(None) };
+            entities.push(Entity { name, kind: kind_from(&kind), roles: vec![], mentions: parse_spans(&spans, body, &chars) });
+        }
+        entities.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
+        Ok(Some(Analysis { quotes, entities, dates: vec![] }))
     }
 
     /// Whether this handle can write the index (no other ingest holds it).
@@ -179,7 +286,6 @@ impl EmbeddedStore {
 
     /// The tantivy document of an article's current state, from SQLite.
     fn index_doc(&self, aid: i64, iseq: i64) -> Result<Option<TantivyDocument>> {
-        let f = self.fields;
         let row = self
             .db
             .prepare_cached(
@@ -197,40 +303,51 @@ impl EmbeddedStore {
             })
             .optional()?;
         let Some((headline, body, site, lang, published)) = row else { return Ok(None) };
-        let mut doc = TantivyDocument::default();
-        doc.add_u64(f.id, aid as u64);
-        doc.add_u64(f.iseq, iseq as u64);
-        if let Some(h) = headline {
-            doc.add_text(f.headline, h);
-        }
-        doc.add_text(f.body, body);
-        if let Some(s) = site {
-            doc.add_text(f.site, s.to_lowercase());
-        }
-        if let Some(l) = lang {
-            doc.add_text(f.lang, l.to_lowercase());
-        }
-        if let Some(p) = published {
-            doc.add_i64(f.published, p);
-        }
-        let mut names: HashSet<String> = HashSet::new();
         let mut st = self.db.prepare_cached("SELECT DISTINCT speaker FROM quotes WHERE article_id = ?1 AND speaker IS NOT NULL")?;
-        for s in st.query_map([aid], |r| r.get::<_, String>(0))? {
-            names.extend(name_terms(&s?));
-        }
-        for n in names.drain() {
-            doc.add_text(f.speaker, n);
-        }
+        let speakers: Vec<String> = st.query_map([aid], |r| r.get::<_, String>(0))?.collect::<std::result::Result<_, _>>()?;
         let mut st = self
             .db
             .prepare_cached("SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?1")?;
-        for s in st.query_map([aid], |r| r.get::<_, String>(0))? {
-            names.extend(name_terms(&s?));
+        let entities: Vec<String> = st.query_map([aid], |r| r.get::<_, String>(0))?.collect::<std::result::Result<_, _>>()?;
+        let text = DocText {
+            headline: headline.as_deref(),
+            body: &body,
+            site: site.as_deref(),
+            lang: lang.as_deref(),
+            published,
+        };
+        Ok(Some(doc_of(self.fields, aid, iseq, &text, speakers.iter().map(String::as_str), entities.iter().map(String::as_str))))
+    }
+
+    /// Hands queued articles to the index writer in queue order (not yet
+    /// committed: [`Store::sync_index`] commits). An entry without a
+    /// document is built from SQLite; an article no longer stored is only
+    /// deleted. New articles from `apply` were never indexed, so only
+    /// rebuilt ones delete an older document first.
+    fn add_to_index(&mut self, items: Vec<(i64, i64, Option<TantivyDocument>)>) -> Result<()> {
+        if self.writer.is_none() || items.is_empty() {
+            return Ok(());
         }
-        for n in names {
-            doc.add_text(f.entity, n);
+        let mut docs = Vec::with_capacity(items.len());
+        for (aid, seq, doc) in items {
+            let (doc, replace) = match doc {
+                Some(d) => (Some(d), false),
+                None => (self.index_doc(aid, seq)?, true),
+            };
+            docs.push((aid, seq, doc, replace));
         }
-        Ok(Some(doc))
+        let f = self.fields;
+        let Some(writer) = self.writer.as_mut() else { return Ok(()) };
+        for (aid, seq, doc, replace) in docs {
+            if replace {
+                writer.delete_term(Term::from_field_u64(f.id, aid as u64));
+            }
+            if let Some(doc) = doc {
+                writer.add_document(doc)?;
+            }
+            self.added_upto = self.added_upto.max(seq);
+        }
+        Ok(())
     }
 
     fn parse_text_query(&self, text: &str) -> Result<Box<dyn Query>> {
@@ -350,6 +467,62 @@ impl EmbeddedStore {
     }
 }
 
+/// The indexed text of an article's current revision.
+struct DocText<'a> {
+    headline: Option<&'a str>,
+    body: &'a str,
+    site: Option<&'a str>,
+    lang: Option<&'a str>,
+    published: Option<i64>,
+}
+
+/// The tantivy document of an article. One function for both paths, the
+/// batch in memory ([`Store::apply`]) and the rows read back after a crash
+/// (`index_doc`), so both index exactly the same terms.
+fn doc_of<'a>(
+    f: Fields,
+    aid: i64,
+    iseq: i64,
+    t: &DocText<'_>,
+    speakers: impl Iterator<Item = &'a str>,
+    entities: impl Iterator<Item = &'a str>,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(f.id, aid as u64);
+    doc.add_u64(f.iseq, iseq as u64);
+    if let Some(h) = t.headline {
+        doc.add_text(f.headline, h);
+    }
+    doc.add_text(f.body, t.body);
+    if let Some(s) = t.site {
+        doc.add_text(f.site, s.to_lowercase());
+    }
+    if let Some(l) = t.lang {
+        doc.add_text(f.lang, l.to_lowercase());
+    }
+    if let Some(p) = t.published {
+        doc.add_i64(f.published, p);
+    }
+    for (field, names) in [(f.speaker, speakers.collect::<Vec<_>>()), (f.entity, entities.collect())] {
+        let mut terms: Vec<String> = names.into_iter().flat_map(name_terms).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        for n in terms {
+            doc.add_text(field, n);
+        }
+    }
+    doc
+}
+
+/// Adds `column` to `table` if a store written by an earlier version lacks it.
+fn add_column(db: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
+    let mut st = db.prepare(&format!("SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"))?;
+    if !st.exists([column])? {
+        db.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+    }
+    Ok(())
+}
+
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
@@ -404,12 +577,17 @@ fn hash_hex(bytes: &[u8]) -> String {
     d[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes the quotes and entity mentions of an article's current revision.
-fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis) -> Result<()> {
-    tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?.execute([aid])?;
-    tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?.execute([aid])?;
+/// Writes the quotes and entity mentions of an article's current revision,
+/// with their offsets in the body so a page can mark them up without
+/// re-running the analysis. `fresh`: the article is new, nothing to replace.
+fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis, fresh: bool) -> Result<()> {
+    if !fresh {
+        tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?.execute([aid])?;
+        tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?.execute([aid])?;
+    }
     let mut q = tx.prepare_cached(
-        "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue, start_cp, end_cp)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     )?;
     for (i, quote) in analysis.quotes.iter().enumerate() {
         let speaker = quote.speaker.resolved.clone().or_else(|| quote.speaker.written.clone());
@@ -422,21 +600,52 @@ fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis) -> Result<(
             quote.speaker.role,
             kind,
             quote.text,
-            quote.cue
+            quote.cue,
+            quote.start as i64,
+            quote.end as i64
         ])?;
     }
     let mut e = tx.prepare_cached("INSERT OR IGNORE INTO entities(id, name, kind) VALUES (?1, ?2, ?3)")?;
     let mut m = tx.prepare_cached(
-        "INSERT INTO mentions(article_id, entity_id, count) VALUES (?1, ?2, ?3)
-         ON CONFLICT(article_id, entity_id) DO UPDATE SET count = count + excluded.count",
+        "INSERT INTO mentions(article_id, entity_id, count, spans) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(article_id, entity_id) DO UPDATE SET count = count + excluded.count,
+           spans = COALESCE(spans || ' ', '') || excluded.spans",
     )?;
     for ent in &analysis.entities {
         let kind = kind_str(ent.kind);
         let eid = Id::of(&[b"entity", kind.as_bytes(), ent.name.as_bytes()]).as_i64();
         e.execute(params![eid, ent.name, kind])?;
-        m.execute(params![aid, eid, ent.mentions.len().max(1) as i64])?;
+        m.execute(params![aid, eid, ent.mentions.len().max(1) as i64, spans_text(&ent.mentions)])?;
     }
     Ok(())
+}
+
+/// Mention offsets as stored: `start-end` pairs (code points) separated by
+/// spaces.
+fn spans_text(mentions: &[Mention]) -> String {
+    let mut out = String::new();
+    for m in mentions {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let _ = write!(out, "{}-{}", m.start, m.end);
+    }
+    out
+}
+
+/// The mentions of `spans_text`, with their text cut from the body
+/// (`chars`: the body's code-point boundaries, plus its length); pairs that
+/// do not parse or fall outside the body are dropped.
+fn parse_spans(spans: &str, body: &str, chars: &[usize]) -> Vec<Mention> {
+    spans
+        .split_whitespace()
+        .filter_map(|p| {
+            let (a, b) = p.split_once('-')?;
+            let (start, end): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
+            let text = body.get(*chars.get(start)?..*chars.get(end)?)?.to_string();
+            (start < end).then_some(Mention { start, end, text })
+        })
+        .collect()
 }
 
 fn ts_value(t: &Option<newsdesk_model::Timestamp>) -> Option<String> {
@@ -488,6 +697,13 @@ impl Store for EmbeddedStore {
 
     fn apply(&mut self, batch: &Batch) -> Result<()> {
         let mut next_seq = self.next_seq;
+        let indexing = self.writer.is_some();
+        let f = self.fields;
+        // Queued articles with their index documents, built from the batch
+        // in memory; `None` for revisions, whose document is read back
+        // after the commit (its site and language may come from earlier
+        // rows).
+        let mut to_index: Vec<(i64, i64, Option<TantivyDocument>)> = Vec::new();
         let tx = self.db.transaction()?;
         {
             let mut doc = tx.prepare_cached("INSERT OR IGNORE INTO docs(key) VALUES (?1)")?;
@@ -533,7 +749,7 @@ impl Store for EmbeddedStore {
                      VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, '[]')",
                 )?
                 .execute(params![aid, a.location, a.fetched_unix, ts_value(&art.updated), art.headline, art.body])?;
-                put_analysis(&tx, aid, &a.analysis)?;
+                put_analysis(&tx, aid, &a.analysis, true)?;
                 // Syndication group: the representative is the earliest
                 // copy, then the most complete, then the first seen.
                 let gid = a.group.as_i64();
@@ -582,6 +798,18 @@ impl Store for EmbeddedStore {
                         .execute(params![seq, aid, sid, a.story_features])?;
                 }
                 queue.execute([aid])?;
+                if indexing {
+                    let text = DocText {
+                        headline: art.headline.as_deref(),
+                        body: &art.body,
+                        site: a.site.as_deref(),
+                        lang: art.language.as_deref(),
+                        published: a.published_unix,
+                    };
+                    let speakers = a.analysis.quotes.iter().filter_map(|q| q.speaker.resolved.as_deref().or(q.speaker.written.as_deref()));
+                    let entities = a.analysis.entities.iter().map(|e| e.name.as_str());
+                    to_index.push((aid, tx.last_insert_rowid(), Some(doc_of(f, aid, tx.last_insert_rowid(), &text, speakers, entities))));
+                }
             }
             for r in &batch.revisions {
                 let aid = r.article.as_i64();
@@ -620,8 +848,11 @@ impl Store for EmbeddedStore {
                     ts_value(&art.published),
                     r.published_unix
                 ])?;
-                put_analysis(&tx, aid, &r.analysis)?;
+                put_analysis(&tx, aid, &r.analysis, false)?;
                 queue.execute([aid])?;
+                if indexing {
+                    to_index.push((aid, tx.last_insert_rowid(), None));
+                }
             }
             let mut err = tx.prepare_cached("INSERT OR IGNORE INTO ingest_errors(id, location, message) VALUES (?1, ?2, ?3)")?;
             for e in &batch.errors {
@@ -631,7 +862,7 @@ impl Store for EmbeddedStore {
         }
         tx.commit()?;
         self.next_seq = next_seq;
-        Ok(())
+        self.add_to_index(to_index)
     }
 
     fn sync_index(&mut self) -> Result<usize> {
@@ -639,28 +870,21 @@ impl Store for EmbeddedStore {
             return Ok(0);
         }
         let indexed = self.indexed_upto()?;
+        // Queued after the last commit and not yet handed to the writer by
+        // `apply`: after a crash, everything since the commit.
+        let from = indexed.max(self.added_upto);
         let pending: Vec<(i64, i64)> = {
             let mut st = self.db.prepare(
                 "SELECT article_id, MAX(seq) FROM index_queue WHERE seq > ?1 GROUP BY article_id ORDER BY MAX(seq)",
             )?;
-            let rows = st.query_map([indexed], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = st.query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
-        let mut upto = indexed;
-        if !pending.is_empty() {
-            let mut docs = Vec::with_capacity(pending.len());
-            for &(aid, seq) in &pending {
-                docs.push((aid, self.index_doc(aid, seq)?));
-                upto = upto.max(seq);
-            }
-            let f = self.fields;
+        let rebuilt = pending.len();
+        self.add_to_index(pending.into_iter().map(|(aid, seq)| (aid, seq, None)).collect())?;
+        let upto = self.added_upto.max(indexed);
+        if upto > indexed {
             let Some(writer) = self.writer.as_mut() else { return Ok(0) };
-            for (aid, doc) in docs {
-                writer.delete_term(Term::from_field_u64(f.id, aid as u64));
-                if let Some(doc) = doc {
-                    writer.add_document(doc)?;
-                }
-            }
             let mut commit = writer.prepare_commit()?;
             commit.set_payload(&upto.to_string());
             commit.commit()?;
@@ -668,7 +892,7 @@ impl Store for EmbeddedStore {
         }
         self.reader.reload()?;
         self.match_follows(upto)?;
-        Ok(pending.len())
+        Ok(rebuilt)
     }
 
     fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
@@ -1165,6 +1389,106 @@ mod tests {
         let second = EmbeddedStore::open(dir.path()).expect("a second handle opens read-only");
         assert!(!second.can_write_index());
         assert_eq!(second.stats().expect("stats").articles, 3);
+    }
+
+    /// One article whose body has non-ASCII text before the quote, so
+    /// code-point and byte offsets differ.
+    fn article_with_quote() -> NewArticle {
+        let body = "Éva Kovács spoke. “We will rebuild,” said Éva Kovács in Pécs.";
+        let cps = |s: &str| body.find(s).map(|b| body[..b].chars().count()).unwrap_or(0);
+        let q0 = cps("“We");
+        let q1 = cps(" said");
+        let id = Id::of(&[b"test-article"]);
+        NewArticle {
+            id,
+            site: Some("Example".into()),
+            location: "test".into(),
+            fetched_unix: None,
+            published_unix: None,
+            article: Article { headline: Some("Rebuilding".into()), language: Some("en".into()), body: body.into(), ..Article::default() },
+            analysis: Analysis {
+                quotes: vec![Quote {
+                    start: q0,
+                    end: q1,
+                    text: "We will rebuild,".into(),
+                    kind: QuoteKind::Direct,
+                    fragments: vec![],
+                    speaker: Speaker { written: Some("Éva Kovács".into()), resolved: Some("Éva Kovács".into()), ..Speaker::default() },
+                    cue: Some("said".into()),
+                    addressee: None,
+                }],
+                entities: vec![
+                    Entity {
+                        name: "Pécs".into(),
+                        kind: EntityKind::Place,
+                        roles: vec![],
+                        mentions: vec![Mention { start: cps("Pécs"), end: cps("Pécs") + 4, text: "Pécs".into() }],
+                    },
+                    Entity {
+                        name: "Éva Kovács".into(),
+                        kind: EntityKind::Person,
+                        roles: vec![],
+                        mentions: vec![
+                            Mention { start: 0, end: 10, text: "Éva Kovács".into() },
+                            Mention { start: cps("Éva Kovács in"), end: cps("Éva Kovács in") + 10, text: "Éva Kovács".into() },
+                        ],
+                    },
+                ],
+                dates: vec![],
+            },
+            signature: vec![0; 8],
+            group: id,
+            story: id,
+            story_features: vec![],
+        }
+    }
+
+    #[test]
+    fn analysis_offsets_are_stored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut s = EmbeddedStore::open(dir.path()).expect("open");
+        let a = article_with_quote();
+        s.apply(&Batch { docs: vec![Id::of(&[b"doc"])], articles: vec![a.clone()], ..Batch::default() }).expect("apply");
+        let got = s.stored_analysis(a.id, &a.article.body).expect("read").expect("offsets are kept");
+        assert_eq!(got.quotes.len(), 1);
+        assert_eq!((got.quotes[0].start, got.quotes[0].end), (a.analysis.quotes[0].start, a.analysis.quotes[0].end));
+        assert_eq!(got.quotes[0].speaker.resolved.as_deref(), Some("Éva Kovács"));
+        // Entities come back in order of first mention, texts cut from the body.
+        let names: Vec<&str> = got.entities.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Éva Kovács", "Pécs"]);
+        assert_eq!(got.entities[0].mentions, a.analysis.entities[1].mentions);
+        assert_eq!(got.entities[1].mentions, a.analysis.entities[0].mentions);
+        // Rows from a version that kept no offsets: the caller must analyze.
+        s.db.execute("UPDATE quotes SET start_cp = NULL", []).expect("update");
+        assert!(s.stored_analysis(a.id, &a.article.body).expect("read").is_none());
+    }
+
+    #[test]
+    fn index_from_the_batch_matches_the_rebuilt_index() {
+        let a = article_with_quote();
+        let batch = Batch { docs: vec![Id::of(&[b"doc"])], articles: vec![a], ..Batch::default() };
+        let direct = tempfile::tempdir().expect("temp dir");
+        let rebuilt = tempfile::tempdir().expect("temp dir");
+        {
+            let mut s = EmbeddedStore::open(direct.path()).expect("open");
+            s.apply(&batch).expect("apply");
+            s.sync_index().expect("sync");
+        }
+        {
+            let mut s = EmbeddedStore::open(rebuilt.path()).expect("open");
+            s.apply(&batch).expect("apply");
+            // Dropped before sync_index: the next open rebuilds from SQLite.
+        }
+        for dir in [direct.path(), rebuilt.path()] {
+            let s = EmbeddedStore::open(dir).expect("reopen");
+            for q in [
+                SearchQuery { text: "rebuild".into(), limit: 5, ..SearchQuery::default() },
+                SearchQuery { speaker: Some("kovács".into()), limit: 5, ..SearchQuery::default() },
+                SearchQuery { entity: Some("pécs".into()), site: Some("example".into()), lang: Some("EN".into()), limit: 5, ..SearchQuery::default() },
+            ] {
+                assert_eq!(s.search(&q).expect("search").len(), 1, "{q:?} in {}", dir.display());
+            }
+        }
     }
 
     #[test]
