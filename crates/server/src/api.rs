@@ -126,7 +126,7 @@ impl Filters {
     responses((status = 200, description = "A page of articles", body = Page), (status = 400, body = ErrorBody)))]
 async fn list_articles(State(app): State<Arc<App>>, ApiQuery(f): ApiQuery<Filters>) -> Result<Json<Page>, ApiError> {
     let (q, offset, per) = f.query("")?;
-    let hits = app.with_store(move |_, s| Ok(s.search(&q)?)).await?;
+    let hits = app.with_reader(move |_, s| Ok(s.search(&q)?)).await?;
     Ok(Json(page_of(hits, offset, per)?))
 }
 
@@ -138,7 +138,7 @@ async fn list_articles(State(app): State<Arc<App>>, ApiQuery(f): ApiQuery<Filter
 async fn get_article(State(app): State<Arc<App>>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     check_id(&id)?;
     let id2 = id.clone();
-    let view = app.with_store(move |_, s| Ok(s.show(&id2)?)).await?;
+    let view = app.with_reader(move |_, s| Ok(s.show(&id2)?)).await?;
     match view {
         Some(v) => Ok(Json(v).into_response()),
         None => Err(ApiError::not_found(format!("no article {id}"))),
@@ -164,7 +164,7 @@ async fn search(
     ApiQuery(f): ApiQuery<Filters>,
 ) -> Result<Json<Page>, ApiError> {
     let (q, offset, per) = f.query(t.q.as_deref().unwrap_or(""))?;
-    let hits = app.with_store(move |_, s| Ok(s.search(&q)?)).await?;
+    let hits = app.with_reader(move |_, s| Ok(s.search(&q)?)).await?;
     Ok(Json(page_of(hits, offset, per)?))
 }
 
@@ -186,7 +186,7 @@ pub struct QuoteParams {
 async fn quotes(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<QuoteParams>) -> Result<Json<Page>, ApiError> {
     let (offset, per) = window(p.page, p.per_page, 20)?;
     let q = QuoteQuery { speaker: nonempty(&p.speaker), text: nonempty(&p.q), limit: offset + per + 1 };
-    let rows = app.with_store(move |_, s| Ok(s.quotes(&q)?)).await?;
+    let rows = app.with_reader(move |_, s| Ok(s.quotes(&q)?)).await?;
     Ok(Json(page_of(rows, offset, per)?))
 }
 
@@ -219,7 +219,7 @@ async fn entities(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<EntityParam
     if limit == 0 || limit > 500 {
         return Err(ApiError::bad_request("limit must be between 1 and 500"));
     }
-    let rows = app.with_store(move |_, s| Ok(s.entities(kind, limit as usize)?)).await?;
+    let rows = app.with_reader(move |_, s| Ok(s.entities(kind, limit as usize)?)).await?;
     Ok(Json(rows).into_response())
 }
 
@@ -236,7 +236,7 @@ pub struct PageParams {
     responses((status = 200, description = "A page of stories", body = Page), (status = 400, body = ErrorBody)))]
 async fn list_stories(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<PageParams>) -> Result<Json<Page>, ApiError> {
     let (offset, per) = window(p.page, p.per_page, 20)?;
-    let rows = app.with_store(move |_, s| Ok(s.stories(offset + per + 1)?)).await?;
+    let rows = app.with_reader(move |_, s| Ok(s.stories(offset + per + 1)?)).await?;
     Ok(Json(page_of(rows, offset, per)?))
 }
 
@@ -246,7 +246,7 @@ async fn list_stories(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<PagePar
     responses((status = 200, description = "The story", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_story(State(app): State<Arc<App>>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let sid = newsdesk_store::Id::parse(&id).ok_or_else(|| ApiError::bad_request(format!("not a story id: {id:?}")))?;
-    match app.with_store(move |_, s| Ok(s.story(sid)?)).await? {
+    match app.with_reader(move |_, s| Ok(s.story(sid)?)).await? {
         Some(row) => Ok(Json(row).into_response()),
         None => Err(ApiError::not_found(format!("no story {id}"))),
     }
@@ -290,7 +290,7 @@ fn follow_out(app: &App, f: newsdesk_store::Follow) -> FollowOut {
 #[utoipa::path(get, path = "/api/follows", tag = "follows",
     responses((status = 200, description = "Follows", body = Vec<FollowOut>)))]
 async fn list_follows(State(app): State<Arc<App>>) -> Result<Json<Vec<FollowOut>>, ApiError> {
-    let list = app.with_store(|app, s| Ok(s.follow_list()?.into_iter().map(|f| follow_out(app, f)).collect())).await?;
+    let list = app.with_reader(|app, s| Ok(s.follow_list()?.into_iter().map(|f| follow_out(app, f)).collect())).await?;
     Ok(Json(list))
 }
 
@@ -477,6 +477,6 @@ async fn ingest(State(app): State<Arc<App>>, ApiJson(req): ApiJson<IngestRequest
 #[utoipa::path(get, path = "/api/stats", tag = "articles",
     responses((status = 200, description = "Counts", body = Object)))]
 async fn stats(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
-    let s = app.with_store(|_, s| Ok(s.stats()?)).await?;
+    let s = app.with_reader(|_, s| Ok(s.stats()?)).await?;
     Ok(Json(s).into_response())
 }

@@ -14,10 +14,13 @@
 //! a Content-Security-Policy that allows no script at all (the UI needs
 //! none) and styles only from the app's own stylesheet.
 //!
-//! The store sits behind one mutex: the embedded backend's SQLite
-//! connection is not `Sync`, and every store call is short (one query), so
-//! requests queue for it on tokio's blocking pool rather than on the async
-//! workers. Ingest is pluggable ([`IngestFn`]): the pipeline lives in the
+//! Writes (ingest, follows) go through one store handle behind a mutex: the
+//! embedded backend's SQLite connection is not `Sync`, and there is one
+//! writer anyway. Reads (pages, search, the API's GETs) take a handle from a
+//! small pool of read-only ones ([`EmbeddedStore::reader`]), so concurrent
+//! requests run side by side instead of queueing behind one connection.
+//! Both run on tokio's blocking pool, not on the async workers. Ingest is
+//! pluggable ([`IngestFn`]): the pipeline lives in the
 //! `newsdesk` binary, which hands it in.
 
 mod api;
@@ -29,7 +32,7 @@ mod webhook;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -96,9 +99,41 @@ pub struct Config {
     pub allow_fetch: bool,
 }
 
+/// Read-only store handles open at most: enough to keep every core busy
+/// while some requests wait on the disk; each holds a SQLite page cache.
+const MAX_READERS: usize = 8;
+
+/// Read-only store handles, opened on demand up to [`MAX_READERS`]; a
+/// request that finds all of them in use waits for one.
+#[derive(Default)]
+struct Readers {
+    state: Mutex<(Vec<EmbeddedStore>, usize)>,
+    returned: Condvar,
+}
+
+/// A pooled read-only handle in use. Dropping it returns the handle, or,
+/// when there is none (opening failed) or a request panicked while holding
+/// it, frees its slot so a new one can be opened.
+struct Lease<'a> {
+    app: &'a App,
+    store: Option<EmbeddedStore>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut st = self.app.readers.state.lock().unwrap_or_else(|e| e.into_inner());
+        match self.store.take() {
+            Some(r) if !std::thread::panicking() => st.0.push(r),
+            _ => st.1 = st.1.saturating_sub(1),
+        }
+        self.app.readers.returned.notify_one();
+    }
+}
+
 /// Shared state of every handler.
 pub struct App {
     store: Mutex<EmbeddedStore>,
+    readers: Readers,
     ingest: Box<IngestFn>,
     hooks: webhook::Hooks,
     config: Config,
@@ -109,7 +144,7 @@ impl App {
     /// the webhook delivery task.
     pub fn new(store: EmbeddedStore, ingest: Box<IngestFn>, config: Config) -> Arc<App> {
         let hooks = webhook::Hooks::load(&config.data_dir);
-        Arc::new(App { store: Mutex::new(store), ingest, hooks, config })
+        Arc::new(App { store: Mutex::new(store), readers: Readers::default(), ingest, hooks, config })
     }
 
     /// The store, also after a panic in another request (the store's own
@@ -128,6 +163,45 @@ impl App {
         tokio::task::spawn_blocking(move || {
             let mut store = app.lock();
             f(&app, &mut store)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
+    }
+
+    /// A read-only handle from the pool (opening one if fewer than
+    /// [`MAX_READERS`] exist); it goes back to the pool when the lease is
+    /// dropped.
+    fn lease_reader(&self) -> Result<Lease<'_>, ApiError> {
+        let mut st = self.readers.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(r) = st.0.pop() {
+                return Ok(Lease { app: self, store: Some(r) });
+            }
+            if st.1 < MAX_READERS {
+                st.1 += 1;
+                drop(st);
+                // The lease frees the slot again if opening fails.
+                let mut lease = Lease { app: self, store: None };
+                lease.store = Some(self.lock().reader()?);
+                return Ok(lease);
+            }
+            st = self.readers.returned.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Runs the read-only `f` on a pooled handle on the blocking pool.
+    async fn with_reader<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &EmbeddedStore) -> Result<T, ApiError> + Send + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let lease = app.lease_reader()?;
+            match &lease.store {
+                Some(r) => f(&app, r),
+                None => Err(ApiError::internal("no store handle")),
+            }
         })
         .await
         .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?

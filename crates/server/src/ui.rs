@@ -165,7 +165,7 @@ async fn search_page(
     let (q, offset, per) = f.query(&text)?;
     let facet_q = SearchQuery { limit: 200, ..q.clone() };
     let (hits, facet_hits, people, orgs) = app
-        .with_store(move |_, s| {
+        .with_reader(move |_, s| {
             Ok((
                 s.search(&q)?,
                 s.search(&facet_q)?,
@@ -383,11 +383,17 @@ fn published_of(v: &ArticleView) -> Option<chrono::DateTime<chrono::FixedOffset>
 async fn article_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiResult {
     check_id(&id)?;
     let id2 = id.clone();
-    let view = app.with_store(move |_, s| Ok(s.show(&id2)?)).await?;
-    let Some(v) = view else { return Err(ApiError::not_found(format!("There is no article {id}.")).into()) };
-    // The analysis is recomputed (a pure function, well under a
-    // millisecond per article) because only the renderer needs offsets.
-    let analysis = newsdesk_analyze::analyze(&v.article.body, published_of(&v));
+    let view = app
+        .with_reader(move |_, s| {
+            let Some(v) = s.show(&id2)? else { return Ok(None) };
+            let stored = s.stored_analysis(v.id, &v.article.body)?;
+            Ok(Some((v, stored)))
+        })
+        .await?;
+    let Some((v, stored)) = view else { return Err(ApiError::not_found(format!("There is no article {id}.")).into()) };
+    // Quote and mention offsets were stored at ingest; only a store
+    // written before they were kept needs the analysis run again here.
+    let analysis = stored.unwrap_or_else(|| newsdesk_analyze::analyze(&v.article.body, published_of(&v)));
     let a = &v.article;
     let title = a.headline.clone().unwrap_or_else(|| "(untitled)".into());
     let content = html! {
@@ -487,7 +493,7 @@ struct KindParam {
 
 async fn entities_page(State(app): State<Arc<App>>, Query(p): Query<KindParam>) -> UiResult {
     let kind = crate::api::entity_kind(p.kind.as_deref())?;
-    let rows = app.with_store(move |_, s| Ok(s.entities(kind, 200)?)).await?;
+    let rows = app.with_reader(move |_, s| Ok(s.entities(kind, 200)?)).await?;
     let content = html! {
         h1 { "People, organisations and places" }
         p { a href="/entities?kind=person" { "People" } " · " a href="/entities?kind=organization" { "Organisations" } " · " a href="/entities?kind=place" { "Places" } " · " a href="/entities" { "All" } }
@@ -572,7 +578,7 @@ async fn entity_page(State(app): State<Arc<App>>, Path(name): Path<String>) -> U
     }
     let n2 = name.clone();
     let (quotes, articles) = app
-        .with_store(move |_, s| {
+        .with_reader(move |_, s| {
             let quotes = s.quotes(&QuoteQuery { speaker: Some(n2.clone()), text: None, limit: 200 })?;
             let articles = s.search(&SearchQuery { entity: Some(n2), limit: 100, ..SearchQuery::default() })?;
             Ok((quotes, articles))
@@ -612,7 +618,7 @@ async fn entity_page(State(app): State<Arc<App>>, Path(name): Path<String>) -> U
 }
 
 async fn stories_page(State(app): State<Arc<App>>) -> UiResult {
-    let rows = app.with_store(|_, s| Ok(s.stories(50)?)).await?;
+    let rows = app.with_reader(|_, s| Ok(s.stories(50)?)).await?;
     let content = html! {
         h1 { "Stories" }
         @if rows.is_empty() { p.muted { "No stories yet." } }
@@ -632,12 +638,13 @@ const STORY_QUOTED_ARTICLES: usize = 30;
 async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiResult {
     let sid = newsdesk_store::Id::parse(&id).ok_or_else(|| ApiError::bad_request(format!("not a story id: {id:?}")))?;
     let (row, views) = app
-        .with_store(move |_, s| {
+        .with_reader(move |_, s| {
             let Some(row) = s.story(sid)? else { return Ok((None, vec![])) };
             let mut views = Vec::new();
             for a in row.articles.iter().take(STORY_QUOTED_ARTICLES) {
                 if let Some(v) = s.show(&a.id.to_string())? {
-                    views.push(v);
+                    let stored = s.stored_analysis(v.id, &v.article.body)?;
+                    views.push((v, stored));
                 }
             }
             Ok((Some(row), views))
@@ -645,8 +652,12 @@ async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiRe
         .await?;
     let Some(row) = row else { return Err(ApiError::not_found(format!("There is no story {id}.")).into()) };
     let mut said: BTreeMap<String, Vec<(String, newsdesk_store::Id)>> = BTreeMap::new();
-    for v in &views {
-        for q in newsdesk_analyze::analyze(&v.article.body, published_of(v)).quotes {
+    for (v, stored) in views {
+        let quotes = match stored {
+            Some(a) => a.quotes,
+            None => newsdesk_analyze::analyze(&v.article.body, published_of(&v)).quotes,
+        };
+        for q in quotes {
             if let Some(sp) = q.speaker.resolved.or(q.speaker.written) {
                 said.entry(sp).or_default().push((q.text, v.id));
             }
@@ -674,7 +685,7 @@ async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiRe
 
 async fn follows_page(State(app): State<Arc<App>>) -> UiResult {
     let list = app
-        .with_store(|app, s| Ok(s.follow_list()?.into_iter().map(|f| (app.hooks.get(&f.name), f)).collect::<Vec<_>>()))
+        .with_reader(|app, s| Ok(s.follow_list()?.into_iter().map(|f| (app.hooks.get(&f.name), f)).collect::<Vec<_>>()))
         .await?;
     let content = html! {
         h1 { "Follows" }
@@ -784,7 +795,7 @@ fn origin(headers: &HeaderMap) -> String {
 async fn feed(State(app): State<Arc<App>>, headers: HeaderMap, Path(name): Path<String>) -> Result<Response, ApiError> {
     let n2 = name.clone();
     let got = app
-        .with_store(move |_, s| {
+        .with_reader(move |_, s| {
             let Some(f) = s.follow_list()?.into_iter().find(|f| f.name == n2) else { return Ok(None) };
             let matches = s.follow_matches(&f.name, crate::feed::FEED_ENTRIES)?.unwrap_or_default();
             Ok(Some((f, matches)))

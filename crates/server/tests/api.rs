@@ -431,3 +431,79 @@ async fn ui_pages_render() {
     let res = get(r, "/follows").await;
     assert!(res.body.contains("Tomas Eck") && res.body.contains("feed.atom"));
 }
+
+/// What the test's webhook receiver saw: each request's body, in order.
+#[derive(Default)]
+struct Receiver {
+    bodies: std::sync::Mutex<Vec<String>>,
+}
+
+/// A follow's webhook against a real HTTP receiver on loopback: the ingest
+/// answers while the receiver is still holding the first delivery (ingest
+/// never waits on a webhook), the receiver then fails it with a 500, and
+/// the delivery task tries again after its backoff and gets the match
+/// through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_retries_without_blocking_ingest() {
+    use axum::extract::State;
+    use std::sync::Arc;
+    use tokio::sync::{mpsc, Semaphore};
+
+    let seen = Arc::new(Receiver::default());
+    // The first request waits for a permit the test adds after the ingest
+    // has answered.
+    let gate = Arc::new(Semaphore::new(0));
+    let (arrived_tx, mut arrived) = mpsc::unbounded_channel::<usize>();
+    let hook = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(
+                |State((seen, gate, arrived)): State<(Arc<Receiver>, Arc<Semaphore>, mpsc::UnboundedSender<usize>)>, body: String| async move {
+                    let n = {
+                        let mut b = seen.bodies.lock().unwrap_or_else(|e| e.into_inner());
+                        b.push(body);
+                        b.len()
+                    };
+                    let _ = arrived.send(n);
+                    if n == 1 {
+                        let _permit = gate.acquire().await;
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .with_state((Arc::clone(&seen), Arc::clone(&gate), arrived_tx));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a receiver");
+    let addr = listener.local_addr().expect("receiver address");
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+
+    let f = fixture();
+    let r = &f.router;
+    let body = serde_json::json!({"name": "Quist", "kind": "entity", "value": "Mara Quist", "webhook": format!("http://{addr}/hook")});
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", body.to_string()))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+
+    let req = serde_json::json!({"html": NEW_PAGE, "url": "https://lindholm.example/harbour"}).to_string();
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", req))).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // The ingest has answered; the receiver has not answered anything yet
+    // (its first request, if it came, is held at the gate).
+    let wait = std::time::Duration::from_secs(20);
+    let first = tokio::time::timeout(wait, arrived.recv()).await.expect("a first delivery");
+    assert_eq!(first, Some(1));
+    gate.add_permits(1);
+    let second = tokio::time::timeout(wait, arrived.recv()).await.expect("a retry after the 500");
+    assert_eq!(second, Some(2));
+
+    let bodies = seen.bodies.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(bodies[0], bodies[1], "the retry sends the same payload");
+    let payload: serde_json::Value = serde_json::from_str(&bodies[1]).expect("JSON payload");
+    assert_eq!(payload["follow"], "Quist");
+    let matches = payload["matches"].as_array().expect("matches");
+    assert_eq!(matches.len(), 1, "{payload}");
+    assert_eq!(matches[0]["headline"], "Harbour plan approved after long debate");
+    // Delivered by webhook means taken: nothing is left pending.
+    let detail = get(r, "/api/follows/Quist").await.json();
+    assert_eq!(detail["follow"]["pending"], 0, "{detail}");
+}
