@@ -218,6 +218,10 @@ fn cue_tail_is_adjunct(doc: &Doc, names: &Names, c: usize, tell: bool, se: usize
     if k >= se || !doc.is_wordish(k) {
         return !doc.is_quote(k) || k >= se;
     }
+    // "reported at least six …": a quantity opening the clause.
+    if doc.is_w(k, "at") && matches!(doc.lw(k + 1), "least" | "most") {
+        return false;
+    }
     in_list(doc.lw(k), ADJUNCT_START)
 }
 
@@ -317,6 +321,9 @@ pub fn np_right(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usi
     if in_list(l, PRONOUNS) {
         return Some((j, j + 1));
     }
+    if in_list(l, NP_STOP) || matches!(l, "despite" | "although" | "though" | "unless" | "whether" | "even" | "being" | "having") {
+        return None;
+    }
     let mut k = j;
     let mut saw_head = false;
     while k < limit && k < j + 14 {
@@ -358,11 +365,24 @@ pub fn np_right(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usi
 
 /// Speaker phrase ending at `j` inclusive (normal order: `X said`).
 fn np_left_core(doc: &Doc, names: &Names, j: usize, floor: usize) -> Option<(usize, usize)> {
+    // "Six in 10 say", "one in five voters said": a share of people.
+    let numberish = |t: usize| doc.kind(t) == Some(Kind::Num) || in_list(doc.lw(t), NUMBER_WORDS);
+    if j >= floor + 2 && numberish(j) && doc.is_w(j - 1, "in") && numberish(j - 2) {
+        let mut a = j - 2;
+        if a >= floor + 2 && doc.is_w(a - 1, "than") && matches!(doc.lw(a - 2), "more" | "fewer" | "less") {
+            a -= 2;
+        }
+        return Some((a, j + 1));
+    }
     if j < floor || !doc.is_word(j) {
         return None;
     }
     let l = doc.lw(j);
     if in_list(l, PRONOUNS) {
+        return Some((j, j + 1));
+    }
+    // "Most believe that …", "Many say …": a quantifier standing alone.
+    if in_list(l, QUANT_SUBJ) && (j == floor || !doc.is_wordish(j - 1) || matches!(doc.lw(j - 1), "and" | "but")) {
         return Some((j, j + 1));
     }
     if in_list(l, crate::doc::STOP_CAPS) && !doc.lex.is_title(l) {
@@ -1400,8 +1420,10 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 continue;
             }
             if !cls.speech && !cls.tell && !has_that && cls.belief && !cls.show {
-                // Belief verbs without "that" need a pronoun or name subject.
-                if !(in_list(doc.lw(sp.0), PRONOUNS) || doc.cap(sp.0)) {
+                // Belief verbs without "that" need a pronoun, a name or a
+                // people noun as subject ("some officials think X is …").
+                let head = doc.lw(sp.1 - 1);
+                if !(in_list(doc.lw(sp.0), PRONOUNS) || doc.cap(sp.0) || in_list(head, PEOPLE_NOUNS) || doc.lex.is_title(head) || in_list(head, QUANT_SUBJ)) {
                     c += 1;
                     continue;
                 }
@@ -1536,6 +1558,11 @@ fn stance_object(doc: &Doc, names: &Names, after_cue: usize, se: usize, mask: &[
         None
     }
 }
+
+/// Quantifiers that stand for people on their own: "Most believe …".
+const QUANT_SUBJ: &[&str] = &["most", "many", "some", "few", "others", "half", "several", "majorities", "both"];
+/// Number words that count people in "six in 10".
+const NUMBER_WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 
 /// Heads of people-denoting phrases that can hold a stance: "most voters
 /// support …", "a majority of Republicans oppose …".
