@@ -37,7 +37,8 @@ use anyhow::{Context, Result};
 use newsdesk_queue::{item, Delivery, Queue};
 use newsdesk_sources::{RawDoc, SourceError};
 use newsdesk_store::{Id, Store};
-use newsdesk_store_pg::{ItemCommit, PgStore};
+use newsdesk_store::StoreError;
+use newsdesk_store_pg::{is_connection_lost, ItemCommit, PgStore};
 
 use crate::cluster_ingest::ServiceArgs;
 use crate::pipeline::{self, Counts, Observer, Outcome, Writer};
@@ -233,13 +234,19 @@ impl Worker<'_> {
         self.upto = 0;
     }
 
+    /// Whether `e` is the database connection going away rather than a
+    /// failure of the work.
+    fn lost(&mut self, e: &anyhow::Error) -> bool {
+        self.writer.store().is_closed() || e.chain().any(|c| c.downcast_ref::<StoreError>().is_some_and(is_connection_lost))
+    }
+
     /// Runs `f`; when it fails because the database connection is gone,
     /// reconnects with backoff and runs it again.
     fn with_db<T>(&mut self, mut f: impl FnMut(&mut Self) -> Result<T>) -> Result<T> {
         loop {
             match f(self) {
                 Ok(v) => return Ok(v),
-                Err(e) if self.writer.store().is_closed() => {
+                Err(e) if self.lost(&e) => {
                     eprintln!("newsdesk worker: database connection lost ({e:#}); reconnecting");
                     self.reset();
                     self.writer.store().reconnect(self.patience).context("reconnecting to PostgreSQL")?;
@@ -332,11 +339,15 @@ impl Worker<'_> {
             })();
             match result {
                 Ok(r) => break r,
-                Err(e) if self.writer.store().is_closed() => {
-                    // The batch stays decided; if the commit did land
-                    // before the connection went, the retry finds the item
-                    // done.
+                Err(e) if self.lost(&e) => {
+                    // A fully decided batch is kept and retried as it was;
+                    // if its commit did land before the connection went,
+                    // the retry finds the item done. Decisions cut short
+                    // left the in-memory state half-updated: start over.
                     eprintln!("newsdesk worker: database connection lost ({e:#}); reconnecting");
+                    if attempt_batch.is_none() {
+                        self.reset();
+                    }
                     self.writer.store().reconnect(self.patience).context("reconnecting to PostgreSQL")?;
                 }
                 Err(e) => {

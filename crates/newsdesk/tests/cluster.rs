@@ -140,10 +140,18 @@ fn worker(db: &Db, stream: &str, extra: &[&str]) -> Child {
 
 /// Waits until the job has committed every item.
 fn wait_done(db: &Db, job: &str, limit: Duration) -> newsdesk_store_pg::JobStatus {
-    let store = db.store();
+    let mut store = db.store();
     let start = Instant::now();
     loop {
-        let j = store.jobs().expect("jobs").into_iter().find(|j| j.id == job).expect("the job is registered");
+        let jobs = match store.jobs() {
+            Ok(jobs) => jobs,
+            Err(_) if store.is_closed() => {
+                store = db.store();
+                continue;
+            }
+            Err(e) => panic!("reading jobs: {e}"),
+        };
+        let j = jobs.into_iter().find(|j| j.id == job).expect("the job is registered");
         if j.items.is_some_and(|n| j.done >= n) {
             return j;
         }
@@ -241,6 +249,38 @@ fn a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled() {
     let a = single.store();
     assert_eq!(store.stats().expect("stats"), a.stats().expect("stats"));
     assert!(a.dump().expect("dump") == store.dump().expect("dump"), "after the kill the store differs from an uninterrupted run's");
+}
+
+#[test]
+fn lost_database_connections_are_retried_and_change_nothing() {
+    if !services("lost_database_connections_are_retried_and_change_nothing") {
+        return;
+    }
+    let tmp = TempDir::new("dbloss");
+    let input = corpus(&tmp, 600);
+    let (single, cluster) = (Db::new("lsingle"), Db::new("lcluster"));
+    let stream = stream_name("dbloss");
+    let _cleanup = Streams(stream.clone());
+    ok(&["ingest", "--quiet", "--store", &single.url, &input]);
+    ok(&["ingest", "--cluster", NATS, "--store", &cluster.url, "--stream", &stream, "--job", "l", "--item-records", "8", &input]);
+    let w = worker(&cluster, &stream, &["--idle-exit", "5"]);
+    // Cut every connection to the cluster's database (the worker's among
+    // them) a few times while the job runs.
+    let mut cuts = 0;
+    let start = Instant::now();
+    while cuts < 4 && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(700));
+        admin(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()", cluster.name));
+        cuts += 1;
+    }
+    let job = wait_done(&cluster, "l", Duration::from_secs(300));
+    finish(vec![w]);
+    assert_eq!(job.dead, 0, "a lost connection is not the item's fault");
+    let store = cluster.store();
+    for item in 0..job.done {
+        assert_eq!(store.job_failures("l", item).expect("failures"), Vec::<String>::new(), "item {item} was charged an attempt");
+    }
+    assert!(single.store().dump().expect("dump") == cluster.store().dump().expect("dump"), "the store differs after lost connections");
 }
 
 fn page(n: usize) -> RawDoc {

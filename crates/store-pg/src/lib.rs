@@ -77,6 +77,17 @@ impl From<PgError> for StoreError {
 
 type PgResult<T> = std::result::Result<T, PgError>;
 
+/// True when `e` says the connection is gone or being closed by the server
+/// (a restart, an administrator's `pg_terminate_backend`, a network
+/// failure): worth reconnecting and retrying, and not the data's fault. A
+/// server that closes a session sends its FATAL error before the socket
+/// closes, so this looks at the SQLSTATE as well (classes 08 and 57P).
+pub fn is_connection_lost(e: &StoreError) -> bool {
+    let StoreError::Backend(b) = e else { return false };
+    let Some(PgError::Pg(pg)) = b.downcast_ref::<PgError>() else { return false };
+    pg.is_closed() || pg.code().is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
+}
+
 /// Where one cluster ingest job stands.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct JobStatus {
