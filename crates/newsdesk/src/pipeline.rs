@@ -106,6 +106,18 @@ pub(crate) enum Outcome {
     Done { key: Id, articles: Vec<Prepared>, errors: Vec<IngestError> },
 }
 
+impl Outcome {
+    /// The ids of the articles found in the record (a cluster worker reads
+    /// their stored bodies ahead of the decisions).
+    pub(crate) fn article_ids(&self) -> impl Iterator<Item = Id> + '_ {
+        let articles: &[Prepared] = match self {
+            Outcome::Seen => &[],
+            Outcome::Done { articles, .. } => articles,
+        };
+        articles.iter().map(|p| p.id)
+    }
+}
+
 /// The story clusterer's input, as stored for replay.
 #[derive(Serialize, Deserialize)]
 struct SavedFeatures {

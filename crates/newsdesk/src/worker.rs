@@ -318,6 +318,8 @@ impl Worker<'_> {
                 if attempt_batch.is_none() {
                     self.catch_up()?;
                     if let Work::Ready { outcomes, .. } = &work {
+                        let ids: Vec<Id> = outcomes.iter().flat_map(Outcome::article_ids).collect();
+                        self.writer.store().prefetch_bodies(&ids)?;
                         for o in outcomes.iter().cloned() {
                             self.writer.decide(o, &Silent)?;
                         }

@@ -133,6 +133,9 @@ pub struct PgStore {
     client: Client,
     config: Config,
     schema: Option<String>,
+    /// Current bodies read ahead by [`PgStore::prefetch_bodies`] (`None`:
+    /// no such article), answered by `current_body` until the next write.
+    bodies: std::collections::HashMap<i64, Option<(u32, String)>>,
 }
 
 fn parse_config(url: &str) -> PgResult<Config> {
@@ -210,7 +213,7 @@ impl PgStore {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let mut client = rt.block_on(connect_client(&config, schema.as_deref()))?;
         rt.block_on(migrate(&mut client))?;
-        Ok(PgStore { rt, client, config, schema })
+        Ok(PgStore { rt, client, config, schema, bodies: Default::default() })
     }
 
     /// Whether the connection is gone (the server restarted or the network
@@ -228,6 +231,7 @@ impl PgStore {
             match self.rt.block_on(connect_client(&self.config, self.schema.as_deref())) {
                 Ok(c) => {
                     self.client = c;
+                    self.bodies.clear();
                     return Ok(());
                 }
                 Err(e) if start.elapsed() >= patience => return Err(e.into()),
@@ -241,6 +245,27 @@ impl PgStore {
 
     fn run<T>(&self, f: impl std::future::Future<Output = PgResult<T>>) -> Result<T> {
         Ok(self.rt.block_on(f)?)
+    }
+
+    /// Reads the current bodies of `articles` in one query, so that the
+    /// decisions about a batch (new article, revision or unchanged) do not
+    /// cost a round trip per article. Forgotten at the next write.
+    pub fn prefetch_bodies(&mut self, articles: &[Id]) -> Result<()> {
+        let ids: Vec<i64> = articles.iter().map(|a| a.as_i64()).collect();
+        let rows = self.run(async {
+            Ok(self
+                .client
+                .query(
+                    "SELECT a.id, a.rev, r.body FROM articles a JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev WHERE a.id = ANY($1)",
+                    &[&ids],
+                )
+                .await?)
+        })?;
+        self.bodies = ids.iter().map(|&id| (id, None)).collect();
+        for r in rows {
+            self.bodies.insert(r.get(0), Some((r.get::<_, i32>(1) as u32, r.get(2))));
+        }
+        Ok(())
     }
 
     /// Which of `keys` are stored documents (a worker's check before work).
@@ -360,6 +385,7 @@ impl PgStore {
     /// with the dead letters. Returns the arrival number of the last stored
     /// article with the outcome.
     pub fn apply_item(&mut self, job: &str, item: i64, batch: &Batch, records: i64, dead: Option<(&str, &str)>) -> Result<(ItemCommit, i64)> {
+        self.bodies.clear();
         let client = &mut self.client;
         Ok(self.rt.block_on(async move {
             let tx = client.transaction().await?;
@@ -934,6 +960,9 @@ impl Store for PgStore {
     }
 
     fn current_body(&self, article: Id) -> Result<Option<(u32, String)>> {
+        if let Some(known) = self.bodies.get(&article.as_i64()) {
+            return Ok(known.clone());
+        }
         self.run(async {
             let row = self
                 .client
@@ -947,6 +976,7 @@ impl Store for PgStore {
     }
 
     fn apply(&mut self, batch: &Batch) -> Result<()> {
+        self.bodies.clear();
         let client = &mut self.client;
         Ok(self.rt.block_on(async move {
             let tx = client.transaction().await?;
