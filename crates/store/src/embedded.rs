@@ -193,6 +193,8 @@ impl EmbeddedStore {
         )?;
         db.busy_timeout(std::time::Duration::from_secs(30))?;
         db.pragma_update(None, "cache_size", -16384)?;
+        // Room for every statement the pages run, so none is parsed twice.
+        db.set_prepared_statement_cache_capacity(64);
         Ok(EmbeddedStore {
             dir: self.dir.clone(),
             db,
@@ -1049,12 +1051,16 @@ impl Store for EmbeddedStore {
 
     fn show(&self, id: &str) -> Result<Option<ArticleView>> {
         let Some(aid) = self.resolve_id(id)? else { return Ok(None) };
+        // Cached statements: an article page runs these on every request,
+        // and parsing the SQL cost more than running it.
         let row = self
             .db
-            .query_row(
+            .prepare_cached(
                 "SELECT a.site, a.location, a.story_id, a.group_id, a.article_json, r.body, g.representative
                  FROM articles a JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev
                  LEFT JOIN groups g ON g.id = a.group_id WHERE a.id = ?1",
+            )?
+            .query_row(
                 [aid],
                 |r| {
                     Ok((
@@ -1074,7 +1080,7 @@ impl Store for EmbeddedStore {
         article.body = body;
         let mut st = self
             .db
-            .prepare("SELECT rev, fetched_unix, updated, headline, diff_json FROM revisions WHERE article_id = ?1 ORDER BY rev")?;
+            .prepare_cached("SELECT rev, fetched_unix, updated, headline, diff_json FROM revisions WHERE article_id = ?1 ORDER BY rev")?;
         let mut revisions = Vec::new();
         let rows = st.query_map([aid], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
@@ -1083,7 +1089,7 @@ impl Store for EmbeddedStore {
             let (number, fetched_unix, updated, headline, diff) = row?;
             revisions.push(RevisionView { number: number as u32, fetched_unix, updated, headline, diff: serde_json::from_str(&diff)? });
         }
-        let mut st = self.db.prepare("SELECT id FROM articles WHERE group_id = ?1 ORDER BY seq")?;
+        let mut st = self.db.prepare_cached("SELECT id FROM articles WHERE group_id = ?1 ORDER BY seq")?;
         let ids: Vec<i64> = st.query_map([gid], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
         let mut copies = Vec::new();
         for cid in ids {
