@@ -104,6 +104,25 @@ fn edge_rates(timeline: &[(u64, f64)], span: u64) -> Option<(f64, f64)> {
     Some((first, last))
 }
 
+/// Articles per second over each successive `span` articles of the
+/// timeline (the last, partial span included if it has any articles).
+fn step_rates(timeline: &[(u64, f64)], span: u64) -> Vec<f64> {
+    let mut out = Vec::new();
+    let (mut from_n, mut from_t) = (0u64, 0.0f64);
+    for &(n, t) in timeline {
+        if n >= from_n + span {
+            out.push((n - from_n) as f64 / (t - from_t).max(1e-9));
+            (from_n, from_t) = (n, t);
+        }
+    }
+    if let Some(&(n, t)) = timeline.last() {
+        if n > from_n {
+            out.push((n - from_n) as f64 / (t - from_t).max(1e-9));
+        }
+    }
+    out
+}
+
 pub fn ingest(args: IngestArgs) -> Result<bool> {
     let data_dir = args.data_dir.unwrap_or_else(|| {
         let name = args.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "corpus".into());
@@ -151,6 +170,11 @@ pub fn ingest(args: IngestArgs) -> Result<bool> {
             (last / first - 1.0) * 100.0
         ),
         None => println!("throughput: fewer than 20k articles, no first/last 10k comparison"),
+    }
+    let steps = step_rates(&counts.timeline, 10_000);
+    if !steps.is_empty() {
+        let shown: Vec<String> = steps.iter().map(|r| format!("{r:.0}")).collect();
+        println!("articles/s per 10k articles, in order (where a slowdown starts): {}", shown.join(" "));
     }
     let truth_path = args.dir.join("truth.json");
     if truth_path.exists() {
@@ -314,6 +338,17 @@ mod tests {
         let (p, r) = pairwise(&[1, 1, 1, 1], &truth);
         assert!((p - 2.0 / 6.0).abs() < 1e-9 && r == 1.0);
         assert_eq!(purity(&[1, 1, 1, 1], &truth), 0.5);
+    }
+
+    #[test]
+    fn step_rates_follow_the_timeline() {
+        // 1000 articles/s for 20k articles, then 500/s for 10k, then 5k more.
+        let mut tl: Vec<(u64, f64)> = (1..=20).map(|i| (i * 1000, i as f64)).collect();
+        tl.extend((1..=15).map(|i| (20_000 + i * 1000, 20.0 + 2.0 * i as f64)));
+        let r = step_rates(&tl, 10_000);
+        assert_eq!(r.len(), 4, "{r:?}");
+        assert!((r[0] - 1000.0).abs() < 1e-6 && (r[1] - 1000.0).abs() < 1e-6, "{r:?}");
+        assert!((r[2] - 500.0).abs() < 1e-6 && (r[3] - 500.0).abs() < 1e-6, "{r:?}");
     }
 
     #[test]
