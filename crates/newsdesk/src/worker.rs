@@ -128,7 +128,17 @@ pub fn run(args: Args) -> Result<bool> {
         // Take items while there is room.
         while held.len() < WINDOW {
             let wait = if held.is_empty() { Duration::from_millis(500) } else { Duration::from_millis(100) };
-            let Some(d) = w.queue.fetch(wait)? else { break };
+            let d = match w.queue.fetch(wait) {
+                Ok(Some(d)) => d,
+                Ok(None) => break,
+                Err(e) => {
+                    // The client reconnects by itself; a slow or restarting
+                    // server is waited for, not fatal.
+                    eprintln!("newsdesk worker: {e}; retrying");
+                    std::thread::sleep(Duration::from_secs(1));
+                    break;
+                }
+            };
             idle_since = Instant::now();
             if let Some(work) = w.with_db(|w| w.receive(&d))? {
                 let (Some(job), Some(item)) = (d.job.clone(), d.item) else { continue };
@@ -144,7 +154,7 @@ pub fn run(args: Args) -> Result<bool> {
             match next {
                 Some(n) if n as u64 > key.1 => {
                     if let Some(h) = held.remove(&key) {
-                        w.queue.ack(&h.delivery)?;
+                        soft(w.queue.ack(&h.delivery));
                     }
                     progressed = true;
                 }
@@ -160,7 +170,7 @@ pub fn run(args: Args) -> Result<bool> {
                     // another database than the splitter. Give it back.
                     if let Some(h) = held.remove(&key) {
                         eprintln!("newsdesk worker: job {:?} is not in this store (same --store as the splitter?)", key.0);
-                        w.queue.nak(&h.delivery, Duration::from_secs(5))?;
+                        soft(w.queue.nak(&h.delivery, Duration::from_secs(5)));
                     }
                 }
             }
@@ -172,7 +182,7 @@ pub fn run(args: Args) -> Result<bool> {
         let now = Instant::now();
         for h in held.values_mut() {
             if now.duration_since(h.last_progress) >= ack_wait / 3 {
-                w.queue.in_progress(&h.delivery)?;
+                soft(w.queue.in_progress(&h.delivery));
                 h.last_progress = now;
             }
         }
@@ -180,7 +190,7 @@ pub fn run(args: Args) -> Result<bool> {
         // back so this worker can take the one everybody waits for.
         if held.len() >= WINDOW && held.values().all(|h| now.duration_since(h.since) >= ack_wait) {
             if let Some((_, h)) = held.pop_last() {
-                w.queue.nak(&h.delivery, Duration::ZERO)?;
+                soft(w.queue.nak(&h.delivery, Duration::ZERO));
             }
         }
         if held.is_empty() {
@@ -200,6 +210,15 @@ pub fn run(args: Args) -> Result<bool> {
         );
     }
     Ok(true)
+}
+
+/// Reports a failed acknowledgement, nak or progress report and goes on:
+/// its only effect is that JetStream delivers the item again later, and a
+/// redelivered item that was committed is recognised and acknowledged then.
+fn soft(r: newsdesk_queue::Result<()>) {
+    if let Err(e) = r {
+        eprintln!("newsdesk worker: {e} (the item will come back and be recognised)");
+    }
 }
 
 struct Worker<'s> {
@@ -263,12 +282,12 @@ impl Worker<'_> {
         let (Some(job), Some(item)) = (d.job.clone(), d.item) else {
             // Not ours to order: no job to commit it in.
             self.queue.dead_letter(d, "not a newsdesk work item (no Newsdesk-Job / Newsdesk-Item headers)")?;
-            self.queue.ack(d)?;
+            soft(self.queue.ack(d));
             return Ok(None);
         };
         if self.writer.store().job_next_item(&job)?.is_some_and(|n| n as u64 > item) {
             // Committed before: the worker that did it died before its ack.
-            self.queue.ack(d)?;
+            soft(self.queue.ack(d));
             return Ok(None);
         }
         let store = self.writer.store();
@@ -304,7 +323,7 @@ impl Worker<'_> {
     fn fail(&mut self, d: &Delivery, job: &str, item: u64, reason: &str) -> Result<()> {
         eprintln!("newsdesk worker: job {job} item {item}, attempt {}: {reason}", d.delivered);
         self.writer.store().job_record_failure(job, item as i64, d.delivered as i32, reason)?;
-        self.queue.nak(d, Duration::from_millis(500) * (d.delivered.min(20) as u32))?;
+        soft(self.queue.nak(d, Duration::from_millis(500) * (d.delivered.min(20) as u32)));
         Ok(())
     }
 
@@ -381,7 +400,7 @@ impl Worker<'_> {
             }
         }
         if !matches!(outcome.0, ItemCommit::NotYet) {
-            self.queue.ack(&delivery)?;
+            soft(self.queue.ack(&delivery));
         }
         Ok(())
     }
