@@ -154,7 +154,7 @@ pub struct SearchText {
 }
 
 /// Full-text search, best first, one hit per syndication group. Items:
-/// `id`, `score`, `headline`, `url`, `site`, `published`, `snippet` (matched
+/// `id`, `score`, `headline`, `url`, `site`, `language`, `published`, `snippet` (matched
 /// words marked `**like this**`), `group`, `copies`.
 #[utoipa::path(get, path = "/api/search", tag = "search", params(SearchText, Filters),
     responses((status = 200, description = "A page of hits", body = Page), (status = 400, description = "Bad parameters or query syntax", body = ErrorBody)))]

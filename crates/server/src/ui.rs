@@ -152,6 +152,23 @@ const LANGUAGES: [(&str, &str); 10] = [
     ("ru", "Russian"),
 ];
 
+/// The English name of a language code, or the code itself.
+fn language_name(code: &str) -> String {
+    LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, n)| n.to_string()).unwrap_or_else(|| code.to_string())
+}
+
+/// The first day of the month after `YYYY-MM`, as `YYYY-MM-DD` (the
+/// exclusive end of a month filter).
+fn next_month(ym: &str) -> String {
+    let y: i32 = ym.get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970);
+    let m: u32 = ym.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    if m >= 12 {
+        format!("{:04}-01-01", y + 1)
+    } else {
+        format!("{y:04}-{:02}-01", m + 1)
+    }
+}
+
 // Two extractors over one query string: `#[serde(flatten)]` would make the
 // numeric fields fail to parse from a query string.
 async fn search_page(
@@ -185,6 +202,22 @@ async fn search_page(
     let mut sites: Vec<(String, usize)> = sites.into_iter().collect();
     sites.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     sites.truncate(12);
+    // Counts by language and by month over the same top results, each a
+    // link that narrows the search to it.
+    let mut langs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut months: BTreeMap<String, usize> = BTreeMap::new();
+    for h in &facet_hits {
+        if let Some(l) = h.language.as_deref().filter(|l| !l.is_empty()) {
+            *langs.entry(l.to_lowercase()).or_default() += 1;
+        }
+        if let Some(m) = h.published.as_deref().and_then(|p| p.get(..7)).filter(|m| m.len() == 7 && m.as_bytes()[4] == b'-') {
+            *months.entry(m.to_string()).or_default() += 1;
+        }
+    }
+    let mut langs: Vec<(String, usize)> = langs.into_iter().collect();
+    langs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Newest month first.
+    let months: Vec<(String, usize)> = months.into_iter().rev().take(12).collect();
     let f = &f;
     let page_no = (offset / per) as u64 + 1;
     let with = |k: &str, v: &str| {
@@ -192,6 +225,11 @@ async fn search_page(
         match k {
             "site" => g.site = Some(v.to_string()),
             "speaker" => g.speaker = Some(v.to_string()),
+            "lang" => g.lang = Some(v.to_string()),
+            "month" => {
+                g.since = Some(format!("{v}-01"));
+                g.until = Some(next_month(v));
+            }
             _ => g.entity = Some(v.to_string()),
         }
         filters_query(&text, &g, None)
@@ -228,6 +266,14 @@ async fn search_page(
                 @if !sites.is_empty() {
                     h3 { "Sites" }
                     ul { @for (s, n) in &sites { li { a href=(with("site", s)) { (s) } " " span.muted { "(" (n) ")" } } } }
+                }
+                @if !langs.is_empty() {
+                    h3 { "Languages" }
+                    ul { @for (l, n) in &langs { li { a href=(with("lang", l)) { (language_name(l)) } " " span.muted { "(" (n) ")" } } } }
+                }
+                @if !months.is_empty() {
+                    h3 { "Published" }
+                    ul { @for (m, n) in &months { li { a href=(with("month", m)) { (m) } " " span.muted { "(" (n) ")" } } } }
                 }
                 @if !people.is_empty() {
                     h3 { "Speakers" }

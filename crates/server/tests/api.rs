@@ -415,6 +415,12 @@ async fn hostile_corpus_renders_inert() {
 async fn ui_pages_render() {
     let f = fixture();
     let r = &f.router;
+    // Facets count the results by site, language and month, each a link
+    // that narrows the search.
+    let res = get(r, "/?q=").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("Languages") && res.body.contains("lang=en"), "language facet");
+    assert!(res.body.contains("2026-03") && res.body.contains("since=2026-03-01") && res.body.contains("until=2026-04-01"), "month facet");
     let res = get(r, &format!("/articles/{}", dam_id())).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("Syndicated copies") && res.body.contains("Wire Daily"));

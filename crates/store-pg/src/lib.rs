@@ -1084,7 +1084,7 @@ impl Store for PgStore {
                  row_number() OVER (PARTITION BY a.group_id ORDER BY {rank} DESC, a.seq) AS n
                FROM articles a WHERE {filter}),
              top AS (SELECT * FROM hits WHERE n = 1 ORDER BY score DESC, seq LIMIT ${limit})
-             SELECT top.id, top.score, a.headline, a.url, a.site, a.published, top.group_id, g.size, r.body, {snippet}
+             SELECT top.id, top.score, a.headline, a.url, a.site, a.published, top.group_id, g.size, r.body, {snippet}, a.language
              FROM top JOIN articles a ON a.id = top.id JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev
              LEFT JOIN groups g ON g.id = top.group_id ORDER BY top.score DESC, top.seq"
         );
@@ -1105,6 +1105,7 @@ impl Store for PgStore {
                         headline: r.get(2),
                         url: r.get(3),
                         site: r.get(4),
+                        language: r.get(10),
                         published: r.get(5),
                         snippet,
                         group: Id::from_i64(r.get(6)),

@@ -137,6 +137,7 @@ fn ingest_and_query<S: Store>(s: &mut S) {
     assert_eq!(hits.len(), 1, "a syndicated text is one hit: {hits:?}");
     assert_eq!(hits[0].copies, 2, "the hit counts its copies");
     assert!(hits[0].snippet.contains("**reservoir**"), "snippet marks the hit: {}", hits[0].snippet);
+    assert_eq!(hits[0].language.as_deref(), Some("en"), "the hit carries its language (for facet counts)");
     assert_eq!(search(s, "\"old Verna bridge\"", |_| {}).len(), 1, "phrase query");
     assert_eq!(search(s, "\"bridge old\"", |_| {}).len(), 0, "phrase order matters");
     assert_eq!(search(s, "dam OR ferry", |_| {}).len(), 2, "OR");

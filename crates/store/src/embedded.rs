@@ -926,7 +926,7 @@ impl Store for EmbeddedStore {
             let row = self
                 .db
                 .prepare_cached(
-                    "SELECT a.headline, a.url, a.site, a.published, a.group_id, g.size, r.body FROM articles a
+                    "SELECT a.headline, a.url, a.site, a.published, a.group_id, g.size, r.body, a.language FROM articles a
                      JOIN revisions r ON r.article_id = a.id AND r.rev = a.rev
                      LEFT JOIN groups g ON g.id = a.group_id WHERE a.id = ?1",
                 )?
@@ -939,10 +939,11 @@ impl Store for EmbeddedStore {
                         r.get::<_, i64>(4)?,
                         r.get::<_, Option<i64>>(5)?,
                         r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
                     ))
                 })
                 .optional()?;
-            let Some((headline, url, site, published, gid, size, body)) = row else { continue };
+            let Some((headline, url, site, published, gid, size, body, language)) = row else { continue };
             if !seen_groups.insert(gid) {
                 continue;
             }
@@ -954,6 +955,7 @@ impl Store for EmbeddedStore {
                 headline,
                 url,
                 site,
+                language,
                 published,
                 snippet,
                 group: Id::from_i64(gid),

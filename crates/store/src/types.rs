@@ -172,6 +172,9 @@ pub struct SearchHit {
     pub headline: Option<String>,
     pub url: Option<String>,
     pub site: Option<String>,
+    /// ISO 639-1 code of the article's language, when known.
+    #[serde(default)]
+    pub language: Option<String>,
     pub published: Option<String>,
     /// A passage of the body with the matched words marked `**like this**`.
     pub snippet: String,
