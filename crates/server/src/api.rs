@@ -90,8 +90,10 @@ pub struct Filters {
     /// Mentioned entity: full name or one of its words.
     pub entity: Option<String>,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// Results per page (1 to 100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
@@ -133,7 +135,7 @@ async fn list_articles(State(app): State<Arc<App>>, ApiQuery(f): ApiQuery<Filter
 /// One article: the latest revision's fields, every revision with its
 /// paragraph diff, and its syndication group.
 #[utoipa::path(get, path = "/api/articles/{id}", tag = "articles",
-    params(("id" = String, Path, description = "16-digit hex id, or a unique prefix")),
+    params(("id" = String, Path, description = "16-digit hex id, or a unique prefix", pattern = "^[0-9a-fA-F]{4,16}$")),
     responses((status = 200, description = "The article", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_article(State(app): State<Arc<App>>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     check_id(&id)?;
@@ -175,7 +177,11 @@ pub struct QuoteParams {
     pub speaker: Option<String>,
     /// Words that must all occur in the quote.
     pub q: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
+    /// Results per page (1 to 100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
@@ -194,8 +200,10 @@ async fn quotes(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<QuoteParams>)
 #[into_params(parameter_in = Query)]
 pub struct EntityParams {
     /// `person`, `organization` or `place`.
+    #[param(pattern = "^(person|organization|place)?$")]
     pub kind: Option<String>,
     /// How many (1 to 500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
@@ -226,7 +234,11 @@ async fn entities(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<EntityParam
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u64>,
+    /// Results per page (1 to 100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
@@ -242,7 +254,7 @@ async fn list_stories(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<PagePar
 
 /// One story with its articles in time order.
 #[utoipa::path(get, path = "/api/stories/{id}", tag = "stories",
-    params(("id" = String, Path, description = "16-digit hex story id")),
+    params(("id" = String, Path, description = "16-digit hex story id", pattern = "^[0-9a-fA-F]{16}$")),
     responses((status = 200, description = "The story", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_story(State(app): State<Arc<App>>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let sid = newsdesk_store::Id::parse(&id).ok_or_else(|| ApiError::bad_request(format!("not a story id: {id:?}")))?;
@@ -298,12 +310,16 @@ async fn list_follows(State(app): State<Arc<App>>) -> Result<Json<Vec<FollowOut>
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewFollow {
     /// Unique name; also the follow's id in paths.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     /// `query`, `speaker` or `entity`.
+    #[schema(pattern = "^(query|speaker|entity)$")]
     pub kind: String,
     /// The query text, speaker name or entity name.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub value: String,
     /// Optional `http`/`https` URL to POST new matches to.
+    #[schema(pattern = "^https?://[^\\s/]+")]
     pub webhook: Option<String>,
 }
 
@@ -325,7 +341,8 @@ pub fn follow_spec(kind: &str, value: &str, webhook: Option<&str>) -> Result<(Fo
 
 /// Adds a follow. It matches articles ingested from now on.
 #[utoipa::path(post, path = "/api/follows", tag = "follows", request_body = NewFollow,
-    responses((status = 201, description = "Created", body = FollowOut), (status = 400, body = ErrorBody), (status = 409, description = "The name exists", body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = FollowOut), (status = 400, body = ErrorBody), (status = 409, description = "The name exists", body = ErrorBody),
+        (status = 415, description = "Not a JSON body", body = ErrorBody)))]
 async fn create_follow(State(app): State<Arc<App>>, ApiJson(req): ApiJson<NewFollow>) -> Result<Response, ApiError> {
     let (spec, hook) = follow_spec(&req.kind, &req.value, req.webhook.as_deref())?;
     let name = req.name;
@@ -404,6 +421,7 @@ pub struct IngestRequest {
     /// The page's address; alone, the URL to fetch.
     pub url: Option<String>,
     /// When the page was fetched (RFC 3339); default now.
+    #[schema(format = DateTime)]
     pub fetched_at: Option<String>,
 }
 
@@ -412,7 +430,7 @@ pub struct IngestRequest {
 /// follows with webhooks are queued for delivery, never awaited.
 #[utoipa::path(post, path = "/api/ingest", tag = "ingest", request_body = IngestRequest,
     responses((status = 200, description = "What the ingest did", body = IngestReport), (status = 400, body = ErrorBody),
-        (status = 413, description = "Body over 8 MiB", body = ErrorBody)))]
+        (status = 413, description = "Body over 8 MiB", body = ErrorBody), (status = 415, description = "Not a JSON body", body = ErrorBody)))]
 async fn ingest(State(app): State<Arc<App>>, ApiJson(req): ApiJson<IngestRequest>) -> Result<Json<IngestReport>, ApiError> {
     let now = chrono::Utc::now().fixed_offset();
     let fetched_at = match req.fetched_at.as_deref() {
