@@ -22,7 +22,7 @@ mod quotes;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
-use newsdesk_model::{Analysis, Entity, EntityKind, Mention, Quote, Speaker, TextDate};
+use newsdesk_model::{Analysis, Article, Entity, EntityKind, Mention, Quote, Speaker, TextDate};
 
 pub use lexicon::DataError;
 
@@ -42,6 +42,12 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// empty lists.
 pub fn check_data() -> Result<(), DataError> {
     lexicon::Lexicon::parse().map(|_| ())
+}
+
+/// Analyses an extracted article's body, relative dates resolved against
+/// its `published` time when that parses.
+pub fn analyze_article(a: &Article) -> Analysis {
+    analyze(&a.body, a.published.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok()))
 }
 
 /// Analyses one article body. `published` resolves relative dates ("last

@@ -1162,7 +1162,8 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 c += 1;
                 continue;
             }
-            if c > ss && doc.is_word(c - 1) && (doc.lw(c - 1).ends_with("'s") || doc.lw(c - 1).ends_with("’s")) && !in_list(doc.lw(c - 1), SUBJ_PRON) && !matches!(doc.lw(c - 1), "he’s" | "she’s" | "it’s" | "that’s" | "there’s" | "who's" | "who’s") && in_list(l, NOUNISH) {
+            // (`lw` folds ’ to ', so one spelling covers both.)
+            if c > ss && doc.is_word(c - 1) && doc.lw(c - 1).ends_with("'s") && !in_list(doc.lw(c - 1), SUBJ_PRON) && doc.lw(c - 1) != "who's" && in_list(l, NOUNISH) {
                 c += 1;
                 continue;
             }
@@ -1272,7 +1273,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             }
             // A noun-like cue needs a subject that can speak: "the
             // derogatory comments had …" is not "the derogatory" commenting.
-            let speaker_like = |t: usize| in_list(doc.lw(t), PRONOUNS) || doc.cap(t) || doc.lex.is_title(doc.lw(t)) || doc.lex.org_words.contains_key(doc.lw(t)) || in_list(doc.lw(t), PEOPLE_NOUNS) || in_list(doc.lw(t), DOC_NOUNS);
+            let speaker_like = |t: usize| in_list(doc.lw(t), PRONOUNS) || doc.cap(t) || holder_noun(doc, t) || in_list(doc.lw(t), DOC_NOUNS);
             if nounish && sp.1 - sp.0 == 1 && !speaker_like(sp.0) {
                 c += 1;
                 continue;
@@ -1308,9 +1309,7 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let named = in_list(head, &["he", "she", "they", "we", "i"])
                 || (sp.0..sp.1).any(|t| names.mention_at(t).map(|m| names.ents[m.ent].kind != crate::names::EKind::Place).unwrap_or(false))
                 // "the Vermont senator", "the campaign", "a majority of voters".
-                || doc.lex.is_title(head)
-                || doc.lex.org_words.contains_key(head)
-                || in_list(head, PEOPLE_NOUNS);
+                || holder_noun(doc, sp.1 - 1);
             // "is pledging to …": a progressive form after a form of "be".
             let progressive = cls.ing && c > ss && in_list(doc.lw(c - 1), &["is", "are", "was", "were", "been", "be"]);
             let stance_ok = cls.stance && named && !(cls.ing && !doc.is_p(c.saturating_sub(1), ",") && !progressive);
@@ -1563,6 +1562,13 @@ fn stance_object(doc: &Doc, names: &Names, after_cue: usize, se: usize, mask: &[
 const QUANT_SUBJ: &[&str] = &["most", "many", "some", "few", "others", "half", "several", "majorities", "both"];
 /// Number words that count people in "six in 10".
 const NUMBER_WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+
+/// A noun that can head a phrase holding a view: a title or role ("the
+/// senator"), an organisation word ("the campaign"), people ("voters").
+fn holder_noun(doc: &Doc, t: usize) -> bool {
+    let l = doc.lw(t);
+    doc.lex.is_title(l) || doc.lex.org_words.contains_key(l) || in_list(l, PEOPLE_NOUNS)
+}
 
 /// Heads of people-denoting phrases that can hold a stance: "most voters
 /// support …", "a majority of Republicans oppose …".

@@ -85,10 +85,7 @@ struct Output {
 
 impl Output {
     fn new(article: Article, analyze: bool) -> Output {
-        let analysis = analyze.then(|| {
-            let published = article.published.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok());
-            newsdesk_analyze::analyze(&article.body, published)
-        });
+        let analysis = analyze.then(|| newsdesk_analyze::analyze_article(&article));
         Output { article, analysis }
     }
 }

@@ -305,7 +305,7 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
         };
         let id = Id::of(&[identity.as_bytes()]);
         let published_unix = unix(&a.published);
-        let analysis = newsdesk_analyze::analyze(&a.body, a.published.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok()));
+        let analysis = newsdesk_analyze::analyze_article(&a);
         let signature = minhash(&a.body);
         let terms = story_terms(a.headline.as_deref().unwrap_or(""), &a.body);
         // Story evidence: places, organisations and people named in full.
