@@ -152,6 +152,13 @@ const LANGUAGES: [(&str, &str); 10] = [
     ("ru", "Russian"),
 ];
 
+/// Facet counts, most frequent first (ties by name).
+fn by_count(counts: BTreeMap<String, usize>) -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
 /// The English name of a language code, or the code itself.
 fn language_name(code: &str) -> String {
     LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, n)| n.to_string()).unwrap_or_else(|| code.to_string())
@@ -199,8 +206,7 @@ async fn search_page(
             *sites.entry(s.clone()).or_default() += 1;
         }
     }
-    let mut sites: Vec<(String, usize)> = sites.into_iter().collect();
-    sites.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut sites = by_count(sites);
     sites.truncate(12);
     // Counts by language and by month over the same top results, each a
     // link that narrows the search to it.
@@ -214,8 +220,7 @@ async fn search_page(
             *months.entry(m.to_string()).or_default() += 1;
         }
     }
-    let mut langs: Vec<(String, usize)> = langs.into_iter().collect();
-    langs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let langs = by_count(langs);
     // Newest month first.
     let months: Vec<(String, usize)> = months.into_iter().rev().take(12).collect();
     let f = &f;

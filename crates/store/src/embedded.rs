@@ -1035,17 +1035,7 @@ impl Store for EmbeddedStore {
             .db
             .prepare("SELECT id, headline, site, url, published FROM articles WHERE story_id = ?1 ORDER BY seq LIMIT 50")?;
         for (id, headline, first_published, last_published) in rows {
-            let articles = arts
-                .query_map([id], |r| {
-                    Ok(ArticleBrief {
-                        id: Id::from_i64(r.get(0)?),
-                        headline: r.get(1)?,
-                        site: r.get(2)?,
-                        url: r.get(3)?,
-                        published: r.get(4)?,
-                    })
-                })?
-                .collect::<std::result::Result<_, _>>()?;
+            let articles = arts.query_map([id], article_brief)?.collect::<std::result::Result<_, _>>()?;
             out.push(StoryRow { id: Id::from_i64(id), headline, first_published, last_published, articles });
         }
         Ok(out)
@@ -1296,17 +1286,7 @@ impl Store for EmbeddedStore {
             "SELECT id, headline, site, url, published FROM articles WHERE story_id = ?1
              ORDER BY published_unix IS NULL, published_unix, seq LIMIT 500",
         )?;
-        let articles = st
-            .query_map([id.as_i64()], |r| {
-                Ok(ArticleBrief {
-                    id: Id::from_i64(r.get(0)?),
-                    headline: r.get(1)?,
-                    site: r.get(2)?,
-                    url: r.get(3)?,
-                    published: r.get(4)?,
-                })
-            })?
-            .collect::<std::result::Result<_, _>>()?;
+        let articles = st.query_map([id.as_i64()], article_brief)?.collect::<std::result::Result<_, _>>()?;
         Ok(Some(StoryRow { id, headline, first_published, last_published, articles }))
     }
 
@@ -1367,6 +1347,11 @@ fn mark(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     }
     out.push_str(&fragment[at..]);
     out.replace('\n', " ")
+}
+
+/// A story's article row (`id, headline, site, url, published`).
+fn article_brief(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleBrief> {
+    Ok(ArticleBrief { id: Id::from_i64(r.get(0)?), headline: r.get(1)?, site: r.get(2)?, url: r.get(3)?, published: r.get(4)? })
 }
 
 #[cfg(test)]
