@@ -20,6 +20,7 @@ pub const STOP_CAPS: &[&str] = &[
     "yesterday", "tomorrow", "one", "two", "three", "once", "instead", "other", "another", "any", "let", "please",
     "well", "oh", "ok", "okay", "thank", "thanks", "dear", "hey", "hi", "read", "click", "watch", "see", "photo",
     "image", "video", "editor", "editor's", "note", "update", "updated", "advertisement", "follow", "related",
+    "neither", "either", "i'm", "i've", "i'd", "i'll",
 ];
 
 /// The body with its tokens and sentences.

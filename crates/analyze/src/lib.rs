@@ -244,7 +244,10 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
         };
         // "Two Russian sources", "Ukrainian officials": a place only
         // speaks for itself ("Russia said"), never for people described by it.
-        let ent = ent.filter(|&e| names.ents[e].kind != EKind::Place || doc.cap(b - 1));
+        // Nor for "a woman in Worcester": a place after a preposition
+        // only says where the speaker is.
+        let after_prep = (a + 1..b).any(|t| matches!(doc.lw(t), "in" | "from" | "of" | "at") && names.mention_at(t + 1).is_some_and(|m| names.ents[m.ent].kind == EKind::Place) && !names.mention_at(a).is_some_and(|m| names.ents[m.ent].kind == EKind::Place));
+        let ent = ent.filter(|&e| names.ents[e].kind != EKind::Place || (doc.cap(b - 1) && !after_prep));
         let resolved = ent.map(|e| names.ents[e].name.clone());
         out.push(Resolved { written: Some(written), resolved, role, span: Some((a, b)), ent });
     }

@@ -82,9 +82,15 @@ pub fn find(doc: &Doc) -> Names {
         key: String,
     }
     let mut runs: Vec<Run> = Vec::new();
+    // A title-case verb ("Obama Says", "Poll Shows") ends a name: headlines
+    // and title-case lines would otherwise run verb and object into it.
+    let headline_verb = |t: usize| {
+        let l = doc.lw(t);
+        l.len() > 3 && l.ends_with('s') && !l.ends_with("ss") && lex.cue(l).is_some() && !lex.first_names.contains_key(doc.s(t))
+    };
     let mut i = 0;
     while i < n {
-        if !doc.namey(i) {
+        if !doc.namey(i) || headline_verb(i) {
             i += 1;
             continue;
         }
@@ -92,6 +98,15 @@ pub fn find(doc: &Doc) -> Names {
         let mut b = i + 1;
         let mut poss = doc.lw(i).ends_with("'s");
         while b < n && !poss {
+            if headline_verb(b) {
+                break;
+            }
+            // "Theresa May said": a month name as a surname, right after a
+            // given name (never after "in" or a weekday, which are not namey).
+            if doc.is_w(b, "may") && doc.cap(b) && lex.first_names.contains_key(doc.s(b - 1)) {
+                b += 1;
+                continue;
+            }
             if doc.namey(b) || (doc.cap(b) && lex.is_title(doc.lw(b))) {
                 poss = doc.lw(b).ends_with("'s");
                 b += 1;
@@ -102,6 +117,16 @@ pub fn find(doc: &Doc) -> Names {
             if (l == "of" || l == "&" || l == "for" || CONNECTORS.contains(&l)) && doc.namey(b + 1) && doc.toks[b].para == doc.toks[a].para {
                 b += 1;
                 continue;
+            }
+            // "Commission on Presidential Debates", "Committee for a
+            // Responsible Budget": after an organisation word, "on" and a
+            // connector with an article carry the name on.
+            if lex.org_words.contains_key(doc.lw(b - 1)) && matches!(l, "on" | "of" | "for") {
+                let skip = if matches!(doc.lw(b + 1), "a" | "the") { 2 } else { 1 };
+                if doc.namey(b + skip) && doc.toks[b + skip - 1].para == doc.toks[a].para {
+                    b += skip;
+                    continue;
+                }
             }
             break;
         }

@@ -408,6 +408,9 @@ fn np_left_core(doc: &Doc, names: &Names, j: usize, floor: usize) -> Option<(usi
             a = p;
         } else if (pl == "of" || pl == "for" || pl == "at") && p > floor && steps < 6 {
             a = p;
+        } else if pl == "in" && p > floor && steps < 6 && names.mention_at(p + 1).is_some_and(|m| names.ents[m.ent].kind == crate::names::EKind::Place) && doc.is_word(p - 1) && holder_like(doc, p - 1) {
+            // "a woman in Worcester told …": a person somewhere.
+            a = p;
         } else {
             break;
         }
@@ -591,8 +594,7 @@ fn subject_before(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<(u
             }
             if let Some(m) = names.mention_at(i) {
                 if doc.toks[i].cap {
-                    let b = m.b;
-                    return Some((i, b.min(c)));
+                    return Some(subject_phrase(doc, names, i, m.b.min(c), c, floor));
                 }
             }
         }
@@ -602,6 +604,39 @@ fn subject_before(doc: &Doc, names: &Names, c: usize, floor: usize) -> Option<(u
         i += 1;
     }
     None
+}
+
+/// The whole subject around the name at `a..b`: "Democratic candidate
+/// Hillary Clinton", "two Democratic speechwriters", "The Republican
+/// nominee" rather than the adjective-like name alone. Extends right over
+/// titles, names and people nouns (not verbs) and left over a determiner or
+/// number word; keeps `a..b` when no noun head follows.
+fn subject_phrase(doc: &Doc, names: &Names, a: usize, b: usize, limit: usize, floor: usize) -> (usize, usize) {
+    let mut k = b;
+    let mut end = b;
+    while k < limit && k < b + 6 && doc.is_word(k) {
+        if let Some(m) = names.mention_at(k).filter(|_| doc.cap(k)) {
+            k = m.b.max(k + 1);
+            end = k.min(limit);
+            continue;
+        }
+        let l = doc.lw(k);
+        let people = !doc.cap(k) && (holder_noun(doc, k) || (l.len() > 5 && (l.ends_with("ers") || l.ends_with("ists") || l.ends_with("ians"))));
+        let modifier = !doc.cap(k) && matches!(l, "presidential" | "vice" | "former" | "deputy" | "acting" | "chief" | "senior");
+        if people {
+            k += 1;
+            end = k;
+        } else if modifier {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let mut start = a;
+    if end > b && start > floor && doc.is_word(start - 1) && (in_list(doc.lw(start - 1), DETS) || in_list(doc.lw(start - 1), NUMBER_WORDS)) {
+        start -= 1;
+    }
+    (start, end)
 }
 
 /// Attribution found next to a direct quote.
@@ -963,6 +998,25 @@ fn clause_end(doc: &Doc, names: &Names, from: usize, send: usize, mask: &[bool])
         if k > from + 1 && doc.is_w(k, "and") && coord_cue(doc, k + 1) {
             break;
         }
+        // "… and Trump says …", "… and he added that …": a new statement.
+        if k > from + 1 && doc.is_w(k, "and") && (doc.cap(k + 1) || matches!(doc.lw(k + 1), "he" | "she" | "they")) {
+            let c = (k + 2..(k + 6).min(send)).take_while(|&t| doc.is_word(t)).find(|&t| is_speech_cue(doc, t));
+            if c.is_some_and(|c| (k + 1..c).all(|t| doc.cap(t) || names.mention_at(t).is_some() || matches!(doc.lw(t), "he" | "she" | "they" | "also" | "later"))) {
+                break;
+            }
+        }
+        // "… tough after a woman told him …": a time clause with its own
+        // speaker and cue starts another statement.
+        if k > from + 2 && matches!(doc.lw(k), "after" | "before" | "when") {
+            let c = (k + 2..(k + 9).min(send)).take_while(|&t| doc.is_word(t)).find(|&t| is_speech_cue(doc, t) && !doc.lw(t).ends_with("ing"));
+            if c.is_some() {
+                break;
+            }
+        }
+        // "… on Twitter before claiming that …".
+        if k > from + 1 && matches!(doc.lw(k), "before" | "after") && doc.is_word(k + 1) && doc.lex.cue(doc.lw(k + 1)).is_some_and(|c| c.ing && c.speech) {
+            break;
+        }
         if doc.is_p(k, ",") {
             let l1 = doc.lw(k + 1);
             if matches!(l1, "though" | "although" | "according" | "while" | "whereas") {
@@ -1193,7 +1247,8 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let nounish = in_list(l, NOUNISH);
             // The comma may sit inside a closing quote mark (`values,” saying`)
             // or be a dash (`on the spot – saying`).
-            let ing_sep = c > ss && (doc.is_p(c - 1, ",") || doc.is_p(c - 1, "–") || doc.is_p(c - 1, "—") || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",")));
+            let ing_sep = c > ss && (doc.is_p(c - 1, ",") || doc.is_p(c - 1, "–") || doc.is_p(c - 1, "—") || (c >= 2 && doc.is_quote(c - 1) && doc.is_p(c - 2, ",")))
+                || (c > ss + 1 && matches!(doc.lw(c - 1), "before" | "after") && cls.speech);
             if cls.ing && ing_sep {
                 // ", saying (that) CLAUSE": the sentence's subject speaks.
                 if cls.stance && !cls.speech && !cls.tell {
@@ -1264,8 +1319,12 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 continue;
             };
             // "X issued a statement saying …": X speaks, not the statement.
-            if sp.0 > ss + 1 && matches!(doc.lw(sp.1 - 1), "statement" | "letter" | "release" | "tweet" | "post" | "video" | "memo" | "note" | "message" | "op-ed" | "report")
-                && matches!(doc.lw(sp.0 - 1), "issued" | "released" | "sent" | "published" | "posted" | "put" | "wrote" | "signed" | "tweeted" | "delivered")
+            let published = |t: usize| {
+                let l = doc.lw(t);
+                matches!(l, "issued" | "released" | "sent" | "published" | "posted" | "put" | "wrote" | "signed" | "tweeted" | "delivered")
+                    || (!doc.cap(t) && l.len() > 4 && l.ends_with("ed") && !any_cue(doc, t))
+            };
+            if sp.0 > ss + 1 && (matches!(doc.lw(sp.1 - 1), "statement" | "letter" | "release" | "tweet" | "post" | "video" | "memo" | "note" | "message" | "op-ed" | "report" | "tweets" | "statements" | "posts" | "messages" | "letters" | "ad" | "ads")) && published(sp.0 - 1)
             {
                 if let Some(s2) = subject_before(doc, names, sp.0 - 1, ss) {
                     sp = s2;
@@ -1562,6 +1621,12 @@ fn stance_object(doc: &Doc, names: &Names, after_cue: usize, se: usize, mask: &[
 const QUANT_SUBJ: &[&str] = &["most", "many", "some", "few", "others", "half", "several", "majorities", "both"];
 /// Number words that count people in "six in 10".
 const NUMBER_WORDS: &[&str] = &["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+
+/// A lower-case noun for a person or people: a holder noun or one of the
+/// words for ordinary people that stand as speakers.
+fn holder_like(doc: &Doc, t: usize) -> bool {
+    holder_noun(doc, t) || matches!(doc.lw(t), "woman" | "man" | "women" | "men" | "people" | "resident" | "voter" | "farmer" | "worker" | "workers" | "student" | "students" | "teacher" | "teachers" | "doctor" | "doctors" | "official" | "lawmaker" | "mother" | "father" | "owner")
+}
 
 /// A noun that can head a phrase holding a view: a title or role ("the
 /// senator"), an organisation word ("the campaign"), people ("voters").
