@@ -235,7 +235,8 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
             Some(e)
         } else if b == a + 1 && matches!(lw, "he" | "she") {
             let g = if lw == "he" { Gender::Male } else { Gender::Female };
-            antecedent(doc, names, a, g, inq)
+            let near = antecedent(doc, names, a, g, inq);
+            salient_speaker(doc, names, &out, a, g, near).or(near)
         } else if b == a + 1 && matches!(lw, "who") && a >= 1 {
             let p = if doc.is_p(a - 1, ",") { a.saturating_sub(2) } else { a - 1 };
             names.mention_at(p).map(|m| m.ent)
@@ -252,6 +253,33 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
         out.push(Resolved { written: Some(written), resolved, role, span: Some((a, b)), ent });
     }
     out
+}
+
+/// The speaker the text is following, when a he/she at `pos` more likely
+/// means them than `near`, the closest agreeing name: a person who spoke in
+/// the last few sentences keeps the floor over someone only mentioned in
+/// passing ("… loyalists to Joe Biden. 'This is …,' he said" — not Biden),
+/// unless `near` is itself the subject of its sentence.
+fn salient_speaker(doc: &Doc, names: &Names, prev: &[Resolved], pos: usize, g: Gender, near: Option<usize>) -> Option<usize> {
+    let cur = doc.sent_of.get(pos).copied().unwrap_or(0) as usize;
+    let last = prev.iter().rev().take(4).find_map(|r| {
+        let (e, (sa, _)) = (r.ent?, r.span?);
+        let ent = &names.ents[e];
+        let close = cur.saturating_sub(doc.sent_of.get(sa).copied().unwrap_or(0) as usize) <= 2;
+        (close && sa < pos && ent.kind == EKind::Person && ent.gender.is_none_or(|x| x == g)).then_some(e)
+    })?;
+    let Some(n) = near else { return Some(last) };
+    if n == last {
+        return None;
+    }
+    // Where `near` was last named before `pos`.
+    let upto = names.mentions.partition_point(|m| m.a < pos);
+    let m = names.mentions[..upto].iter().rev().find(|m| m.ent == n)?;
+    let start = m.role.map(|r| r.0).unwrap_or(m.a);
+    let s = doc.sent_of.get(start).copied().unwrap_or(0) as usize;
+    let sent_start = doc.sents.get(s).map(|x| x.start).unwrap_or(0);
+    let subject = (sent_start..start).all(|t| !doc.is_word(t) || matches!(doc.lw(t), "but" | "and" | "the" | "former" | "then"));
+    (!subject).then_some(last)
 }
 
 /// The person a he/she at token `pos` most likely refers to.

@@ -277,7 +277,9 @@ pub fn find(doc: &Doc) -> Names {
                 // new single-name entity of unknown kind (person by default
                 // when it has a title).
                 let sur = r.key.to_lowercase();
-                let found = by_surname.get(&sur).and_then(|v| v.last().copied());
+                // Of several people with this surname ("Bill Clinton",
+                // "Hillary Clinton"), the one named most recently.
+                let found = by_surname.get(&sur).and_then(|v| v.iter().copied().max_by_key(|&e| names.ents[e].mentions.last().map(|&mi| names.mentions[mi].a)));
                 ent = match found.or_else(|| by_key.get(&r.key).copied()) {
                     Some(e) => {
                         if names.ents[e].gender.is_none() {

@@ -1339,11 +1339,17 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             }
             // Trailing form: "CLAUSE, X said (adjuncts)."
             let before = sp.0;
-            let start_ok = before > ss + 2 && (doc.is_p(before - 1, ",") || (before >= 2 && doc.is_quote(before - 1) && doc.is_p(before - 2, ",")));
+            // A partly quoted clause may end on its closing mark with no
+            // comma: `Lee "is the only one who can win" Ann Roe said.`
+            let closes_quote = before >= 2 && doc.is_quote(before - 1) && (ss..before - 1).any(|t| doc.is_quote(t));
+            let start_ok = before > ss + 2 && (doc.is_p(before - 1, ",") || (before >= 2 && doc.is_quote(before - 1) && doc.is_p(before - 2, ",")) || closes_quote);
             let after_cue = c + 1;
             let tail = clause_tail(doc, after_cue, se);
             let short_tail = tail + 1 >= se && !doc.is_w(after_cue, "that") && tail <= after_cue + 12;
-            if start_ok && (cls.speech || cls.show || cls.belief || cls.tell) && short_tail && cue_tail_is_adjunct(doc, names, c, cls.tell, se) {
+            // `…," Jordan said, and still "…"`: more words of the speaker
+            // follow; they are found on their own.
+            let and_more = doc.is_p(after_cue, ",") && matches!(doc.lw(after_cue + 1), "and" | "but") && (after_cue + 2..(after_cue + 6).min(se)).any(|t| doc.is_quote(t));
+            if start_ok && (cls.speech || cls.show || cls.belief || cls.tell) && ((short_tail && cue_tail_is_adjunct(doc, names, c, cls.tell, se)) || and_more) {
                 let b = before - 1;
                 if !(ss..b).all(|t| mask[t]) {
                     push_indirect(doc, out, mask, vec![(ss, b)], Some(sp), Some((c, c + 1)), None, role);
@@ -1433,6 +1439,14 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             let has_that = doc.is_w(a, "that");
             if has_that {
                 a += 1;
+                // "said that, if elected, he would …".
+                if doc.is_p(a, ",") {
+                    if let Some(m) = (a + 2..se.min(a + 12)).find(|&m| doc.is_p(m, ",")) {
+                        if (a + 1..m).all(|t| doc.is_word(t)) {
+                            a = m + 1;
+                        }
+                    }
+                }
             }
             if a >= se {
                 c += 1;
