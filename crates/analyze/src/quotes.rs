@@ -177,7 +177,9 @@ fn addressee_np(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usi
         return None;
     }
     let l = doc.lw(j);
-    if in_list(l, OBJ_PRONOUNS) {
+    // "told her the plan …" (object) but "told her supporters …" (possessive).
+    let possessive_her = l == "her" && doc.is_word(j + 1) && !doc.cap(j + 1) && !in_list(doc.lw(j + 1), SUBJ_PRON) && !in_list(doc.lw(j + 1), DETS) && doc.lw(j + 1) != "that";
+    if in_list(l, OBJ_PRONOUNS) && !possessive_her {
         return Some((j, j + 1));
     }
     if in_list(l, SUBJ_PRON) || l == "that" {
@@ -188,6 +190,13 @@ fn addressee_np(doc: &Doc, names: &Names, j: usize, limit: usize) -> Option<(usi
     let mut k = j + 1;
     while k < np.1 {
         if in_list(doc.lw(k), SUBJ_PRON) {
+            return Some((j, k));
+        }
+        // "told his supporters the nation …": a second determiner starts
+        // the clause, unless a preposition joins it to the first phrase.
+        if matches!(doc.lw(k), "the" | "a" | "an" | "this" | "these" | "those" | "his" | "her" | "their" | "its" | "our")
+            && !matches!(doc.lw(k - 1), "of" | "for" | "at" | "to" | "in" | "on" | "and" | "with" | "from" | "by")
+        {
             return Some((j, k));
         }
         if let Some(m) = names.mention_at(k) {
@@ -1480,10 +1489,13 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                     }
                 }
                 // What a document shows: "the poll shows Trump ahead".
-                if cls.show && !has_that && doc_subject(doc, sp) && doc.is_wordish(a) && !in_list(first, &["to", "of", "for", "with", "by", "up", "off", "out", "on", "in", "at", "about", "as"]) {
+                // "A video of the episode shows …": the document heads a
+                // phrase that ends in something else.
+                let doc_sp = doc_phrase_before(doc, c, ss).or(doc_subject(doc, sp).then_some(sp));
+                if let (true, Some(dsp)) = (cls.show && !has_that && doc.is_wordish(a) && !in_list(first, &["to", "of", "for", "with", "by", "up", "off", "out", "on", "in", "at", "about", "as"]), doc_sp) {
                     let b = clause_end(doc, names, a, se, mask);
                     if b >= a + 2 {
-                        push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, c + 1)), None, role);
+                        push_indirect(doc, out, mask, vec![(a, b)], Some(dsp), Some((c, c + 1)), None, role);
                         c = b;
                         continue;
                     }
@@ -1669,6 +1681,33 @@ const DOC_NOUNS: &[&str] = &[
     "audio", "recording", "transcript", "transcripts", "papers", "files", "findings", "projections", "forecast",
     "model", "models", "index", "ranking", "rankings", "returns", "disclosures", "receipts", "logs", "tweets",
 ];
+
+/// The subject of a "shows"/"finds" cue at `c` headed by a document noun
+/// a few words back: "A review of his work in Ukraine shows".
+fn doc_phrase_before(doc: &Doc, c: usize, ss: usize) -> Option<(usize, usize)> {
+    let lo = ss.max(c.saturating_sub(10));
+    let mut t = c;
+    while t > lo {
+        t -= 1;
+        if !doc.is_word(t) || any_cue(doc, t) {
+            return None;
+        }
+        if in_list(doc.lw(t), DOC_NOUNS) {
+            let mut a = t;
+            while a > ss && a + 4 > t && doc.is_word(a - 1) && !in_list(doc.lw(a - 1), &["of", "by", "in", "on", "at", "for", "and", "but", "that"]) && !any_cue(doc, a - 1) {
+                a -= 1;
+            }
+            // The phrase opens its clause.
+            let opens = a == ss || doc.kind(a - 1) == Some(Kind::Punct) || matches!(doc.lw(a - 1), "and" | "but");
+            if opens {
+                return Some((a, c));
+            }
+            // "A review of the port's records": look further back.
+            t = a;
+        }
+    }
+    None
+}
 
 fn doc_subject(doc: &Doc, sp: (usize, usize)) -> bool {
     sp.1 > sp.0 && in_list(doc.lw(sp.1 - 1), DOC_NOUNS)
