@@ -231,6 +231,11 @@ fn cue_tail_is_adjunct(doc: &Doc, names: &Names, c: usize, tell: bool, se: usize
     if doc.is_w(k, "at") && matches!(doc.lw(k + 1), "least" | "most") {
         return false;
     }
+    // "agreed to effectively lend …", "agreed to clean up …": an
+    // infinitive, not "said to reporters".
+    if doc.is_w(k, "to") && doc.is_word(k + 1) && !doc.cap(k + 1) && !in_list(doc.lw(k + 1), DETS) && !in_list(doc.lw(k + 1), OBJ_PRONOUNS) && !doc.lw(k + 1).ends_with('s') {
+        return false;
+    }
     in_list(doc.lw(k), ADJUNCT_START)
 }
 
@@ -809,6 +814,16 @@ fn attr_before(doc: &Doc, names: &Names, open: usize) -> Option<Attr> {
     Some(Attr { speaker, cue: Some((c, c + 1)), role, addressee, end: open })
 }
 
+/// The colon after a transcript speaker label in capitals right inside an
+/// opening mark at `open` (`"PENCE:`, `"MR. LEE:`).
+fn speaker_label(doc: &Doc, open: usize) -> Option<usize> {
+    let mut k = open + 1;
+    while k < open + 4 && doc.is_word(k) && doc.s(k).chars().any(|c| c.is_alphabetic()) && doc.s(k).chars().all(|c| !c.is_lowercase()) {
+        k += 1;
+    }
+    (k > open + 1 && doc.is_p(k, ":") && doc.s(open + 1).chars().filter(|c| c.is_alphabetic()).count() >= 2).then_some(k)
+}
+
 fn frag_of(doc: &Doc, s: &Seg) -> (usize, usize) {
     let a = doc.toks[s.open].s;
     let mut e = doc.toks[s.end.saturating_sub(1).max(s.open)].e;
@@ -870,11 +885,12 @@ pub fn find(doc: &Doc, names: &Names) -> (Vec<RawQuote>, Vec<bool>) {
         let mut k = i + 1;
         let mut cur = first;
         loop {
-            // Multi-paragraph: unclosed, next paragraph opens with a mark.
+            // Multi-paragraph: unclosed, next paragraph opens with a mark
+            // (but a transcript's next line, `"PENCE: …`, is a new turn).
             if cur.close.is_none() {
                 if let Some(nx) = segs.get(k) {
                     let brk = cur.end;
-                    if nx.speech && doc.is_break(brk) && nx.open == brk + 1 {
+                    if nx.speech && doc.is_break(brk) && nx.open == brk + 1 && speaker_label(doc, nx.open).is_none() {
                         group.push(*nx);
                         cur = *nx;
                         k += 1;
@@ -920,6 +936,15 @@ pub fn find(doc: &Doc, names: &Names) -> (Vec<RawQuote>, Vec<bool>) {
             }
             for x in inq.iter_mut().take(s.end.min(n)).skip(s.open) {
                 *x = true;
+            }
+        }
+        // A transcript turn, `"WALLACE: If I may …`: the label speaks.
+        if attr.is_none() {
+            if let Some(colon) = speaker_label(doc, first.open) {
+                attr = Some(Attr { speaker: Some((first.open + 1, colon)), cue: Some((colon, colon + 1)), role: None, addressee: None, end: colon + 1 });
+                if let (Some(f), Some(t)) = (frags.first_mut(), doc.toks.get(colon + 1)) {
+                    f.0 = t.s.min(f.1);
+                }
             }
         }
         let continues = if attr.is_none() { last_direct } else { None };
@@ -1132,6 +1157,18 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                 continue;
             }
             let l = doc.lw(c);
+            // "In the latest Quinnipiac poll, Clinton leads …": a document
+            // opening the sentence says what follows.
+            if c == ss && l == "in" {
+                if let Some((sp, a)) = in_document_intro(doc, ss, se) {
+                    let b = clause_end(doc, names, a, se, mask);
+                    if b >= a + 4 && !(a..b).any(|t| mask[t]) {
+                        push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, c + 1)), None, None);
+                        c = se;
+                        continue;
+                    }
+                }
+            }
             // "according to X"
             if l == "according" && doc.lw(c + 1) == "to" {
                 // Only conjunctions and punctuation before it: it opens the
@@ -1431,13 +1468,15 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
                     skipped += 1;
                     continue;
                 }
-                if matches!(w, "in" | "on" | "at" | "during" | "via" | "through" | "last" | "this") && skipped == 0 {
+                if matches!(w, "in" | "on" | "at" | "during" | "via" | "through" | "last" | "this" | "to") && skipped == 0 {
                     // A prepositional phrase, only when "that" or a comma follows it.
                     let mut m = a + 1;
                     while m < se && m < a + 10 && !doc.is_w(m, "that") && !doc.is_p(m, ",") && !doc.is_quote(m) {
                         m += 1;
                     }
-                    if m < se && m < a + 10 && (doc.is_w(m, "that") || doc.is_p(m, ",")) {
+                    // "said to reporters that …": only straight into "that".
+                    let to_ok = w != "to" || (doc.is_w(m, "that") && m < a + 5);
+                    if m < se && m < a + 10 && (doc.is_w(m, "that") || doc.is_p(m, ",")) && to_ok {
                         a = if doc.is_p(m, ",") { m + 1 } else { m };
                         skipped += 1;
                         continue;
@@ -1681,6 +1720,26 @@ const DOC_NOUNS: &[&str] = &[
     "audio", "recording", "transcript", "transcripts", "papers", "files", "findings", "projections", "forecast",
     "model", "models", "index", "ranking", "rankings", "returns", "disclosures", "receipts", "logs", "tweets",
 ];
+
+/// "In this poll, …", "In the previous national poll, conducted in early
+/// September, …": the document phrase after "In" and where its clause
+/// starts. Only polls, surveys and the like: "In Ohio, …" says nothing.
+fn in_document_intro(doc: &Doc, ss: usize, se: usize) -> Option<((usize, usize), usize)> {
+    let comma = (ss + 2..se.min(ss + 16)).find(|&k| doc.is_p(k, ","))?;
+    if !(ss + 1..comma).all(|t| doc.is_wordish(t) || doc.is_p(t, "/") || doc.is_p(t, "-") || doc.is_p(t, "'") || doc.is_p(t, "’")) {
+        return None;
+    }
+    let head = doc.lw(comma - 1);
+    if !matches!(head, "poll" | "polls" | "survey" | "surveys" | "study" | "report" | "analysis" | "polling" | "census" | "audit" | "findings" | "data" | "ranking" | "estimates") {
+        return None;
+    }
+    let mut a = comma + 1;
+    // A participle phrase set off after the document: ", conducted in …,".
+    if doc.is_word(a) && !doc.cap(a) && doc.lw(a).ends_with("ed") {
+        a = (a + 1..se.min(a + 14)).find(|&k| doc.is_p(k, ","))? + 1;
+    }
+    (doc.is_word(a) && a < se).then_some(((ss + 1, comma), a))
+}
 
 /// The subject of a "shows"/"finds" cue at `c` headed by a document noun
 /// a few words back: "A review of his work in Ukraine shows".
