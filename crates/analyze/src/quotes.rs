@@ -1241,7 +1241,12 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             // Hedged claims the writer attributes to no one: "the plan
             // seems to …", "Trump is expected to …", "it appears that …".
             if let Some((a, b)) = hedge(doc, names, c, ss, se, mask) {
-                push_indirect(doc, out, mask, vec![(a, b)], None, Some((c, c + 1)), None, None);
+                // "Stumpf appeared to blame …": a named person is the one
+                // whose view it is; an impersonal "it seems" has no one.
+                let sp = subject_before(doc, names, c, ss).filter(|&(x, _)| {
+                    matches!(doc.lw(x), "he" | "she") || names.mention_at(x).is_some_and(|m| names.ents[m.ent].kind == crate::names::EKind::Person)
+                });
+                push_indirect(doc, out, mask, vec![(a, b)], sp, Some((c, c + 1)), None, None);
                 c = b.max(c + 1);
                 continue;
             }
