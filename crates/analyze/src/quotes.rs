@@ -1295,6 +1295,28 @@ fn indirect(doc: &Doc, names: &Names, segs: &[Seg], mask: &mut [bool], out: &mut
             }
             // Subject before the cue.
             let left = np_left(doc, names, c, ss);
+            // "Cook did not mention Carter by name", "the campaign did not
+            // respond to questions about …": what was not said is still
+            // what the sentence attributes to them.
+            let negated = c >= ss + 2
+                && ((doc.is_w(c - 1, "not") && matches!(doc.lw(c - 2), "did" | "does" | "do" | "has" | "have" | "had" | "would" | "could" | "will"))
+                    || matches!(doc.lw(c - 1), "didn't" | "doesn't" | "don't" | "hasn't" | "haven't" | "won't" | "wouldn't" | "never"));
+            if negated && (cls.speech || cls.stance) && !cls.ing && !doc.cap(c) && !doc.lw(c).ends_with("ed") {
+                if let Some((sp, role)) = left {
+                    let mut a = c + 1;
+                    if matches!(doc.lw(a), "to" | "on" | "about" | "with") && doc.is_word(a + 1) {
+                        a += 1;
+                    }
+                    if doc.is_word(a) && !doc.is_w(a, "that") && !in_list(doc.lw(a), SUBJ_PRON) {
+                        let b = clause_end(doc, names, a, se, mask);
+                        if b >= a + 2 && !(a..b).any(|t| mask[t]) {
+                            push_indirect(doc, out, mask, vec![(a, b)], Some(sp), Some((c, a)), None, role);
+                            c = b;
+                            continue;
+                        }
+                    }
+                }
+            }
             let nounish = in_list(l, NOUNISH);
             // The comma may sit inside a closing quote mark (`values,” saying`)
             // or be a dash (`on the spot – saying`).
