@@ -393,6 +393,11 @@ pub(crate) struct Writer<'s, S: Store> {
     sigs: HashMap<u64, (Signature, Id)>,
     /// The story of each syndication group (by the group's founding article).
     group_story: HashMap<Id, Id>,
+    /// Every stored or decided article id. Most records are new articles,
+    /// and asking the store for their current body is a random B-tree probe
+    /// that grows slower as the store grows; only ids in this set can have
+    /// a body to compare with.
+    known: HashSet<u64>,
     clusterer: StoryClusterer,
     /// Documents and article bodies decided but not yet stored.
     pending_docs: HashSet<Id>,
@@ -428,6 +433,7 @@ impl<'s, S: Store> Writer<'s, S> {
             lsh: LshIndex::new(),
             sigs: HashMap::new(),
             group_story: HashMap::new(),
+            known: HashSet::new(),
             clusterer: StoryClusterer::new(),
             pending_docs: HashSet::new(),
             pending_bodies: HashMap::new(),
@@ -442,6 +448,7 @@ impl<'s, S: Store> Writer<'s, S> {
     /// those other cluster workers stored since the last call.
     pub(crate) fn absorb(&mut self, signatures: Vec<(Id, Id, Vec<u8>)>, log: Vec<newsdesk_store::StoryLogEntry>) -> Result<()> {
         for (article, group, bytes) in signatures {
+            self.known.insert(article.0);
             let Some(sig) = Signature::from_bytes(&bytes) else { continue };
             self.lsh.insert(article.0, &sig);
             self.sigs.insert(article.0, (sig, group));
@@ -462,6 +469,7 @@ impl<'s, S: Store> Writer<'s, S> {
         self.lsh = LshIndex::new();
         self.sigs.clear();
         self.group_story.clear();
+        self.known.clear();
         self.clusterer = StoryClusterer::new();
         self.pending_docs.clear();
         self.pending_bodies.clear();
@@ -513,6 +521,7 @@ impl<'s, S: Store> Writer<'s, S> {
         self.flush(observer, start)?;
         let t = Instant::now();
         self.store.sync_index().context("indexing")?;
+        self.store.finish_ingest().context("merging the full-text index")?;
         self.counts.index_secs += t.elapsed().as_secs_f64();
         self.counts.writer_busy_secs += busy.elapsed().as_secs_f64();
         self.counts.writer_cpu_secs = thread_cpu_secs().unwrap_or(0.0);
@@ -567,7 +576,10 @@ impl<'s, S: Store> Writer<'s, S> {
         for p in articles {
             let current = match self.pending_bodies.get(&p.id) {
                 Some(body) => Some(body.clone()),
-                None => self.store.current_body(p.id).context("reading an article")?.map(|(_, b)| b),
+                None if self.known.contains(&p.id.0) => {
+                    self.store.current_body(p.id).context("reading an article")?.map(|(_, b)| b)
+                }
+                None => None,
             };
             match current {
                 Some(old) if old == p.article.body => self.counts.unchanged += 1,
@@ -627,6 +639,7 @@ impl<'s, S: Store> Writer<'s, S> {
                 (p.id, story, serde_json::to_vec(&saved).unwrap_or_default())
             }
         };
+        self.known.insert(p.id.0);
         self.lsh.insert(p.id.0, &p.signature);
         let bytes = p.signature.to_bytes();
         self.sigs.insert(p.id.0, (p.signature, group));

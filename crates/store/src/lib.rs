@@ -102,6 +102,12 @@ pub trait Store {
     /// against what was newly indexed. Returns the number of documents
     /// (re)indexed.
     fn sync_index(&mut self) -> Result<usize>;
+    /// Index upkeep deferred while an ingest runs (merging the full-text
+    /// index's segments), done once at its end. Stores without any do
+    /// nothing.
+    fn finish_ingest(&mut self) -> Result<()> {
+        Ok(())
+    }
 
     /// Full-text search, best first, one hit per syndication group.
     fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>>;
