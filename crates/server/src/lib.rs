@@ -26,6 +26,7 @@
 mod api;
 mod error;
 mod feed;
+mod input;
 mod text;
 mod ui;
 mod webhook;
@@ -210,7 +211,10 @@ impl App {
 
 /// The router and the OpenAPI document, built from one list of routes.
 fn parts(app: Arc<App>) -> (Router, utoipa::openapi::OpenApi) {
-    let (api, doc) = api::router().split_for_parts();
+    let (api, mut doc) = api::router().split_for_parts();
+    if !app.config.allow_fetch {
+        api::without_fetch(&mut doc);
+    }
     let doc_json = Arc::new(doc.clone());
     let router = Router::new()
         .merge(api)
@@ -235,7 +239,8 @@ pub fn router(app: Arc<App>) -> Router {
     parts(app).0
 }
 
-/// The OpenAPI document of the JSON API.
+/// The OpenAPI document of the JSON API, as a server started with
+/// `--fetch` serves it (without, the fetch form of an ingest is left out).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     api::router().split_for_parts().1
 }

@@ -11,6 +11,12 @@ pub const MAX_PER_PAGE: usize = 100;
 /// syndicated copies, so deep pages cost time linear in their depth; past
 /// this a client should narrow the query instead.
 pub const MAX_OFFSET: usize = 1000;
+/// Largest `page`: the deepest page that can still hold a reachable result
+/// (at one result per page). The cap on results depends on `page` and
+/// `per_page` together, which OpenAPI cannot state, so it is not an error:
+/// a page past it is served empty and says `truncated` (see [`Window`]).
+/// Page numbers beyond this one are refused, as documented.
+pub const MAX_PAGE: u64 = MAX_OFFSET as u64;
 
 /// The href for a URL from the corpus, if it is safe to link: only
 /// absolute `http`/`https` URLs (no `javascript:`, `data:`, `vbscript:`,
@@ -40,9 +46,14 @@ pub fn qv(s: &str) -> String {
 }
 
 /// A date parameter: `YYYY-MM-DD` (midnight UTC) or RFC 3339, as Unix
-/// seconds. An empty value means no bound.
+/// seconds. An empty value means no bound. Anything else the document's
+/// pattern ([`crate::input::DATE_BOUND`]) refuses is refused here too.
 pub fn parse_date(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let Some(v) = v else { return Ok(None) };
+    crate::input::check_date_bound(name, v)?;
+    if v.is_empty() {
+        return Ok(None);
+    }
     if let Ok(d) = DateTime::parse_from_rfc3339(v) {
         return Ok(Some(d.timestamp()));
     }
@@ -54,23 +65,67 @@ pub fn parse_date(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> 
     Err(ApiError::bad_request(format!("{name}: expected YYYY-MM-DD or an RFC 3339 time, got {v:?}")))
 }
 
-/// `(offset, per_page)` of a page request, checked.
-pub fn window(page: Option<u64>, per_page: Option<u64>, default_per_page: usize) -> Result<(usize, usize), ApiError> {
+/// A checked page request: which results it shows. Only the first
+/// [`MAX_OFFSET`] results are served; the part of a page past them is left
+/// out (so pages wholly past them are empty) and the page says
+/// `truncated` when results go on beyond. Each of `page` and `per_page`
+/// then has a plain range the OpenAPI document states exactly, and every
+/// request within those ranges is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Results before this page.
+    pub offset: usize,
+    pub per: usize,
+    pub page: u64,
+}
+
+/// What a [`Window`] shows of the rows fetched for it.
+pub struct Shown<T> {
+    pub rows: Vec<T>,
+    /// Whether the next page has rows.
+    pub has_more: bool,
+    /// Whether rows go on past [`MAX_OFFSET`], where no page reaches.
+    pub truncated: bool,
+}
+
+impl Window {
+    /// End of the served part of this page.
+    fn end(&self) -> usize {
+        (self.offset + self.per).min(MAX_OFFSET)
+    }
+
+    /// Rows to ask the store for: through the served end of this page,
+    /// plus one that tells whether more follow.
+    pub fn fetch(&self) -> usize {
+        self.end() + 1
+    }
+
+    /// This page's rows of `rows` (fetched with [`Window::fetch`]).
+    pub fn show<T>(&self, rows: Vec<T>) -> Shown<T> {
+        let end = self.end();
+        let beyond = rows.len() > end;
+        let at_cap = end == MAX_OFFSET;
+        let rows = rows.into_iter().take(end).skip(self.offset).collect();
+        Shown { rows, has_more: beyond && !at_cap, truncated: beyond && at_cap }
+    }
+}
+
+/// The [`Window`] of a page request, checked against the documented
+/// ranges: `per_page` 1 to [`MAX_PER_PAGE`], `page` 1 to [`MAX_PAGE`].
+pub fn window(page: Option<u64>, per_page: Option<u64>, default_per_page: usize) -> Result<Window, ApiError> {
     let per = per_page.unwrap_or(default_per_page as u64);
     if per == 0 || per > MAX_PER_PAGE as u64 {
         return Err(ApiError::bad_request(format!("per_page must be between 1 and {MAX_PER_PAGE}")));
     }
     let page = page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::bad_request("page numbers start at 1"));
-    }
-    let offset = (page - 1).saturating_mul(per);
-    if offset.saturating_add(per) > MAX_OFFSET as u64 {
+    if page == 0 || page > MAX_PAGE {
         return Err(ApiError::bad_request(format!(
-            "page {page} is too deep: results are reachable up to {MAX_OFFSET}; narrow the query"
+            "page must be between 1 and {MAX_PAGE} (results are served up to the {MAX_OFFSET}th; narrow the query to see others)"
         )));
     }
-    Ok((offset as usize, per as usize))
+    // Both bounded above, so this cannot overflow.
+    let offset = (page - 1) as usize * per as usize;
+    Ok(Window { offset, per: per as usize, page })
 }
 
 /// Escapes text for XML content and attribute values.
@@ -92,10 +147,12 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-/// An id path parameter: the 16-digit hex id or a unique prefix of it.
+/// An id path parameter: the 16-digit hex id or a unique prefix of it, at
+/// least 4 digits long (as the document's pattern says; shorter prefixes
+/// would mostly be ambiguous).
 pub fn check_id(id: &str) -> Result<(), ApiError> {
-    if id.is_empty() || id.len() > 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request(format!("not an article id: {id:?} (expected up to 16 hex digits)")));
+    if !(4..=16).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(format!("not an article id: {id:?} (expected 4 to 16 hex digits)")));
     }
     Ok(())
 }
@@ -116,11 +173,37 @@ mod tests {
 
     #[test]
     fn windows() {
-        assert_eq!(window(None, None, 20).ok(), Some((0, 20)));
-        assert_eq!(window(Some(3), Some(10), 20).ok(), Some((20, 10)));
+        assert_eq!(window(None, None, 20).ok(), Some(Window { offset: 0, per: 20, page: 1 }));
+        assert_eq!(window(Some(3), Some(10), 20).ok(), Some(Window { offset: 20, per: 10, page: 3 }));
         assert!(window(Some(0), None, 20).is_err());
+        assert!(window(Some(MAX_PAGE + 1), Some(1), 20).is_err());
         assert!(window(Some(u64::MAX), Some(100), 20).is_err());
         assert!(window(None, Some(1000), 20).is_err());
+        assert!(window(Some(MAX_PAGE), Some(MAX_PER_PAGE as u64), 20).is_ok(), "every documented page is served");
+    }
+
+    #[test]
+    fn pages_stop_at_the_cap() {
+        let rows: Vec<usize> = (0..MAX_OFFSET + 50).collect();
+        // An ordinary page: one row more than it shows says there is more.
+        let w = window(Some(2), Some(10), 20).expect("window");
+        assert_eq!(w.fetch(), 21);
+        let s = w.show(rows[..w.fetch()].to_vec());
+        assert_eq!(s.rows, (10..20).collect::<Vec<_>>());
+        assert!(s.has_more && !s.truncated);
+        // The page across the cap is cut at it and says results go on.
+        let w = window(Some(34), Some(30), 20).expect("window");
+        let s = w.show(rows[..w.fetch()].to_vec());
+        assert_eq!(s.rows, (990..MAX_OFFSET).collect::<Vec<_>>());
+        assert!(!s.has_more && s.truncated);
+        // A page past the cap is empty, not an error.
+        let w = window(Some(MAX_PAGE), Some(100), 20).expect("window");
+        assert_eq!(w.fetch(), MAX_OFFSET + 1);
+        let s = w.show(rows[..w.fetch()].to_vec());
+        assert!(s.rows.is_empty() && !s.has_more && s.truncated);
+        // Fewer results than the cap: nothing is truncated.
+        let s = w.show(rows[..10].to_vec());
+        assert!(s.rows.is_empty() && !s.has_more && !s.truncated);
     }
 
     #[test]

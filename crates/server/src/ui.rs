@@ -186,7 +186,7 @@ async fn search_page(
     let Query(t) = t.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let Query(f) = f.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let text = t.q.clone().unwrap_or_default();
-    let (q, offset, per) = f.query(&text)?;
+    let (q, w) = f.query(&text)?;
     let facet_q = SearchQuery { limit: 200, ..q.clone() };
     let (hits, facet_hits, people, orgs) = app
         .with_reader(move |_, s| {
@@ -198,8 +198,7 @@ async fn search_page(
             ))
         })
         .await?;
-    let has_more = hits.len() > offset + per;
-    let shown: Vec<&SearchHit> = hits.iter().skip(offset).take(per).collect();
+    let crate::text::Shown { rows: shown, has_more, truncated } = w.show(hits);
     let mut sites: BTreeMap<String, usize> = BTreeMap::new();
     for h in &facet_hits {
         if let Some(s) = &h.site {
@@ -224,7 +223,7 @@ async fn search_page(
     // Newest month first.
     let months: Vec<(String, usize)> = months.into_iter().rev().take(12).collect();
     let f = &f;
-    let page_no = (offset / per) as u64 + 1;
+    let page_no = w.page;
     let with = |k: &str, v: &str| {
         let mut g = Filters { page: None, per_page: None, ..clone_filters(f) };
         match k {
@@ -301,6 +300,9 @@ async fn search_page(
                         }
                         p.snippet { (snippet(&h.snippet)) }
                     }
+                }
+                @if truncated {
+                    p.muted { "Results are shown up to the " (crate::text::MAX_OFFSET) "th; narrow the search to see the others." }
                 }
                 p.pager {
                     @if page_no > 1 { a href=(filters_query(&text, f, Some(page_no - 1))) rel="prev" { "← Previous" } }
@@ -803,7 +805,10 @@ async fn follow_form(
         let (status, text) = crate::error::form_error(e);
         ApiError::new(status, "bad_request", text)
     })?;
-    let (spec, hook) = follow_spec(&f.kind, &f.value, f.webhook.as_deref())?;
+    // A form sends an empty field for "no webhook"; the API's stricter
+    // checks apply to what is left.
+    let webhook = f.webhook.as_deref().map(str::trim).filter(|w| !w.is_empty());
+    let (spec, hook) = follow_spec(f.kind.trim(), &f.value, webhook)?;
     let name = f.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| f.value.trim().to_string());
     app.with_store(move |app, s| {
         match s.follow_add(&name, &spec) {

@@ -359,6 +359,13 @@ impl EmbeddedStore {
         Ok(())
     }
 
+    /// The index query for a search text. Text the grammar cannot read in
+    /// full (an unclosed quote, an unknown `field:`, a stray operator, a
+    /// space the grammar does not know) is searched for what it can read
+    /// rather than refused, as the PostgreSQL backend's own parser does:
+    /// a search box answers whatever is typed into it, and the API's
+    /// document can then truthfully take any text. Readable text goes
+    /// through the strict parse, so its meaning is unchanged.
     fn parse_text_query(&self, text: &str) -> Result<Box<dyn Query>> {
         if text.trim().is_empty() {
             return Ok(Box::new(AllQuery));
@@ -366,9 +373,7 @@ impl EmbeddedStore {
         let mut parser = QueryParser::for_index(&self.index, vec![self.fields.headline, self.fields.body]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(self.fields.headline, 2.0);
-        parser
-            .parse_query(text)
-            .map_err(|e| StoreError::Query { query: text.to_string(), message: e.to_string() })
+        Ok(parser.parse_query(text).unwrap_or_else(|_| parser.parse_query_lenient(text).0))
     }
 
     fn follow_query(&self, spec: &FollowSpec) -> Result<Box<dyn Query>> {
