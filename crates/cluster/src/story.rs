@@ -168,17 +168,23 @@ impl StoryClusterer {
         // Count how many of the article's lookup terms and entities each
         // story shares; a story sharing a single common word is not worth
         // scoring (most of the cost of `assign` is scoring).
+        // Stories outside the time window are dropped before counting: most
+        // postings of a common word are, and counting is a hash insert.
+        let in_window = |s: u32| {
+            let st = &self.stories[s as usize];
+            t >= st.first.saturating_sub(w) && t <= st.last.saturating_add(w)
+        };
         let mut hits: HashMap<u32, (u32, u32)> = HashMap::new();
         for (term, _) in vector.iter().take(LOOKUP_TERMS) {
             if let Some(p) = self.term_postings.get(term) {
-                for &s in p.iter().rev().take(MAX_POSTINGS_WALK) {
+                for &s in p.iter().rev().take(MAX_POSTINGS_WALK).filter(|&&s| in_window(s)) {
                     hits.entry(s).or_default().0 += 1;
                 }
             }
         }
         for e in entities {
             if let Some(p) = self.entity_postings.get(e) {
-                for &s in p.iter().rev().take(MAX_POSTINGS_WALK) {
+                for &s in p.iter().rev().take(MAX_POSTINGS_WALK).filter(|&&s| in_window(s)) {
                     hits.entry(s).or_default().1 += 1;
                 }
             }
@@ -190,9 +196,6 @@ impl StoryClusterer {
         for c in cands {
             let i = c as usize;
             let s = &self.stories[i];
-            if t < s.first.saturating_sub(w) || t > s.last.saturating_add(w) {
-                continue;
-            }
             let cos = cosine(vector, &s.centroid);
             let shared = entities.iter().filter(|e| s.entities.contains_key(*e)).count();
             let joins = cos >= self.params.min_cosine
@@ -214,9 +217,17 @@ impl StoryClusterer {
         let s = &mut self.stories[idx];
         s.first = s.first.min(t);
         s.last = s.last.max(t);
-        let before: Vec<String> = s.centroid.keys().cloned().collect();
+        // Terms new to the centroid get a posting; noted while adding
+        // (comparing against a copy of the old keys was quadratic).
+        let mut added: Vec<&String> = Vec::new();
         for (term, w) in vector {
-            *s.centroid.entry(term.clone()).or_insert(0.0) += w;
+            match s.centroid.get_mut(term) {
+                Some(x) => *x += w,
+                None => {
+                    s.centroid.insert(term.clone(), *w);
+                    added.push(term);
+                }
+            }
         }
         if s.centroid.len() > keep {
             let mut all: Vec<(String, f32)> = s.centroid.drain().collect();
@@ -232,7 +243,7 @@ impl StoryClusterer {
             }
             *c += 1;
         }
-        let new_terms: Vec<String> = s.centroid.keys().filter(|k| !before.contains(k)).cloned().collect();
+        let new_terms: Vec<String> = added.into_iter().filter(|t| s.centroid.contains_key(*t)).cloned().collect();
         let i = idx as u32;
         for term in new_terms {
             push_posting(self.term_postings.entry(term).or_default(), i);

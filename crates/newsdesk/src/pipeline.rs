@@ -27,8 +27,9 @@ use newsdesk_sources::{DocKind, RawDoc, SourceError, SKIPPED_PREFIX};
 use newsdesk_store::{Batch, DiffLine, Id, IngestError, NewArticle, NewRevision, Store};
 use serde::{Deserialize, Serialize};
 
-/// Documents between the source reader and the writer at most.
-pub const IN_FLIGHT: usize = 512;
+/// Documents between the source reader and the writer at most: about a
+/// batch, so the workers can prepare the next batch while one is stored.
+pub const IN_FLIGHT: usize = 4096;
 /// Documents per store transaction at most. Large: every transaction
 /// rewrites the index pages it touches (ids are hashes, so each batch
 /// touches pages all over the id indexes), and fewer, larger transactions
@@ -144,7 +145,10 @@ pub fn ingest<S: Store + Send>(
     let writer = Writer::new(store)?;
     let threads = threads.max(1);
     let (job_tx, job_rx) = bounded::<(u64, Result<RawDoc, SourceError>)>(threads * 4);
-    let (out_tx, out_rx) = bounded::<(u64, Outcome)>(threads * 4);
+    // Room for every document in flight: while the writer stores a batch
+    // (a second or more), the workers keep preparing the next one instead
+    // of blocking on a full channel. `IN_FLIGHT` still bounds memory.
+    let (out_tx, out_rx) = bounded::<(u64, Outcome)>(IN_FLIGHT);
     let (permit_tx, permit_rx) = bounded::<()>(IN_FLIGHT);
     let start = Instant::now();
     std::thread::scope(|scope| -> Result<Counts> {
@@ -152,11 +156,18 @@ pub fn ingest<S: Store + Send>(
             let job_rx = job_rx.clone();
             let out_tx = out_tx.clone();
             let seen = Arc::clone(&seen);
-            scope.spawn(move || worker(job_rx, out_tx, &seen));
+            std::thread::Builder::new()
+                .name("nd-prepare".into())
+                .spawn_scoped(scope, move || worker(job_rx, out_tx, &seen))
+                .context("starting an ingest worker thread")?;
         }
         drop(out_tx);
         drop(job_rx);
-        let writer_thread = scope.spawn(move || writer.run(out_rx, permit_rx, observer, start));
+        // Named threads, so a profile tells the serial writer from the workers.
+        let writer_thread = std::thread::Builder::new()
+            .name("nd-writer".into())
+            .spawn_scoped(scope, move || writer.run(out_rx, permit_rx, observer, start))
+            .context("starting the ingest writer thread")?;
         let mut n = 0u64;
         for item in docs {
             // Blocks while IN_FLIGHT documents are unwritten.
