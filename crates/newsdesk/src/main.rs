@@ -19,10 +19,6 @@ mod render;
 mod score;
 mod worker;
 
-/// mimalloc rather than the system allocator: see the manifest.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
