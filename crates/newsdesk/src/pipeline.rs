@@ -135,7 +135,7 @@ pub fn doc_key(doc: &RawDoc) -> Id {
 }
 
 /// Runs the pipeline over `docs` into `store` with `threads` workers.
-pub fn ingest<S: Store + Send>(
+pub fn ingest<S: Store + Send + ?Sized>(
     store: &mut S,
     docs: impl Iterator<Item = Result<RawDoc, SourceError>>,
     threads: usize,
@@ -396,7 +396,7 @@ fn strip_tags(html: &str) -> String {
 
 /// The writer's in-memory state: what it needs to decide, rebuilt from the
 /// store on start. The cluster worker drives one per process, item by item.
-pub(crate) struct Writer<'s, S: Store> {
+pub(crate) struct Writer<'s, S: Store + ?Sized> {
     store: &'s mut S,
     lsh: LshIndex,
     /// Signature and group of every stored article, for exact Jaccard of
@@ -428,7 +428,7 @@ fn diff_lines(ops: Vec<DiffOp>) -> Vec<DiffLine> {
         .collect()
 }
 
-impl<'s, S: Store> Writer<'s, S> {
+impl<'s, S: Store + ?Sized> Writer<'s, S> {
     fn new(store: &'s mut S) -> Result<Self> {
         let signatures = store.signatures().context("reading stored signatures")?;
         let log = store.story_log().context("reading the story log")?;

@@ -1,22 +1,28 @@
-//! `newsdesk serve`: the web UI, JSON API and feeds over a data directory.
-//! The server crate knows nothing of the ingest pipeline; this module hands
-//! it in ([`ingest_fn`]) and runs the tokio runtime.
+//! `newsdesk serve`: the web UI, JSON API and feeds over a data directory,
+//! or over PostgreSQL (`--store postgres://…` or `NEWSDESK_DATABASE_URL`,
+//! as `ingest` takes it), so any number of servers can answer from the
+//! store a cluster ingest fills. The server crate knows nothing of the
+//! ingest pipeline or of PostgreSQL; this module hands both in
+//! ([`ingest_fn`], the reader pool's connections) and runs the tokio runtime.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
-use newsdesk_server::{App, Config, IngestFailure, IngestReport};
+use newsdesk_server::{App, Config, DynStore, IngestFailure, IngestReport};
 use newsdesk_sources::DocStream;
 use newsdesk_store::EmbeddedStore;
+use newsdesk_store_pg::PgStore;
 
+use crate::cluster_ingest::DATABASE_ENV;
 use crate::pipeline::{self, Counts, Observer};
 use crate::query_cmd::DEFAULT_DATA_DIR;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Where the store lives (created if missing)
+    /// Where the store lives (created if missing); with --store, only where
+    /// the webhook settings are kept
     #[arg(long, default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
     /// Address to listen on (port 0 picks a free port; the URL is printed)
@@ -25,6 +31,10 @@ pub struct Args {
     /// Let POST /api/ingest fetch a bare URL (public addresses only)
     #[arg(long)]
     pub fetch: bool,
+    /// Serve from PostgreSQL instead (postgres://user@host:port/db; default
+    /// $NEWSDESK_DATABASE_URL)
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
 }
 
 /// Collects failed records for the API's ingest report.
@@ -43,7 +53,7 @@ impl Observer for Collect {
 
 /// The pipeline as the server calls it: one worker thread (an API ingest
 /// is a page or a dump; the server's other requests keep the cores).
-fn ingest_fn(store: &mut EmbeddedStore, docs: DocStream) -> Result<IngestReport, String> {
+fn ingest_fn(store: &mut DynStore, docs: DocStream) -> Result<IngestReport, String> {
     let obs = Collect(Mutex::new(Vec::new()));
     let c = pipeline::ingest(store, docs, 1, &obs).map_err(|e| format!("{e:#}"))?;
     let errors = obs.0.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -65,12 +75,46 @@ pub fn serve_dir(data_dir: &Path, addr: SocketAddr, fetch: bool, banner: &str) -
     if !store.can_write_index() {
         bail!("another process (an ingest?) is writing to {}; stop it first", data_dir.display());
     }
+    run_server(addr, banner, || App::new(store, Box::new(ingest_fn), Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch }))
+}
+
+/// Readers of a PostgreSQL server at most: each is a connection of its
+/// own, and a database's connections are a shared, limited resource when
+/// M servers use one PostgreSQL.
+const PG_READERS: usize = 4;
+
+/// Serves the PostgreSQL store at `url` on `addr` until Ctrl-C. Writes go
+/// through one connection, reads through up to [`PG_READERS`] more, opened
+/// when needed; webhook settings are kept in `data_dir`.
+pub fn serve_pg(url: &str, data_dir: &Path, addr: SocketAddr, fetch: bool) -> Result<bool> {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") && !url.contains('=') {
+        bail!("--store {url:?}: expected a PostgreSQL URL (postgres://user@host:port/db) or a key=value connection string");
+    }
+    // Connected (and migrated) before the port is bound, so a wrong URL or a
+    // stopped database fails the start instead of every request.
+    let store = PgStore::connect(url).context("connecting to PostgreSQL")?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let url = url.to_string();
+    let open = move || -> Result<Box<DynStore>, newsdesk_store::StoreError> { Ok(Box::new(PgStore::connect(&url)?)) };
+    run_server(addr, "", || {
+        App::with_backend(
+            Box::new(store),
+            Box::new(open),
+            PG_READERS,
+            Box::new(ingest_fn),
+            Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch },
+        )
+    })
+}
+
+/// Binds `addr`, builds the app (inside the runtime, which its webhook task
+/// needs) and serves it until Ctrl-C, printing the URL once bound.
+fn run_server(addr: SocketAddr, banner: &str, app: impl FnOnce() -> std::sync::Arc<App>) -> Result<bool> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         let local = listener.local_addr()?;
-        let config = Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch };
-        let app = App::new(store, Box::new(ingest_fn), config);
+        let app = app();
         // Scripts (and the browser tests) read this line for the URL.
         println!("{banner}newsdesk: serving http://{local}/ (Ctrl-C to stop)");
         use std::io::Write as _;
@@ -81,5 +125,8 @@ pub fn serve_dir(data_dir: &Path, addr: SocketAddr, fetch: bool, banner: &str) -
 }
 
 pub fn run(args: Args) -> Result<bool> {
-    serve_dir(&args.data_dir, args.addr, args.fetch, "")
+    match args.store.clone().or_else(|| std::env::var(DATABASE_ENV).ok().filter(|s| !s.is_empty())) {
+        Some(url) => serve_pg(&url, &args.data_dir, args.addr, args.fetch),
+        None => serve_dir(&args.data_dir, args.addr, args.fetch, ""),
+    }
 }

@@ -9,30 +9,18 @@
 //! `NEWSDESK_REQUIRE_SERVICES=1` (set by `.ci/run`) they fail instead.
 
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use newsdesk_queue::{item, Queue, QueueConfig};
 use newsdesk_sources::{DocKind, RawDoc};
 use newsdesk_store::{EmbeddedStore, Store};
-use newsdesk_store_pg::PgStore;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-}
+mod common;
+use common::{admin, bin, ok, run, Db, TempDir};
 
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
 
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(out.status.success(), "newsdesk {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-const PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const NATS: &str = "nats://127.0.0.1:4222";
 
 fn reachable(addr: &str) -> bool {
@@ -56,65 +44,8 @@ fn services(test: &str) -> bool {
     false
 }
 
-/// A database made for one test, dropped at the end.
-struct Db {
-    name: String,
-    url: String,
-}
-
-fn admin(sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls).await.expect("connect to PostgreSQL as postgres");
-        let task = tokio::spawn(conn);
-        client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        drop(client);
-        let _ = task.await;
-    });
-}
-
-impl Db {
-    fn new(tag: &str) -> Db {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-        let name = format!("nd_{tag}_{}_{t}", std::process::id());
-        admin(&format!("CREATE DATABASE {name}"));
-        Db { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
-    }
-    fn store(&self) -> PgStore {
-        PgStore::connect(&self.url).expect("connect to the test database")
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
-
 fn stream_name(tag: &str) -> String {
     format!("T{}_{}_{}", tag.to_ascii_uppercase(), std::process::id(), Instant::now().elapsed().subsec_nanos())
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("newsdesk-cluster-{}-{}", name, std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("temp dir");
-        TempDir(p)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Deletes a test's streams at the end.

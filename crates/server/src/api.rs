@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use newsdesk_sources::{DocKind, RawDoc, SourceOptions};
-use newsdesk_store::{EntityKind, FollowSpec, QuoteQuery, SearchQuery, Store};
+use newsdesk_store::{EntityKind, FollowSpec, QuoteQuery, SearchQuery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;

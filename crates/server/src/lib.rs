@@ -1,4 +1,5 @@
-//! `newsdesk serve`: one HTTP server over the embedded store with
+//! `newsdesk serve`: one HTTP server over a newsdesk store (the embedded
+//! one, or any other [`Store`] backend such as PostgreSQL) with
 //!
 //! - a JSON API under `/api` whose OpenAPI 3 document (`/openapi.json`) is
 //!   generated from the same list of handlers that builds the router
@@ -17,8 +18,10 @@
 //! Writes (ingest, follows) go through one store handle behind a mutex: the
 //! embedded backend's SQLite connection is not `Sync`, and there is one
 //! writer anyway. Reads (pages, search, the API's GETs) take a handle from a
-//! small pool of read-only ones ([`EmbeddedStore::reader`]), so concurrent
-//! requests run side by side instead of queueing behind one connection.
+//! small pool of further handles ([`OpenReader`]: read-only
+//! [`EmbeddedStore::reader`]s, or more database connections), so
+//! concurrent requests run side by side instead of queueing behind one
+//! connection. The server sees every backend only as a [`DynStore`].
 //! Both run on tokio's blocking pool, not on the async workers. Ingest is
 //! pluggable ([`IngestFn`]): the pipeline lives in the
 //! `newsdesk` binary, which hands it in.
@@ -42,7 +45,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use newsdesk_sources::DocStream;
-use newsdesk_store::EmbeddedStore;
+use newsdesk_store::{EmbeddedStore, Store, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -86,9 +89,19 @@ pub struct IngestFailure {
     pub message: String,
 }
 
+/// A store handle as the server holds it: any backend, since the handlers
+/// only use the [`Store`] trait; `Send` so requests can run it on tokio's
+/// blocking pool.
+pub type DynStore = dyn Store + Send;
+
 /// The ingest pipeline, handed in by the binary (which owns it): runs the
 /// documents into the store, indexes them and matches follows.
-pub type IngestFn = dyn Fn(&mut EmbeddedStore, DocStream) -> Result<IngestReport, String> + Send + Sync;
+pub type IngestFn = dyn Fn(&mut DynStore, DocStream) -> Result<IngestReport, String> + Send + Sync;
+
+/// Opens one more handle on the server's store for the read pool. Each
+/// backend has its own way (a read-only SQLite connection sharing the
+/// index; another database connection), so the caller hands it in.
+pub type OpenReader = dyn Fn() -> Result<Box<DynStore>, StoreError> + Send + Sync;
 
 /// How the server was started.
 #[derive(Clone, Debug)]
@@ -104,12 +117,13 @@ pub struct Config {
 /// while some requests wait on the disk; each holds a SQLite page cache.
 const MAX_READERS: usize = 8;
 
-/// Read-only store handles, opened on demand up to [`MAX_READERS`]; a
+/// Read-only store handles, opened on demand up to a maximum; a
 /// request that finds all of them in use waits for one.
-#[derive(Default)]
 struct Readers {
-    state: Mutex<(Vec<EmbeddedStore>, usize)>,
+    state: Mutex<(Vec<Box<DynStore>>, usize)>,
     returned: Condvar,
+    open: Box<OpenReader>,
+    max: usize,
 }
 
 /// A pooled read-only handle in use. Dropping it returns the handle, or,
@@ -117,7 +131,7 @@ struct Readers {
 /// it, frees its slot so a new one can be opened.
 struct Lease<'a> {
     app: &'a App,
-    store: Option<EmbeddedStore>,
+    store: Option<Box<DynStore>>,
 }
 
 impl Drop for Lease<'_> {
@@ -133,7 +147,7 @@ impl Drop for Lease<'_> {
 
 /// Shared state of every handler.
 pub struct App {
-    store: Mutex<EmbeddedStore>,
+    store: Mutex<Box<DynStore>>,
     readers: Readers,
     ingest: Box<IngestFn>,
     hooks: webhook::Hooks,
@@ -144,13 +158,37 @@ impl App {
     /// Builds the state. Must be called inside a tokio runtime: it starts
     /// the webhook delivery task.
     pub fn new(store: EmbeddedStore, ingest: Box<IngestFn>, config: Config) -> Arc<App> {
+        // Readers are opened from a read-only handle of their own, not from
+        // the writer, so opening one never waits for an ingest to finish.
+        let template = store.reader().map(Mutex::new).map_err(|e| e.to_string());
+        let open = move || -> Result<Box<DynStore>, StoreError> {
+            match &template {
+                Ok(t) => Ok(Box::new(t.lock().unwrap_or_else(|e| e.into_inner()).reader()?)),
+                Err(e) => Err(StoreError::Invalid(format!("opening a read-only handle: {e}"))),
+            }
+        };
+        Self::with_backend(Box::new(store), Box::new(open), MAX_READERS, ingest, config)
+    }
+
+    /// Builds the state over any backend: `store` takes the writes, `open`
+    /// makes the handles of the read pool, at most `max_readers` (at least
+    /// one) of them. Must be called inside a tokio runtime, like
+    /// [`App::new`].
+    pub fn with_backend(
+        store: Box<DynStore>,
+        open: Box<OpenReader>,
+        max_readers: usize,
+        ingest: Box<IngestFn>,
+        config: Config,
+    ) -> Arc<App> {
         let hooks = webhook::Hooks::load(&config.data_dir);
-        Arc::new(App { store: Mutex::new(store), readers: Readers::default(), ingest, hooks, config })
+        let readers = Readers { state: Mutex::new((Vec::new(), 0)), returned: Condvar::new(), open, max: max_readers.max(1) };
+        Arc::new(App { store: Mutex::new(store), readers, ingest, hooks, config })
     }
 
     /// The store, also after a panic in another request (the store's own
     /// transactions keep it consistent; the lock adds nothing to undo).
-    fn lock(&self) -> MutexGuard<'_, EmbeddedStore> {
+    fn lock(&self) -> MutexGuard<'_, Box<DynStore>> {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -158,19 +196,19 @@ impl App {
     async fn with_store<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&App, &mut EmbeddedStore) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&App, &mut DynStore) -> Result<T, ApiError> + Send + 'static,
     {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let mut store = app.lock();
-            f(&app, &mut store)
+            f(&app, &mut **store)
         })
         .await
         .map_err(|e| ApiError::internal(format!("request task failed: {e}")))?
     }
 
-    /// A read-only handle from the pool (opening one if fewer than
-    /// [`MAX_READERS`] exist); it goes back to the pool when the lease is
+    /// A read-only handle from the pool (opening one if fewer than the
+    /// maximum exist); it goes back to the pool when the lease is
     /// dropped.
     fn lease_reader(&self) -> Result<Lease<'_>, ApiError> {
         let mut st = self.readers.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -178,12 +216,12 @@ impl App {
             if let Some(r) = st.0.pop() {
                 return Ok(Lease { app: self, store: Some(r) });
             }
-            if st.1 < MAX_READERS {
+            if st.1 < self.readers.max {
                 st.1 += 1;
                 drop(st);
                 // The lease frees the slot again if opening fails.
                 let mut lease = Lease { app: self, store: None };
-                lease.store = Some(self.lock().reader()?);
+                lease.store = Some((self.readers.open)()?);
                 return Ok(lease);
             }
             st = self.readers.returned.wait(st).unwrap_or_else(|e| e.into_inner());
@@ -194,13 +232,13 @@ impl App {
     async fn with_reader<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&App, &EmbeddedStore) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&App, &DynStore) -> Result<T, ApiError> + Send + 'static,
     {
         let app = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let lease = app.lease_reader()?;
             match &lease.store {
-                Some(r) => f(&app, r),
+                Some(r) => f(&app, &**r),
                 None => Err(ApiError::internal("no store handle")),
             }
         })

@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use maud::{html, Markup, DOCTYPE};
 use newsdesk_model::{Analysis, EntityKind};
-use newsdesk_store::{ArticleView, DiffLine, QuoteQuery, QuoteRow, SearchHit, SearchQuery, Store};
+use newsdesk_store::{ArticleView, DiffLine, QuoteQuery, QuoteRow, SearchHit, SearchQuery};
 use serde::Deserialize;
 
 use crate::api::{follow_spec, spec_parts, Filters};

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use newsdesk_store::{EmbeddedStore, FollowMatch, Store};
+use newsdesk_store::FollowMatch;
 use serde::Serialize;
 use tokio::sync::mpsc;
 
@@ -85,7 +85,7 @@ impl Hooks {
 
     /// Takes the new matches of every follow with a webhook and queues
     /// them. Called with the store held, right after an ingest.
-    pub fn collect(&self, store: &mut EmbeddedStore) {
+    pub fn collect(&self, store: &mut crate::DynStore) {
         let hooks: Vec<(String, String)> = self.table().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         for (follow, url) in hooks {
             let matches: Vec<FollowMatch> = match store.follow_check(Some(&follow)) {

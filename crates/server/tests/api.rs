@@ -54,7 +54,7 @@ fn hostile() -> NewArticle {
 
 /// A minimal pipeline for the tests: extract each HTML page, analyze it,
 /// file it as its own group and story.
-fn test_ingest(store: &mut EmbeddedStore, docs: DocStream) -> Result<IngestReport, String> {
+fn test_ingest(store: &mut newsdesk_server::DynStore, docs: DocStream) -> Result<IngestReport, String> {
     let mut batch = Batch::default();
     let mut report = IngestReport::default();
     for d in docs {

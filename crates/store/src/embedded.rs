@@ -1344,6 +1344,10 @@ impl Store for EmbeddedStore {
         })?;
         Ok(Some(rows.collect::<std::result::Result<_, _>>()?))
     }
+
+    fn stored_analysis(&self, article: Id, body: &str) -> Result<Option<Analysis>> {
+        EmbeddedStore::stored_analysis(self, article, body)
+    }
 }
 
 /// The first `max` characters of a body, at a word boundary.

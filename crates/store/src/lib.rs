@@ -147,4 +147,15 @@ pub trait Store {
     /// Atom feed shows, read without consuming what
     /// [`Store::follow_check`] delivers. `None` if there is no such follow.
     fn follow_matches(&self, name: &str, limit: usize) -> Result<Option<Vec<FollowMatch>>>;
+
+    /// What the analysis found in an article's current revision as stored
+    /// at ingest (quotes and mentions with their offsets), so an article
+    /// page can mark them up without re-running the analyzer per request.
+    /// `body` is that revision's text. `None` when the backend keeps no
+    /// offsets: the caller then analyzes `body` again, which gives the same
+    /// quotes and mentions at the cost of the time it takes.
+    fn stored_analysis(&self, article: Id, body: &str) -> Result<Option<newsdesk_model::Analysis>> {
+        let _ = (article, body);
+        Ok(None)
+    }
 }
