@@ -51,19 +51,30 @@ pub struct ServiceArgs {
     pub max_attempts: u32,
 }
 
+/// The PostgreSQL URL of a command: its `--store`, else the environment.
+pub fn store_url(flag: &Option<String>) -> Option<String> {
+    flag.clone().or_else(|| std::env::var(DATABASE_ENV).ok().filter(|s| !s.is_empty()))
+}
+
+/// Checks the form of a `--store` URL before connecting, so a typo is named
+/// as such rather than as a refused connection.
+pub fn check_store_url(url: &str) -> Result<()> {
+    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") && !url.contains('=') {
+        bail!("--store {url:?}: expected a PostgreSQL URL (postgres://user@host:port/db) or a key=value connection string");
+    }
+    Ok(())
+}
+
 impl ServiceArgs {
     /// The PostgreSQL URL, from `--store` or the environment.
     pub fn store_url(&self) -> Option<String> {
-        self.store.clone().or_else(|| std::env::var(DATABASE_ENV).ok().filter(|s| !s.is_empty()))
+        store_url(&self.store)
     }
 
-    /// Checks the form of both addresses before connecting to either, so a
-    /// typo is named as such rather than as a refused connection.
+    /// Checks the form of both addresses before connecting to either.
     pub fn validate(&self) -> Result<()> {
         if let Some(url) = self.store_url() {
-            if !url.starts_with("postgres://") && !url.starts_with("postgresql://") && !url.contains('=') {
-                bail!("--store {url:?}: expected a PostgreSQL URL (postgres://user@host:port/db) or a key=value connection string");
-            }
+            check_store_url(&url)?;
         }
         if let Some(url) = &self.cluster {
             newsdesk_queue::check_url(url)?;

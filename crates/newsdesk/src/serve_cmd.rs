@@ -15,7 +15,7 @@ use newsdesk_sources::DocStream;
 use newsdesk_store::EmbeddedStore;
 use newsdesk_store_pg::PgStore;
 
-use crate::cluster_ingest::DATABASE_ENV;
+use crate::cluster_ingest::{check_store_url, store_url};
 use crate::pipeline::{self, Counts, Observer};
 use crate::query_cmd::DEFAULT_DATA_DIR;
 
@@ -87,9 +87,7 @@ const PG_READERS: usize = 4;
 /// through one connection, reads through up to [`PG_READERS`] more, opened
 /// when needed; webhook settings are kept in `data_dir`.
 pub fn serve_pg(url: &str, data_dir: &Path, addr: SocketAddr, fetch: bool) -> Result<bool> {
-    if !url.starts_with("postgres://") && !url.starts_with("postgresql://") && !url.contains('=') {
-        bail!("--store {url:?}: expected a PostgreSQL URL (postgres://user@host:port/db) or a key=value connection string");
-    }
+    check_store_url(url)?;
     // Connected (and migrated) before the port is bound, so a wrong URL or a
     // stopped database fails the start instead of every request.
     let store = PgStore::connect(url).context("connecting to PostgreSQL")?;
@@ -125,7 +123,7 @@ fn run_server(addr: SocketAddr, banner: &str, app: impl FnOnce() -> std::sync::A
 }
 
 pub fn run(args: Args) -> Result<bool> {
-    match args.store.clone().or_else(|| std::env::var(DATABASE_ENV).ok().filter(|s| !s.is_empty())) {
+    match store_url(&args.store) {
         Some(url) => serve_pg(&url, &args.data_dir, args.addr, args.fetch),
         None => serve_dir(&args.data_dir, args.addr, args.fetch, ""),
     }
