@@ -183,6 +183,7 @@ pub fn ingest<S: Store + Send + ?Sized>(
 }
 
 fn worker(jobs: Receiver<(u64, Result<RawDoc, SourceError>)>, out: Sender<(u64, Outcome)>, seen: &HashSet<Id>) {
+    yield_to_writer();
     for (n, item) in jobs {
         if out.send((n, outcome(item, seen))).is_err() {
             return;
@@ -347,6 +348,26 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
     }
     (out, errors)
 }
+
+/// Lowers the calling worker thread's scheduling priority. The writer is
+/// the serial part of ingest: with as many workers as cores, the writer
+/// otherwise gets a core only a share of the time and every worker ends
+/// up waiting for it. Niced workers fill whatever the writer leaves idle.
+fn yield_to_writer() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread; on Linux the nice
+    // value is per thread, so this leaves the writer and reader alone.
+    // A failure (not permitted) only leaves the priority as it was.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, WORKER_NICE);
+    }
+}
+
+/// How much lower than the writer the workers run (nice levels; each is
+/// about 1.25× less CPU share under contention).
+#[cfg(target_os = "linux")]
+const WORKER_NICE: libc::c_int = 10;
 
 /// CPU seconds (user + system) of the calling thread, from
 /// `/proc/thread-self/stat` (clock ticks of 1/100 s).
