@@ -169,7 +169,15 @@ async fn connect_client(config: &Config, schema: Option<&str>) -> PgResult<Clien
     });
     if let Some(s) = schema {
         let ident = quote_ident(s);
-        client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {ident}; SET search_path TO {ident}")).await?;
+        // Under the schema lock: two sessions running `CREATE SCHEMA IF NOT
+        // EXISTS` for one new name at once can both try to create it, and
+        // one fails on the catalogue's unique index (seen when two tests,
+        // or two workers, started together).
+        client
+            .batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({SCHEMA_LOCK}); CREATE SCHEMA IF NOT EXISTS {ident}; COMMIT; SET search_path TO {ident}"
+            ))
+            .await?;
     }
     Ok(client)
 }
