@@ -14,7 +14,7 @@
 //! watermark (`meta.follows_upto`) in SQLite and runs over the indexed range
 //! after it, so it too resumes where it stopped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -1060,19 +1060,14 @@ impl Store for EmbeddedStore {
                 }
             }
         });
-        // Article ids from the fast field, per segment: no stored-document
-        // decompression per hit.
-        let mut id_columns = HashMap::new();
+        // Article ids from the fast field, one column per segment: no
+        // stored-document decompression per hit.
+        let id_columns =
+            searcher.segment_readers().iter().map(|r| r.fast_fields().u64("id")).collect::<tantivy::Result<Vec<_>>>()?;
         let mut seen_groups = HashSet::new();
         let mut hits = Vec::new();
         for (score, addr) in top {
-            let column = match id_columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("id")?)
-                }
-            };
-            let Some(aid) = column.first(addr.doc_id) else { continue };
+            let Some(aid) = id_columns.get(addr.segment_ord as usize).and_then(|c| c.first(addr.doc_id)) else { continue };
             let row = self
                 .db
                 .prepare_cached(
@@ -1470,10 +1465,10 @@ impl Store for EmbeddedStore {
 
 /// Where in `body` the snippet of a hit is looked for: the paragraph with
 /// most of the query's (lowercased) `terms` as whole words, cut to a few
-/// hundred bytes around the first of them within that paragraph. The snippet generator tokenises
-/// and scores every word it is given, and over whole bodies that was a
-/// fifth of a search's time; the paragraph where the terms meet is where
-/// its best fragment lies anyway. All-ASCII terms are found exactly (an
+/// hundred bytes around the first of them within that paragraph. The
+/// snippet generator tokenises and scores every word it is given, and over
+/// whole bodies that was a fifth of a search's time; the paragraph where
+/// the terms meet is where its best fragment lies anyway. All-ASCII terms are found exactly (an
 /// ASCII-lowercased copy keeps byte offsets); with other terms, or none in
 /// the body (a headline-only match), the generator gets what the scan
 /// cannot rule out: the whole body, or nothing.
