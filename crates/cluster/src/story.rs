@@ -127,7 +127,12 @@ impl StoryClusterer {
         self.latest = self.latest.max(t);
 
         let vector = self.weighted(&f.terms);
-        let mut entities: Vec<String> = f.entities.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
+        let mut entities: Vec<String> = f
+            .entities
+            .iter()
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect();
         entities.sort();
         entities.dedup();
 
@@ -135,7 +140,13 @@ impl StoryClusterer {
         let idx = match best {
             Some(i) => i,
             None => {
-                self.stories.push(Story { id: f.id, centroid: HashMap::new(), entities: HashMap::new(), first: t, last: t });
+                self.stories.push(Story {
+                    id: f.id,
+                    centroid: HashMap::new(),
+                    entities: HashMap::new(),
+                    first: t,
+                    last: t,
+                });
                 self.stories.len() - 1
             }
         };
@@ -177,29 +188,46 @@ impl StoryClusterer {
         let mut hits: HashMap<u32, (u32, u32)> = HashMap::new();
         for (term, _) in vector.iter().take(LOOKUP_TERMS) {
             if let Some(p) = self.term_postings.get(term) {
-                for &s in p.iter().rev().take(MAX_POSTINGS_WALK).filter(|&&s| in_window(s)) {
+                for &s in p
+                    .iter()
+                    .rev()
+                    .take(MAX_POSTINGS_WALK)
+                    .filter(|&&s| in_window(s))
+                {
                     hits.entry(s).or_default().0 += 1;
                 }
             }
         }
         for e in entities {
             if let Some(p) = self.entity_postings.get(e) {
-                for &s in p.iter().rev().take(MAX_POSTINGS_WALK).filter(|&&s| in_window(s)) {
+                for &s in p
+                    .iter()
+                    .rev()
+                    .take(MAX_POSTINGS_WALK)
+                    .filter(|&&s| in_window(s))
+                {
                     hits.entry(s).or_default().1 += 1;
                 }
             }
         }
-        let mut cands: Vec<u32> =
-            hits.into_iter().filter(|(_, (t, e))| *t >= MIN_TERM_HITS || *e >= 1).map(|(s, _)| s).collect();
+        let mut cands: Vec<u32> = hits
+            .into_iter()
+            .filter(|(_, (t, e))| *t >= MIN_TERM_HITS || *e >= 1)
+            .map(|(s, _)| s)
+            .collect();
         cands.sort_unstable();
         let mut best: Option<(f32, usize)> = None;
         for c in cands {
             let i = c as usize;
             let s = &self.stories[i];
             let cos = cosine(vector, &s.centroid);
-            let shared = entities.iter().filter(|e| s.entities.contains_key(*e)).count();
+            let shared = entities
+                .iter()
+                .filter(|e| s.entities.contains_key(*e))
+                .count();
             let joins = cos >= self.params.min_cosine
-                || (cos >= self.params.min_cosine_with_entities && shared >= self.params.min_shared_entities);
+                || (cos >= self.params.min_cosine_with_entities
+                    && shared >= self.params.min_shared_entities);
             if !joins {
                 continue;
             }
@@ -243,7 +271,11 @@ impl StoryClusterer {
             }
             *c += 1;
         }
-        let new_terms: Vec<String> = added.into_iter().filter(|t| s.centroid.contains_key(*t)).cloned().collect();
+        let new_terms: Vec<String> = added
+            .into_iter()
+            .filter(|t| s.centroid.contains_key(*t))
+            .cloned()
+            .collect();
         let i = idx as u32;
         for term in new_terms {
             push_posting(self.term_postings.entry(term).or_default(), i);
@@ -265,7 +297,10 @@ fn cosine(v: &[(String, f32)], centroid: &HashMap<String, f32>) -> f32 {
     if norm == 0.0 {
         return 0.0;
     }
-    let dot: f32 = v.iter().filter_map(|(t, w)| centroid.get(t).map(|c| c * w)).sum();
+    let dot: f32 = v
+        .iter()
+        .filter_map(|(t, w)| centroid.get(t).map(|c| c * w))
+        .sum();
     dot / norm
 }
 
@@ -307,7 +342,19 @@ mod tests {
     #[test]
     fn empty_features_found_own_story() {
         let mut c = StoryClusterer::new();
-        assert_eq!(c.assign(&StoryFeatures { id: 5, ..Default::default() }), 5);
-        assert_eq!(c.assign(&StoryFeatures { id: 6, ..Default::default() }), 6);
+        assert_eq!(
+            c.assign(&StoryFeatures {
+                id: 5,
+                ..Default::default()
+            }),
+            5
+        );
+        assert_eq!(
+            c.assign(&StoryFeatures {
+                id: 6,
+                ..Default::default()
+            }),
+            6
+        );
     }
 }
