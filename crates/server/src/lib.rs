@@ -423,6 +423,24 @@ mod tests {
         let mut waiting = Vec::new();
         for i in 0..24 {
             let (app, order) = (Arc::clone(&app), Arc::clone(&order));
+            let mut request = Box::pin(async move {
+                app.with_reader(move |_, _| {
+                    order.lock().unwrap().push(i);
+                    Ok(())
+                })
+                .await
+            });
+            // Polled once here, so it is queued before the next arrives.
+            assert!(tokio::time::timeout(Duration::ZERO, &mut request)
+                .await
+                .is_err());
+            waiting.push(tokio::spawn(request));
+        }
+        // Let go while more requests pour in: none of them may take the
+        // handle before a request that was already waiting.
+        release.send(()).unwrap();
+        for i in 24..96 {
+            let (app, order) = (Arc::clone(&app), Arc::clone(&order));
             waiting.push(tokio::spawn(async move {
                 app.with_reader(move |_, _| {
                     order.lock().unwrap().push(i);
@@ -430,14 +448,17 @@ mod tests {
                 })
                 .await
             }));
-            // Each one queued before the next arrives.
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        release.send(()).unwrap();
         first.await.unwrap().unwrap();
         for w in waiting {
             w.await.unwrap().unwrap();
         }
-        assert_eq!(*order.lock().unwrap(), (0..24).collect::<Vec<_>>());
+        let order = order.lock().unwrap();
+        assert_eq!(order.len(), 96);
+        assert_eq!(
+            order[..24],
+            (0..24).collect::<Vec<_>>(),
+            "served: {order:?}"
+        );
     }
 }
