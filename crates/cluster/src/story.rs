@@ -49,11 +49,45 @@ impl Default for StoryParams {
 
 struct Story {
     id: u64,
-    /// Sum of the member articles' idf-weighted unit vectors, trimmed.
-    centroid: HashMap<String, f32>,
-    entities: HashMap<String, u32>,
+    /// Sum of the member articles' idf-weighted unit vectors, trimmed to
+    /// the heaviest terms, sorted by term id (a story is looked up by
+    /// binary search; a sorted vector of ids is a tenth of the memory of a
+    /// map of strings, and a store of a million articles holds ~200k
+    /// stories).
+    centroid: Vec<(u32, f32)>,
+    /// Member mentions per entity, sorted by entity id.
+    entities: Vec<(u32, u32)>,
     first: i64,
     last: i64,
+}
+
+/// Strings (terms or entity names) numbered in order of first sight, so
+/// the clusterer's many per-story tables hold 4-byte ids, each string
+/// kept once.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.into());
+        self.ids.insert(s.into(), i);
+        i
+    }
+
+    fn get(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("", |n| n)
+    }
 }
 
 /// Assigns articles to stories one at a time, as they arrive.
@@ -67,9 +101,14 @@ struct Story {
 pub struct StoryClusterer {
     params: StoryParams,
     stories: Vec<Story>,
-    term_postings: HashMap<String, Vec<u32>>,
-    entity_postings: HashMap<String, Vec<u32>>,
-    term_df: HashMap<String, u32>,
+    terms: Interner,
+    entity_names: Interner,
+    /// Per term id: the stories whose centroid holds it.
+    term_postings: Vec<Vec<u32>>,
+    /// Per entity id: the stories that mention it.
+    entity_postings: Vec<Vec<u32>>,
+    /// Per term id: articles with the term.
+    term_df: Vec<u32>,
     docs: u32,
     latest: i64,
 }
@@ -99,9 +138,11 @@ impl StoryClusterer {
         StoryClusterer {
             params,
             stories: Vec::new(),
-            term_postings: HashMap::new(),
-            entity_postings: HashMap::new(),
-            term_df: HashMap::new(),
+            terms: Interner::default(),
+            entity_names: Interner::default(),
+            term_postings: Vec::new(),
+            entity_postings: Vec::new(),
+            term_df: Vec::new(),
             docs: 0,
             latest: i64::MIN,
         }
@@ -117,7 +158,12 @@ impl StoryClusterer {
     pub fn assign(&mut self, f: &StoryFeatures) -> u64 {
         self.docs = self.docs.saturating_add(1);
         for (t, _) in &f.terms {
-            *self.term_df.entry(t.clone()).or_insert(0) += 1;
+            let i = self.terms.id(t) as usize;
+            if self.term_df.len() <= i {
+                self.term_df.resize(i + 1, 0);
+                self.term_postings.resize_with(i + 1, Vec::new);
+            }
+            self.term_df[i] += 1;
         }
         let t = match f.published_unix {
             Some(t) => t,
@@ -127,14 +173,21 @@ impl StoryClusterer {
         self.latest = self.latest.max(t);
 
         let vector = self.weighted(&f.terms);
-        let mut entities: Vec<String> = f
+        let mut names: Vec<String> = f
             .entities
             .iter()
             .map(|e| e.trim().to_lowercase())
             .filter(|e| !e.is_empty())
             .collect();
-        entities.sort();
-        entities.dedup();
+        names.sort();
+        names.dedup();
+        let mut entities: Vec<u32> = names.iter().map(|e| self.entity_names.id(e)).collect();
+        entities.sort_unstable();
+        if let Some(&max) = entities.last() {
+            if self.entity_postings.len() <= max as usize {
+                self.entity_postings.resize_with(max as usize + 1, Vec::new);
+            }
+        }
 
         let best = self.best_story(&vector, &entities, t);
         let idx = match best {
@@ -142,8 +195,8 @@ impl StoryClusterer {
             None => {
                 self.stories.push(Story {
                     id: f.id,
-                    centroid: HashMap::new(),
-                    entities: HashMap::new(),
+                    centroid: Vec::new(),
+                    entities: Vec::new(),
                     first: t,
                     last: t,
                 });
@@ -154,14 +207,17 @@ impl StoryClusterer {
         self.stories[idx].id
     }
 
-    fn weighted(&self, terms: &[(String, f32)]) -> Vec<(String, f32)> {
+    /// The article's terms as (term id, idf-weighted unit weight), heaviest
+    /// first (ties by term). Every term is interned by `assign` first.
+    fn weighted(&self, terms: &[(String, f32)]) -> Vec<(u32, f32)> {
         let n = self.docs.max(1) as f32;
-        let mut v: Vec<(String, f32)> = terms
+        let mut v: Vec<(u32, f32)> = terms
             .iter()
             .filter(|(_, w)| w.is_finite() && *w > 0.0)
-            .map(|(t, w)| {
-                let df = self.term_df.get(t).copied().unwrap_or(1).max(1) as f32;
-                (t.clone(), w * (1.0 + n / df).ln())
+            .filter_map(|(t, w)| {
+                let i = self.terms.get(t)?;
+                let df = self.term_df.get(i as usize).copied().unwrap_or(1).max(1) as f32;
+                Some((i, w * (1.0 + n / df).ln()))
             })
             .collect();
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
@@ -170,11 +226,14 @@ impl StoryClusterer {
                 x.1 /= norm;
             }
         }
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.terms.name(a.0).cmp(self.terms.name(b.0)))
+        });
         v
     }
 
-    fn best_story(&self, vector: &[(String, f32)], entities: &[String], t: i64) -> Option<usize> {
+    fn best_story(&self, vector: &[(u32, f32)], entities: &[u32], t: i64) -> Option<usize> {
         let w = self.params.window_secs;
         // Count how many of the article's lookup terms and entities each
         // story shares; a story sharing a single common word is not worth
@@ -187,7 +246,7 @@ impl StoryClusterer {
         };
         let mut hits: HashMap<u32, (u32, u32)> = HashMap::new();
         for (term, _) in vector.iter().take(LOOKUP_TERMS) {
-            if let Some(p) = self.term_postings.get(term) {
+            if let Some(p) = self.term_postings.get(*term as usize) {
                 for &s in p
                     .iter()
                     .rev()
@@ -199,7 +258,7 @@ impl StoryClusterer {
             }
         }
         for e in entities {
-            if let Some(p) = self.entity_postings.get(e) {
+            if let Some(p) = self.entity_postings.get(*e as usize) {
                 for &s in p
                     .iter()
                     .rev()
@@ -223,7 +282,7 @@ impl StoryClusterer {
             let cos = cosine(vector, &s.centroid);
             let shared = entities
                 .iter()
-                .filter(|e| s.entities.contains_key(*e))
+                .filter(|e| s.entities.binary_search_by_key(*e, |x| x.0).is_ok())
                 .count();
             let joins = cos >= self.params.min_cosine
                 || (cos >= self.params.min_cosine_with_entities
@@ -240,48 +299,57 @@ impl StoryClusterer {
         best.map(|(_, i)| i)
     }
 
-    fn add_to_story(&mut self, idx: usize, vector: &[(String, f32)], entities: &[String], t: i64) {
+    fn add_to_story(&mut self, idx: usize, vector: &[(u32, f32)], entities: &[u32], t: i64) {
         let keep = self.params.centroid_terms;
+        let terms = &self.terms;
         let s = &mut self.stories[idx];
         s.first = s.first.min(t);
         s.last = s.last.max(t);
-        // Terms new to the centroid get a posting; noted while adding
-        // (comparing against a copy of the old keys was quadratic).
-        let mut added: Vec<&String> = Vec::new();
-        for (term, w) in vector {
-            match s.centroid.get_mut(term) {
-                Some(x) => *x += w,
-                None => {
-                    s.centroid.insert(term.clone(), *w);
+        // Terms new to the centroid get a posting; noted while adding.
+        let mut added: Vec<u32> = Vec::new();
+        for &(term, w) in vector {
+            match s.centroid.binary_search_by_key(&term, |x| x.0) {
+                Ok(at) => s.centroid[at].1 += w,
+                Err(at) => {
+                    s.centroid.insert(at, (term, w));
                     added.push(term);
                 }
             }
         }
         if s.centroid.len() > keep {
-            let mut all: Vec<(String, f32)> = s.centroid.drain().collect();
-            all.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            all.truncate(keep);
-            s.centroid = all.into_iter().collect();
+            s.centroid.sort_by(|a, b| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| terms.name(a.0).cmp(terms.name(b.0)))
+            });
+            s.centroid.truncate(keep);
+            s.centroid.sort_unstable_by_key(|x| x.0);
         }
+        s.centroid.shrink_to_fit();
         let mut new_entities = Vec::new();
-        for e in entities {
-            let c = s.entities.entry(e.clone()).or_insert(0);
-            if *c == 0 {
-                new_entities.push(e.clone());
+        for &e in entities {
+            match s.entities.binary_search_by_key(&e, |x| x.0) {
+                Ok(at) => s.entities[at].1 += 1,
+                Err(at) => {
+                    s.entities.insert(at, (e, 1));
+                    new_entities.push(e);
+                }
             }
-            *c += 1;
         }
-        let new_terms: Vec<String> = added
+        s.entities.shrink_to_fit();
+        let new_terms: Vec<u32> = added
             .into_iter()
-            .filter(|t| s.centroid.contains_key(*t))
-            .cloned()
+            .filter(|t| s.centroid.binary_search_by_key(t, |x| x.0).is_ok())
             .collect();
         let i = idx as u32;
         for term in new_terms {
-            push_posting(self.term_postings.entry(term).or_default(), i);
+            if let Some(list) = self.term_postings.get_mut(term as usize) {
+                push_posting(list, i);
+            }
         }
         for e in new_entities {
-            push_posting(self.entity_postings.entry(e).or_default(), i);
+            if let Some(list) = self.entity_postings.get_mut(e as usize) {
+                push_posting(list, i);
+            }
         }
     }
 }
@@ -292,14 +360,22 @@ fn push_posting(list: &mut Vec<u32>, i: u32) {
     }
 }
 
-fn cosine(v: &[(String, f32)], centroid: &HashMap<String, f32>) -> f32 {
-    let norm = centroid.values().map(|w| w * w).sum::<f32>().sqrt();
+/// Cosine of an article vector with a story centroid (both sorted as
+/// above): the norm is summed in term-id order, so the same input always
+/// gives the same bits.
+fn cosine(v: &[(u32, f32)], centroid: &[(u32, f32)]) -> f32 {
+    let norm = centroid.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
     if norm == 0.0 {
         return 0.0;
     }
     let dot: f32 = v
         .iter()
-        .filter_map(|(t, w)| centroid.get(t).map(|c| c * w))
+        .filter_map(|(t, w)| {
+            centroid
+                .binary_search_by_key(t, |x| x.0)
+                .ok()
+                .map(|at| centroid[at].1 * w)
+        })
         .sum();
     dot / norm
 }
@@ -337,6 +413,34 @@ mod tests {
         let body = "The Varnholt bridge collapsed into the river after corrosion of cables.";
         assert_eq!(c.assign(&feat(1, 10, &["Varnholt"], head, body)), 1);
         assert_eq!(c.assign(&feat(2, 40, &["Varnholt"], head, body)), 2);
+    }
+
+    #[test]
+    fn trimmed_centroid_terms_stop_matching() {
+        let mut c = StoryClusterer::with_params(StoryParams {
+            centroid_terms: 3,
+            ..StoryParams::default()
+        });
+        let art = |id: u64, terms: &[(&str, f32)]| StoryFeatures {
+            id,
+            published_unix: Some(1_000_000),
+            entities: Vec::new(),
+            terms: terms.iter().map(|(t, w)| (t.to_string(), *w)).collect(),
+        };
+        let first = [
+            ("quay", 5.0),
+            ("ferry", 4.0),
+            ("strike", 3.0),
+            ("weather", 2.9),
+            ("monday", 2.9),
+        ];
+        assert_eq!(c.assign(&art(1, &first)), 1);
+        // Only the two lightest terms, which the centroid dropped (kept, they
+        // would give a cosine of ~0.5): a new story.
+        assert_eq!(c.assign(&art(2, &[("weather", 1.0), ("monday", 1.0)])), 2);
+        // Two of the kept terms: the first story.
+        assert_eq!(c.assign(&art(3, &[("quay", 1.0), ("ferry", 1.0)])), 1);
+        assert_eq!(c.story_count(), 2);
     }
 
     #[test]
