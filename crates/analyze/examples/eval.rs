@@ -8,10 +8,7 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let input = args
-        .get(1)
-        .map(String::as_str)
-        .unwrap_or("/work/shared/eval/quotes/dev.jsonl");
+    let input = args.get(1).map(String::as_str).unwrap_or("/work/shared/eval/quotes/dev.jsonl");
     let out = args.get(2).map(String::as_str).unwrap_or("/tmp/pred.jsonl");
     let f = std::fs::File::open(input).expect("open input");
     let mut docs: Vec<(serde_json::Value, String)> = Vec::new();
@@ -49,11 +46,5 @@ fn main() {
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     let med = times[1];
-    eprintln!(
-        "{} docs, median {:.3}s: {:.0} articles/s, {:.0} chars/s",
-        docs.len(),
-        med,
-        docs.len() as f64 / med,
-        chars as f64 / med
-    );
+    eprintln!("{} docs, median {:.3}s: {:.0} articles/s, {:.0} chars/s", docs.len(), med, docs.len() as f64 / med, chars as f64 / med);
 }

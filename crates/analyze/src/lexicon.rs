@@ -13,11 +13,7 @@ use std::sync::OnceLock;
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error("{file}:{line}: {message}")]
-    Bad {
-        file: &'static str,
-        line: usize,
-        message: String,
-    },
+    Bad { file: &'static str, line: usize, message: String },
 }
 
 /// How a cue verb takes its complement.
@@ -89,10 +85,7 @@ const ORGS: &str = include_str!("../data/orgs.txt");
 const PLACES: &str = include_str!("../data/places.tsv");
 
 fn lines(src: &str) -> impl Iterator<Item = (usize, &str)> {
-    src.lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end()))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+    src.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end())).filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
 }
 
 /// Regular inflections of a verb lemma: -s, -ed, -ing.
@@ -111,12 +104,7 @@ fn inflect(lemma: &str) -> Vec<String> {
         v.push(format!("{lemma}s"));
         v.push(format!("{lemma}d"));
         v.push(format!("{}ing", &lemma[..lemma.len() - 1]));
-    } else if lemma.ends_with("sh")
-        || lemma.ends_with("ch")
-        || last == b's'
-        || last == b'x'
-        || last == b'z'
-    {
+    } else if lemma.ends_with("sh") || lemma.ends_with("ch") || last == b's' || last == b'x' || last == b'z' {
         v.push(format!("{lemma}es"));
         v.push(format!("{lemma}ed"));
         v.push(format!("{lemma}ing"));
@@ -137,17 +125,9 @@ impl Lexicon {
             let class = parts.next().unwrap_or("");
             let forms: Vec<String> = parts.map(str::to_string).collect();
             if forms.is_empty() {
-                return Err(DataError::Bad {
-                    file: "cues.txt",
-                    line: n,
-                    message: "no forms".into(),
-                });
+                return Err(DataError::Bad { file: "cues.txt", line: n, message: "no forms".into() });
             }
-            let forms = if forms.len() == 1 {
-                inflect(&forms[0])
-            } else {
-                forms
-            };
+            let forms = if forms.len() == 1 { inflect(&forms[0]) } else { forms };
             for f in forms {
                 let e = cues.entry(f.trim_end_matches(':').to_string()).or_default();
                 match class {
@@ -157,11 +137,7 @@ impl Lexicon {
                     "tell" => e.tell = true,
                     "stance" => e.stance = true,
                     other => {
-                        return Err(DataError::Bad {
-                            file: "cues.txt",
-                            line: n,
-                            message: format!("unknown class {other}"),
-                        })
+                        return Err(DataError::Bad { file: "cues.txt", line: n, message: format!("unknown class {other}") })
                     }
                 }
                 if f.ends_with("ing") {
@@ -177,13 +153,7 @@ impl Lexicon {
                 None => None,
                 Some("m") => Some(Gender::Male),
                 Some("f") => Some(Gender::Female),
-                Some(x) => {
-                    return Err(DataError::Bad {
-                        file: "titles.txt",
-                        line: n,
-                        message: format!("bad gender {x}"),
-                    })
-                }
+                Some(x) => return Err(DataError::Bad { file: "titles.txt", line: n, message: format!("bad gender {x}") }),
             };
             titles.insert(w, g);
         }
@@ -193,13 +163,7 @@ impl Lexicon {
             let g = match parts.next() {
                 Some("m") => Gender::Male,
                 Some("f") => Gender::Female,
-                x => {
-                    return Err(DataError::Bad {
-                        file: "first_names.txt",
-                        line: n,
-                        message: format!("bad gender {x:?}"),
-                    })
-                }
+                x => return Err(DataError::Bad { file: "first_names.txt", line: n, message: format!("bad gender {x:?}") }),
             };
             for name in parts {
                 let e = first_names.entry(name.to_string()).or_insert(Some(g));
@@ -209,17 +173,12 @@ impl Lexicon {
                 }
             }
         }
-        let org_words = lines(ORG_WORDS)
-            .map(|(_, l)| (l.trim().to_lowercase(), ()))
-            .collect();
+        let org_words = lines(ORG_WORDS).map(|(_, l)| (l.trim().to_lowercase(), ())).collect();
         let mut orgs = HashMap::new();
         for (_, l) in lines(ORGS) {
             let mut parts = l.split('\t');
             let name = parts.next().unwrap_or("").trim().to_string();
-            let canon = parts
-                .next()
-                .map(|s| s.trim().to_string())
-                .unwrap_or_else(|| name.clone());
+            let canon = parts.next().map(|s| s.trim().to_string()).unwrap_or_else(|| name.clone());
             orgs.insert(name, canon);
         }
         let mut places = HashMap::new();
@@ -227,24 +186,14 @@ impl Lexicon {
         for (n, l) in lines(PLACES) {
             let cols: Vec<&str> = l.split('\t').collect();
             if cols.len() < 2 {
-                return Err(DataError::Bad {
-                    file: "places.tsv",
-                    line: n,
-                    message: "fewer than 2 columns".into(),
-                });
+                return Err(DataError::Bad { file: "places.tsv", line: n, message: "fewer than 2 columns".into() });
             }
             let kind = match cols[0] {
                 "country" => PlaceKind::Country,
                 "state" => PlaceKind::State,
                 "city" => PlaceKind::City,
                 "region" => PlaceKind::Region,
-                x => {
-                    return Err(DataError::Bad {
-                        file: "places.tsv",
-                        line: n,
-                        message: format!("bad kind {x}"),
-                    })
-                }
+                x => return Err(DataError::Bad { file: "places.tsv", line: n, message: format!("bad kind {x}") }),
             };
             let name = cols[1].trim().to_string();
             let mut add = |alias: &str, place: Place| {
@@ -255,60 +204,21 @@ impl Lexicon {
                 max_place_words = max_place_words.max(alias.split_whitespace().count());
                 places.entry(alias.to_string()).or_insert(place);
             };
-            add(
-                &name,
-                Place {
-                    name: name.clone(),
-                    kind,
-                    demonym: false,
-                },
-            );
+            add(&name, Place { name: name.clone(), kind, demonym: false });
             if let Some(aliases) = cols.get(2) {
                 for a in aliases.split(';') {
-                    let demonym = a
-                        .trim()
-                        .chars()
-                        .next()
-                        .map(char::is_uppercase)
-                        .unwrap_or(false)
-                        && (a.ends_with("an")
-                            || a.ends_with("ans")
-                            || a.ends_with("ese")
-                            || a.ends_with("ish")
-                            || a.ends_with('i')
-                            || a.ends_with("is"));
-                    add(
-                        a,
-                        Place {
-                            name: name.clone(),
-                            kind,
-                            demonym,
-                        },
-                    );
+                    let demonym = a.trim().chars().next().map(char::is_uppercase).unwrap_or(false)
+                        && (a.ends_with("an") || a.ends_with("ans") || a.ends_with("ese") || a.ends_with("ish") || a.ends_with('i') || a.ends_with("is"));
+                    add(a, Place { name: name.clone(), kind, demonym });
                 }
             }
             if let Some(cap) = cols.get(3) {
                 if !cap.trim().is_empty() {
-                    add(
-                        cap,
-                        Place {
-                            name: cap.trim().to_string(),
-                            kind: PlaceKind::City,
-                            demonym: false,
-                        },
-                    );
+                    add(cap, Place { name: cap.trim().to_string(), kind: PlaceKind::City, demonym: false });
                 }
             }
         }
-        Ok(Lexicon {
-            cues,
-            titles,
-            first_names,
-            org_words,
-            orgs,
-            places,
-            max_place_words,
-        })
+        Ok(Lexicon { cues, titles, first_names, org_words, orgs, places, max_place_words })
     }
 
     /// The lexicon compiled into this binary. The data files are tested to
@@ -349,10 +259,7 @@ mod tests {
         assert!(l.cue("told").map(|c| c.tell).unwrap_or(false));
         assert!(l.cue("believes").map(|c| c.belief).unwrap_or(false));
         assert!(l.cue("warning").map(|c| c.ing).unwrap_or(false));
-        assert_eq!(
-            l.places.get("Russian").map(|p| p.name.as_str()),
-            Some("Russia")
-        );
+        assert_eq!(l.places.get("Russian").map(|p| p.name.as_str()), Some("Russia"));
         assert_eq!(l.places.get("Kyiv").map(|p| p.kind), Some(PlaceKind::City));
         assert_eq!(l.first_names.get("Sergei"), Some(&Some(Gender::Male)));
         assert_eq!(l.first_names.get("Delcy"), Some(&Some(Gender::Female)));
@@ -364,9 +271,6 @@ mod tests {
     fn inflections() {
         assert_eq!(inflect("deny"), vec!["deny", "denies", "denied", "denying"]);
         assert_eq!(inflect("note"), vec!["note", "notes", "noted", "noting"]);
-        assert_eq!(
-            inflect("stress"),
-            vec!["stress", "stresses", "stressed", "stressing"]
-        );
+        assert_eq!(inflect("stress"), vec!["stress", "stresses", "stressed", "stressing"]);
     }
 }

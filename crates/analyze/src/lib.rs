@@ -47,12 +47,7 @@ pub fn check_data() -> Result<(), DataError> {
 /// Analyses an extracted article's body, relative dates resolved against
 /// its `published` time when that parses.
 pub fn analyze_article(a: &Article) -> Analysis {
-    analyze(
-        &a.body,
-        a.published
-            .as_ref()
-            .and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok()),
-    )
+    analyze(&a.body, a.published.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok()))
 }
 
 /// Analyses one article body. `published` resolves relative dates ("last
@@ -100,46 +95,28 @@ pub fn analyze(body: &str, published: Option<DateTime<FixedOffset>>) -> Analysis
             .map(|m| {
                 let (s, en) = doc.bytes(m.a, m.b);
                 let t = &body[s..en];
-                let t2 = t
-                    .strip_suffix("’s")
-                    .or_else(|| t.strip_suffix("'s"))
-                    .unwrap_or(t);
+                let t2 = t.strip_suffix("’s").or_else(|| t.strip_suffix("'s")).unwrap_or(t);
                 let en2 = s + t2.len();
-                Mention {
-                    start: cmap.chars(s),
-                    end: cmap.chars(en2),
-                    text: t2.to_string(),
-                }
+                Mention { start: cmap.chars(s), end: cmap.chars(en2), text: t2.to_string() }
             })
             .collect();
         ent_index[ei] = Some(entities.len());
         entities.push(Entity {
             name: e.name.clone(),
             kind,
-            roles: e
-                .roles
-                .iter()
-                .filter(|r| !r.starts_with('\u{0}'))
-                .cloned()
-                .collect(),
+            roles: e.roles.iter().filter(|r| !r.starts_with('\u{0}')).cloned().collect(),
             mentions,
         });
     }
 
     let mut quotes = Vec::with_capacity(raws.len());
     for (q, sp) in raws.iter().zip(speakers) {
-        let (Some(first), Some(last)) = (q.frags.first(), q.frags.last()) else {
-            continue;
-        };
+        let (Some(first), Some(last)) = (q.frags.first(), q.frags.last()) else { continue };
         let (s, e) = (first.0, last.1);
         if e <= s {
             continue;
         }
-        let fragments = q
-            .frags
-            .iter()
-            .map(|&(a, b)| [cmap.chars(a), cmap.chars(b)])
-            .collect();
+        let fragments = q.frags.iter().map(|&(a, b)| [cmap.chars(a), cmap.chars(b)]).collect();
         quotes.push(Quote {
             start: cmap.chars(s),
             end: cmap.chars(e),
@@ -156,13 +133,8 @@ pub fn analyze(body: &str, published: Option<DateTime<FixedOffset>>) -> Analysis
                 }),
                 entity: sp.ent.and_then(|e| ent_index.get(e).copied().flatten()),
             },
-            cue: q
-                .cue_text
-                .clone()
-                .or_else(|| q.cue.map(|(a, b)| doc.span_text(a, b).to_string())),
-            addressee: q
-                .addressee
-                .map(|(a, b)| trim_np(doc.span_text(a, b)).to_string()),
+            cue: q.cue_text.clone().or_else(|| q.cue.map(|(a, b)| doc.span_text(a, b).to_string())),
+            addressee: q.addressee.map(|(a, b)| trim_np(doc.span_text(a, b)).to_string()),
         });
     }
 
@@ -181,18 +153,13 @@ pub fn analyze(body: &str, published: Option<DateTime<FixedOffset>>) -> Analysis
             }
         })
         .collect();
-    Analysis {
-        quotes,
-        entities,
-        dates,
-    }
+    Analysis { quotes, entities, dates }
 }
 
 /// Whether a comma or "of"/"for" separates a name from the words after it
 /// ("Clinton, the candidate"), which then describe the name, not a head.
 fn in_list_comma(doc: &Doc, from: usize, to: usize) -> bool {
-    (from..to)
-        .any(|t| doc.is_p(t, ",") || matches!(doc.lw(t), "of" | "for" | "at" | "from" | "who"))
+    (from..to).any(|t| doc.is_p(t, ",") || matches!(doc.lw(t), "of" | "for" | "at" | "from" | "who"))
 }
 
 fn trim_np(s: &str) -> &str {
@@ -216,28 +183,14 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
     for q in raws {
         let Some((a, b)) = q.speaker else {
             let r = match q.continues.and_then(|c| out.get(c)) {
-                Some(prev) => Resolved {
-                    written: None,
-                    resolved: prev.resolved.clone().or(prev.written.clone()),
-                    role: prev.role.clone(),
-                    span: None,
-                    ent: prev.ent,
-                },
-                None => Resolved {
-                    written: None,
-                    resolved: None,
-                    role: None,
-                    span: None,
-                    ent: None,
-                },
+                Some(prev) => Resolved { written: None, resolved: prev.resolved.clone().or(prev.written.clone()), role: prev.role.clone(), span: None, ent: prev.ent },
+                None => Resolved { written: None, resolved: None, role: None, span: None, ent: None },
             };
             out.push(r);
             continue;
         };
         let written = trim_np(doc.span_text(a, b)).to_string();
-        let mut role = q
-            .role
-            .map(|(x, y)| trim_np(doc.span_text(x, y)).to_string());
+        let mut role = q.role.map(|(x, y)| trim_np(doc.span_text(x, y)).to_string());
         // A name inside the phrase.
         let mut best: Option<(usize, usize)> = None; // (ent, mention idx)
         let mut t = a;
@@ -247,9 +200,7 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
                 let e = &names.ents[m.ent];
                 let better = match best {
                     None => true,
-                    Some((be, _)) => {
-                        e.kind == EKind::Person || names.ents[be].kind != EKind::Person
-                    }
+                    Some((be, _)) => e.kind == EKind::Person || names.ents[be].kind != EKind::Person,
                 };
                 if better {
                     best = Some((m.ent, mi));
@@ -263,13 +214,9 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
         // "the Clinton campaign") is not the speaker.
         if let Some((_, mi)) = best {
             let m = &names.mentions[mi];
-            let possessive = m.b > m.a
-                && (doc.lw(m.b - 1).ends_with("'s") || doc.is_p(m.b, "'") || doc.is_p(m.b, "’"));
+            let possessive = m.b > m.a && (doc.lw(m.b - 1).ends_with("'s") || doc.is_p(m.b, "'") || doc.is_p(m.b, "’"));
             let lower_head = m.b < b && (m.b..b).all(|t| !doc.cap(t)) && doc.is_word(b - 1);
-            if lower_head
-                && (possessive || m.a > a || !doc.lex.is_title(doc.lw(b - 1)) || b == m.b + 1)
-                && !in_list_comma(doc, m.b, b)
-            {
+            if lower_head && (possessive || m.a > a || !doc.lex.is_title(doc.lw(b - 1)) || b == m.b + 1) && !in_list_comma(doc, m.b, b) {
                 best = None;
             }
         }
@@ -287,19 +234,11 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
             }
             Some(e)
         } else if b == a + 1 && matches!(lw, "he" | "she") {
-            let g = if lw == "he" {
-                Gender::Male
-            } else {
-                Gender::Female
-            };
+            let g = if lw == "he" { Gender::Male } else { Gender::Female };
             let near = antecedent(doc, names, a, g, inq);
             salient_speaker(doc, names, &out, a, g, near).or(near)
         } else if b == a + 1 && matches!(lw, "who") && a >= 1 {
-            let p = if doc.is_p(a - 1, ",") {
-                a.saturating_sub(2)
-            } else {
-                a - 1
-            };
+            let p = if doc.is_p(a - 1, ",") { a.saturating_sub(2) } else { a - 1 };
             names.mention_at(p).map(|m| m.ent)
         } else {
             describe(doc, names, a, b, &out)
@@ -308,25 +247,10 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
         // speaks for itself ("Russia said"), never for people described by it.
         // Nor for "a woman in Worcester": a place after a preposition
         // only says where the speaker is.
-        let after_prep = (a + 1..b).any(|t| {
-            matches!(doc.lw(t), "in" | "from" | "of" | "at")
-                && names
-                    .mention_at(t + 1)
-                    .is_some_and(|m| names.ents[m.ent].kind == EKind::Place)
-                && !names
-                    .mention_at(a)
-                    .is_some_and(|m| names.ents[m.ent].kind == EKind::Place)
-        });
-        let ent =
-            ent.filter(|&e| names.ents[e].kind != EKind::Place || (doc.cap(b - 1) && !after_prep));
+        let after_prep = (a + 1..b).any(|t| matches!(doc.lw(t), "in" | "from" | "of" | "at") && names.mention_at(t + 1).is_some_and(|m| names.ents[m.ent].kind == EKind::Place) && !names.mention_at(a).is_some_and(|m| names.ents[m.ent].kind == EKind::Place));
+        let ent = ent.filter(|&e| names.ents[e].kind != EKind::Place || (doc.cap(b - 1) && !after_prep));
         let resolved = ent.map(|e| names.ents[e].name.clone());
-        out.push(Resolved {
-            written: Some(written),
-            resolved,
-            role,
-            span: Some((a, b)),
-            ent,
-        });
+        out.push(Resolved { written: Some(written), resolved, role, span: Some((a, b)), ent });
     }
     out
 }
@@ -336,21 +260,13 @@ fn resolve_speakers(doc: &Doc, names: &Names, raws: &[RawQuote], inq: &[bool]) -
 /// the last few sentences keeps the floor over someone only mentioned in
 /// passing ("… loyalists to Joe Biden. 'This is …,' he said" — not Biden),
 /// unless `near` is itself the subject of its sentence.
-fn salient_speaker(
-    doc: &Doc,
-    names: &Names,
-    prev: &[Resolved],
-    pos: usize,
-    g: Gender,
-    near: Option<usize>,
-) -> Option<usize> {
+fn salient_speaker(doc: &Doc, names: &Names, prev: &[Resolved], pos: usize, g: Gender, near: Option<usize>) -> Option<usize> {
     let cur = doc.sent_of.get(pos).copied().unwrap_or(0) as usize;
     let last = prev.iter().rev().take(4).find_map(|r| {
         let (e, (sa, _)) = (r.ent?, r.span?);
         let ent = &names.ents[e];
         let close = cur.saturating_sub(doc.sent_of.get(sa).copied().unwrap_or(0) as usize) <= 2;
-        (close && sa < pos && ent.kind == EKind::Person && ent.gender.is_none_or(|x| x == g))
-            .then_some(e)
+        (close && sa < pos && ent.kind == EKind::Person && ent.gender.is_none_or(|x| x == g)).then_some(e)
     })?;
     let Some(n) = near else { return Some(last) };
     if n == last {
@@ -362,8 +278,7 @@ fn salient_speaker(
     let start = m.role.map(|r| r.0).unwrap_or(m.a);
     let s = doc.sent_of.get(start).copied().unwrap_or(0) as usize;
     let sent_start = doc.sents.get(s).map(|x| x.start).unwrap_or(0);
-    let subject = (sent_start..start)
-        .all(|t| !doc.is_word(t) || matches!(doc.lw(t), "but" | "and" | "the" | "former" | "then"));
+    let subject = (sent_start..start).all(|t| !doc.is_word(t) || matches!(doc.lw(t), "but" | "and" | "the" | "former" | "then"));
     (!subject).then_some(last)
 }
 
@@ -374,9 +289,7 @@ fn antecedent(doc: &Doc, names: &Names, pos: usize, g: Gender, inq: &[bool]) -> 
     let mut fallback = None;
     let floor = pos.saturating_sub(600);
     for si in (lo..=cur).rev() {
-        let Some(&s) = doc.sents.get(si) else {
-            continue;
-        };
+        let Some(&s) = doc.sents.get(si) else { continue };
         // A person of unknown gender in this or the previous sentence is a
         // closer candidate than an agreeing one named further back.
         if cur - si == 2 {
@@ -453,10 +366,7 @@ mod tests {
 
     #[test]
     fn direct_quote_with_pronoun() {
-        let a = analyze(
-            "Sergei Ryabkov spoke on Monday.\n\n“We are ready to talk,” he said.",
-            None,
-        );
+        let a = analyze("Sergei Ryabkov spoke on Monday.\n\n“We are ready to talk,” he said.", None);
         assert_eq!(a.quotes.len(), 1);
         let q = &a.quotes[0];
         assert_eq!(q.kind, QuoteKind::Direct);
@@ -477,18 +387,7 @@ mod tests {
 
     #[test]
     fn empty_and_odd_inputs_do_not_panic() {
-        for b in [
-            "",
-            "“",
-            "”",
-            "\"\"\"",
-            "said",
-            "he said that",
-            "“a\n\n”b",
-            "..., said.",
-            "according to",
-            "’s",
-        ] {
+        for b in ["", "“", "”", "\"\"\"", "said", "he said that", "“a\n\n”b", "..., said.", "according to", "’s"] {
             let _ = analyze(b, None);
         }
     }

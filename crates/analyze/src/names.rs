@@ -61,26 +61,17 @@ impl Names {
     }
 }
 
-const CONNECTORS: &[&str] = &[
-    "de", "van", "von", "der", "den", "al", "bin", "da", "del", "la", "le", "du", "di", "dos",
-    "das", "ibn", "y",
-];
+const CONNECTORS: &[&str] = &["de", "van", "von", "der", "den", "al", "bin", "da", "del", "la", "le", "du", "di", "dos", "das", "ibn", "y"];
 
 fn strip_poss(s: &str) -> &str {
-    s.strip_suffix("'s")
-        .or_else(|| s.strip_suffix("’s"))
-        .or_else(|| s.strip_suffix("’"))
-        .unwrap_or(s)
+    s.strip_suffix("'s").or_else(|| s.strip_suffix("’s")).or_else(|| s.strip_suffix("’")).unwrap_or(s)
 }
 
 /// Finds name runs and builds entities.
 pub fn find(doc: &Doc) -> Names {
     let lex = doc.lex;
     let n = doc.len();
-    let mut names = Names {
-        by_tok: vec![0; n],
-        ..Names::default()
-    };
+    let mut names = Names { by_tok: vec![0; n], ..Names::default() };
     // Pass 1: runs.
     struct Run {
         a: usize,
@@ -98,12 +89,7 @@ pub fn find(doc: &Doc) -> Names {
         // In running text a lower-case word follows ("the United States
         // does"); in a title-case line the next word is capitalised too.
         let next_lower = doc.is_word(t + 1) && !doc.cap(t + 1);
-        l.len() > 3
-            && l.ends_with('s')
-            && !l.ends_with("ss")
-            && !next_lower
-            && lex.cue(l).is_some()
-            && !lex.first_names.contains_key(doc.s(t))
+        l.len() > 3 && l.ends_with('s') && !l.ends_with("ss") && !next_lower && lex.cue(l).is_some() && !lex.first_names.contains_key(doc.s(t))
     };
     let mut i = 0;
     while i < n {
@@ -131,10 +117,7 @@ pub fn find(doc: &Doc) -> Names {
             }
             // Inner connectors: "Bank of America", "Charles de Gaulle".
             let l = doc.lw(b);
-            if (l == "of" || l == "&" || l == "for" || CONNECTORS.contains(&l))
-                && doc.namey(b + 1)
-                && doc.toks[b].para == doc.toks[a].para
-            {
+            if (l == "of" || l == "&" || l == "for" || CONNECTORS.contains(&l)) && doc.namey(b + 1) && doc.toks[b].para == doc.toks[a].para {
                 b += 1;
                 continue;
             }
@@ -142,11 +125,7 @@ pub fn find(doc: &Doc) -> Names {
             // Responsible Budget": after an organisation word, "on" and a
             // connector with an article carry the name on.
             if lex.org_words.contains_key(doc.lw(b - 1)) && matches!(l, "on" | "of" | "for") {
-                let skip = if matches!(doc.lw(b + 1), "a" | "the") {
-                    2
-                } else {
-                    1
-                };
+                let skip = if matches!(doc.lw(b + 1), "a" | "the") { 2 } else { 1 };
                 if doc.namey(b + skip) && doc.toks[b + skip - 1].para == doc.toks[a].para {
                     b += skip;
                     continue;
@@ -161,43 +140,18 @@ pub fn find(doc: &Doc) -> Names {
         let run_clean = strip_poss(text_run);
         // Whole-run look-ups first.
         if let Some(_) = lex.orgs.get(run_clean) {
-            runs.push(Run {
-                a,
-                b,
-                role: None,
-                kind: Some(EKind::Org),
-                gender: None,
-                key: run_clean.to_string(),
-            });
+            runs.push(Run { a, b, role: None, kind: Some(EKind::Org), gender: None, key: run_clean.to_string() });
             continue;
         }
         if lex.places.contains_key(run_clean) {
-            runs.push(Run {
-                a,
-                b,
-                role: None,
-                kind: Some(EKind::Place),
-                gender: None,
-                key: run_clean.to_string(),
-            });
+            runs.push(Run { a, b, role: None, kind: Some(EKind::Place), gender: None, key: run_clean.to_string() });
             continue;
         }
         let last = strip_poss(doc.lw(b - 1));
         let last_raw = strip_poss(doc.s(b - 1));
-        let acronym = last_raw.len() >= 2
-            && last_raw
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c == '.' || c == '&')
-            && b - a == 1;
+        let acronym = last_raw.len() >= 2 && last_raw.chars().all(|c| c.is_ascii_uppercase() || c == '.' || c == '&') && b - a == 1;
         if lex.org_words.contains_key(last) || acronym {
-            runs.push(Run {
-                a,
-                b,
-                role: None,
-                kind: Some(EKind::Org),
-                gender: None,
-                key: run_clean.to_string(),
-            });
+            runs.push(Run { a, b, role: None, kind: Some(EKind::Org), gender: None, key: run_clean.to_string() });
             continue;
         }
         // Role prefix.
@@ -235,24 +189,12 @@ pub fn find(doc: &Doc) -> Names {
             Some(EKind::Place)
         } else if role.is_some() || fname.is_some() {
             Some(EKind::Person)
-        } else if (2..=4).contains(&words)
-            && (k..b).all(|t| {
-                !lex.org_words.contains_key(strip_poss(doc.lw(t)))
-                    && !lex.titles.contains_key(doc.lw(t))
-            })
-        {
+        } else if (2..=4).contains(&words) && (k..b).all(|t| !lex.org_words.contains_key(strip_poss(doc.lw(t))) && !lex.titles.contains_key(doc.lw(t))) {
             Some(EKind::Person)
         } else {
             None
         };
-        runs.push(Run {
-            a: k,
-            b,
-            role,
-            kind,
-            gender,
-            key: core.to_string(),
-        });
+        runs.push(Run { a: k, b, role, kind, gender, key: core.to_string() });
     }
 
     // Pass 2: entities. Multi-word persons first define surnames.
@@ -266,33 +208,13 @@ pub fn find(doc: &Doc) -> Names {
     }
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
-    let new_ent =
-        |ents: &mut Vec<Ent>, name: String, kind: EKind, gender: Option<Gender>| -> usize {
-            let words: Vec<&str> = name.split_whitespace().collect();
-            let surname = words
-                .iter()
-                .rev()
-                .find(|w| {
-                    !matches!(
-                        w.to_ascii_lowercase().as_str(),
-                        "jr." | "jr" | "sr." | "ii" | "iii"
-                    )
-                })
-                .map(|w| w.to_lowercase())
-                .unwrap_or_default();
-            let first = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
-            ents.push(Ent {
-                name: name.clone(),
-                kind,
-                gender,
-                roles: Vec::new(),
-                mentions: Vec::new(),
-                surname,
-                first,
-                words: words.len(),
-            });
-            ents.len() - 1
-        };
+    let new_ent = |ents: &mut Vec<Ent>, name: String, kind: EKind, gender: Option<Gender>| -> usize {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let surname = words.iter().rev().find(|w| !matches!(w.to_ascii_lowercase().as_str(), "jr." | "jr" | "sr." | "ii" | "iii")).map(|w| w.to_lowercase()).unwrap_or_default();
+        let first = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
+        ents.push(Ent { name: name.clone(), kind, gender, roles: Vec::new(), mentions: Vec::new(), surname, first, words: words.len() });
+        ents.len() - 1
+    };
     for r in &runs {
         let ent;
         match r.kind {
@@ -303,23 +225,14 @@ pub fn find(doc: &Doc) -> Names {
                 let sur = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
                 let fst = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
                 let existing = by_key.get(&key).copied().or_else(|| {
-                    by_surname.get(&sur).and_then(|v| {
-                        v.iter().rev().copied().find(|&e| {
-                            names.ents[e].first == fst
-                                || names.ents[e].words == 1
-                                || initial_of(&fst, &names.ents[e].first)
-                                || initial_of(&names.ents[e].first, &fst)
-                        })
-                    })
+                    by_surname.get(&sur).and_then(|v| v.iter().rev().copied().find(|&e| names.ents[e].first == fst || names.ents[e].words == 1 || initial_of(&fst, &names.ents[e].first) || initial_of(&names.ents[e].first, &fst)))
                 });
                 ent = match existing {
                     Some(e) => {
                         let en = &mut names.ents[e];
                         // "D. Trump" after "Donald Trump" keeps the full name.
                         let weaker = initial_of(&fst, &en.first);
-                        if (words.len() > en.words && !weaker)
-                            || initial_of(&en.first, &fst) && words.len() >= en.words
-                        {
+                        if (words.len() > en.words && !weaker) || initial_of(&en.first, &fst) && words.len() >= en.words {
                             en.name = key.clone();
                             en.words = words.len();
                             en.first = fst.clone();
@@ -339,13 +252,8 @@ pub fn find(doc: &Doc) -> Names {
                 by_key.insert(key, ent);
             }
             Some(EKind::Place) => {
-                let place = lex
-                    .places
-                    .get(r.key.as_str())
-                    .or_else(|| lex.places.get(strip_poss(doc.s(r.a))));
-                let canon = place
-                    .map(|p| p.name.clone())
-                    .unwrap_or_else(|| r.key.clone());
+                let place = lex.places.get(r.key.as_str()).or_else(|| lex.places.get(strip_poss(doc.s(r.a))));
+                let canon = place.map(|p| p.name.clone()).unwrap_or_else(|| r.key.clone());
                 ent = match by_key.get(&canon) {
                     Some(&e) => e,
                     None => {
@@ -357,11 +265,7 @@ pub fn find(doc: &Doc) -> Names {
                 let _ = place.map(|p| p.kind == PlaceKind::Country);
             }
             Some(EKind::Org) => {
-                let canon = lex
-                    .orgs
-                    .get(r.key.as_str())
-                    .cloned()
-                    .unwrap_or_else(|| r.key.clone());
+                let canon = lex.orgs.get(r.key.as_str()).cloned().unwrap_or_else(|| r.key.clone());
                 ent = match by_key.get(&canon) {
                     Some(&e) => e,
                     None => {
@@ -378,14 +282,7 @@ pub fn find(doc: &Doc) -> Names {
                 let sur = r.key.to_lowercase();
                 // Of several people with this surname ("Bill Clinton",
                 // "Hillary Clinton"), the one named most recently.
-                let found = by_surname.get(&sur).and_then(|v| {
-                    v.iter().copied().max_by_key(|&e| {
-                        names.ents[e]
-                            .mentions
-                            .last()
-                            .map(|&mi| names.mentions[mi].a)
-                    })
-                });
+                let found = by_surname.get(&sur).and_then(|v| v.iter().copied().max_by_key(|&e| names.ents[e].mentions.last().map(|&mi| names.mentions[mi].a)));
                 ent = match found.or_else(|| by_key.get(&r.key).copied()) {
                     Some(e) => {
                         if names.ents[e].gender.is_none() {
@@ -394,11 +291,7 @@ pub fn find(doc: &Doc) -> Names {
                         e
                     }
                     None => {
-                        let kind = if r.kind == Some(EKind::Person) {
-                            EKind::Person
-                        } else {
-                            EKind::Org
-                        };
+                        let kind = if r.kind == Some(EKind::Person) { EKind::Person } else { EKind::Org };
                         let e = new_ent(&mut names.ents, r.key.clone(), kind, r.gender);
                         // Unknown single words are provisional: kind Org
                         // until a title or a cue makes them a person.
@@ -414,12 +307,7 @@ pub fn find(doc: &Doc) -> Names {
             }
         }
         let mi = names.mentions.len();
-        names.mentions.push(NameMention {
-            a: r.a,
-            b: r.b,
-            role: r.role,
-            ent,
-        });
+        names.mentions.push(NameMention { a: r.a, b: r.b, role: r.role, ent });
         names.ents[ent].mentions.push(mi);
         if let Some((ra, rb)) = r.role {
             let role = doc.span_text(ra, rb).to_string();
@@ -441,9 +329,7 @@ pub fn find(doc: &Doc) -> Names {
         if names.ents[e].words == 1 {
             let sur = names.ents[e].surname.clone();
             if let Some(v) = by_surname.get(&sur) {
-                if let Some(&full) = v.iter().find(|&&f| {
-                    f != e && names.ents[f].words > 1 && names.ents[f].kind == EKind::Person
-                }) {
+                if let Some(&full) = v.iter().find(|&&f| f != e && names.ents[f].words > 1 && names.ents[f].kind == EKind::Person) {
                     remap[e] = full;
                 }
             }
@@ -471,10 +357,7 @@ pub fn find(doc: &Doc) -> Names {
 impl Ent {
     /// Unknown single words found with no evidence of their kind.
     pub fn provisional(&self) -> bool {
-        self.roles
-            .first()
-            .map(|r| r.starts_with('\u{0}'))
-            .unwrap_or(false)
+        self.roles.first().map(|r| r.starts_with('\u{0}')).unwrap_or(false)
     }
 }
 
@@ -487,32 +370,19 @@ mod tests {
         let t = "Deputy Foreign Minister Sergei Ryabkov spoke. Later Ryabkov left Moscow.";
         let d = Doc::new(t);
         let n = find(&d);
-        let ry: Vec<&Ent> = n
-            .ents
-            .iter()
-            .filter(|e| e.name == "Sergei Ryabkov")
-            .collect();
+        let ry: Vec<&Ent> = n.ents.iter().filter(|e| e.name == "Sergei Ryabkov").collect();
         assert_eq!(ry.len(), 1);
         assert_eq!(ry[0].mentions.len(), 2);
         assert_eq!(ry[0].roles, vec!["Deputy Foreign Minister".to_string()]);
         assert_eq!(ry[0].gender, Some(Gender::Male));
-        assert!(n
-            .ents
-            .iter()
-            .any(|e| e.name == "Moscow" && e.kind == EKind::Place));
+        assert!(n.ents.iter().any(|e| e.name == "Moscow" && e.kind == EKind::Place));
     }
 
     #[test]
     fn orgs_by_word_and_list() {
         let d = Doc::new("The Democratic National Committee and the FBI met Reuters.");
         let n = find(&d);
-        assert!(n
-            .ents
-            .iter()
-            .any(|e| e.name == "DNC" && e.kind == EKind::Org));
-        assert!(n
-            .ents
-            .iter()
-            .any(|e| e.name == "FBI" && e.kind == EKind::Org));
+        assert!(n.ents.iter().any(|e| e.name == "DNC" && e.kind == EKind::Org));
+        assert!(n.ents.iter().any(|e| e.name == "FBI" && e.kind == EKind::Org));
     }
 }

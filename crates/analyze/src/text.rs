@@ -50,10 +50,7 @@ impl Mark {
     /// Double marks delimit speech in every style we read; single marks
     /// only nest inside them (or serve British style, handled separately).
     pub fn is_double(self) -> bool {
-        !matches!(
-            self,
-            Mark::LeftSingle | Mark::RightSingle | Mark::StraightSingle
-        )
+        !matches!(self, Mark::LeftSingle | Mark::RightSingle | Mark::StraightSingle)
     }
 }
 
@@ -73,19 +70,17 @@ pub struct Tok {
 /// Abbreviations that take a dot without ending a sentence. Titles and
 /// initials never end one; the others may ("… in the U.S. The …").
 pub const TITLE_ABBREVS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "sen", "rep", "reps", "gov", "gen", "lt", "col", "sgt", "capt",
-    "cmdr", "adm", "maj", "prof", "rev", "st", "hon", "pres", "supt", "det", "atty", "messrs",
-    "sens", "cpl", "pvt", "insp", "fr", "mt", "ft", "no", "nos", "vs", "v", "jr", "sr", "lt.gen",
-    "gens", "rt", "sec", "asst", "dept", "amb",
+    "mr", "mrs", "ms", "dr", "sen", "rep", "reps", "gov", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "maj",
+    "prof", "rev", "st", "hon", "pres", "supt", "det", "atty", "messrs", "sens", "cpl", "pvt", "insp", "fr", "mt",
+    "ft", "no", "nos", "vs", "v", "jr", "sr", "lt.gen", "gens", "rt", "sec", "asst", "dept", "amb",
 ];
 const OTHER_ABBREVS: &[&str] = &[
-    "inc", "corp", "co", "ltd", "llc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
-    "sun", "etc", "al", "approx", "est", "ave", "blvd", "rd", "e.g", "i.e", "a.m", "p.m", "u.s",
-    "u.k", "u.n", "d.c", "e.u", "ph.d", "calif", "fla", "mass", "penn", "conn", "ariz", "ore",
-    "wash", "mich", "minn", "wis", "tenn", "ky", "la", "md", "va", "pa", "ill", "ind", "mo",
-    "okla", "colo", "nev", "ga", "ala", "miss", "ark", "kan", "neb", "del", "vt", "n.h", "n.j",
-    "n.y", "n.c", "s.c", "n.d", "s.d", "r.i", "w.va", "tex",
+    "inc", "corp", "co", "ltd", "llc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "etc", "al", "approx", "est",
+    "ave", "blvd", "rd", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "u.n", "d.c", "e.u", "ph.d", "calif", "fla", "mass",
+    "penn", "conn", "ariz", "ore", "wash", "mich", "minn", "wis", "tenn", "ky", "la", "md", "va", "pa", "ill", "ind",
+    "mo", "okla", "colo", "nev", "ga", "ala", "miss", "ark", "kan", "neb", "del", "vt", "n.h", "n.j", "n.y", "n.c",
+    "s.c", "n.d", "s.d", "r.i", "w.va", "tex",
 ];
 
 fn is_abbrev(word: &str) -> bool {
@@ -143,14 +138,7 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                 break;
             }
             if !matches!(toks.last(), Some(t) if t.kind == Kind::Break) && !toks.is_empty() {
-                toks.push(Tok {
-                    s: i,
-                    e,
-                    kind: Kind::Break,
-                    cap: false,
-                    mark: None,
-                    para,
-                });
+                toks.push(Tok { s: i, e, kind: Kind::Break, cap: false, mark: None, para });
                 para += 1;
             }
             continue;
@@ -173,10 +161,7 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                     it.next();
                     continue;
                 }
-                if matches!(
-                    d,
-                    '\'' | '\u{2019}' | '-' | '.' | '&' | ',' | '\u{2010}' | '\u{2011}' | '/'
-                ) {
+                if matches!(d, '\'' | '\u{2019}' | '-' | '.' | '&' | ',' | '\u{2010}' | '\u{2011}' | '/') {
                     // Look one further: only join when a word char follows.
                     let next = text[j + d.len_utf8()..].chars().next();
                     if let Some(n) = next {
@@ -207,58 +192,25 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                     it.next();
                 }
             }
-            let kind = if all_digits
-                || (c.is_ascii_digit()
-                    && text[i..e]
-                        .bytes()
-                        .all(|x| x.is_ascii_digit() || x == b',' || x == b'.'))
-            {
+            let kind = if all_digits || (c.is_ascii_digit() && text[i..e].bytes().all(|x| x.is_ascii_digit() || x == b',' || x == b'.')) {
                 Kind::Num
             } else {
                 Kind::Word
             };
-            toks.push(Tok {
-                s: i,
-                e,
-                kind,
-                cap: c.is_uppercase(),
-                mark: None,
-                para,
-            });
+            toks.push(Tok { s: i, e, kind, cap: c.is_uppercase(), mark: None, para });
             continue;
         }
         // Two ASCII apostrophes act as one double mark.
         if c == '\'' && b.get(i + 1) == Some(&b'\'') {
             it.next();
-            toks.push(Tok {
-                s: i,
-                e: i + 2,
-                kind: Kind::Quote,
-                cap: false,
-                mark: Some(Mark::Straight),
-                para,
-            });
+            toks.push(Tok { s: i, e: i + 2, kind: Kind::Quote, cap: false, mark: Some(Mark::Straight), para });
             continue;
         }
         if let Some(m) = mark_of(c) {
-            toks.push(Tok {
-                s: i,
-                e: i + c.len_utf8(),
-                kind: Kind::Quote,
-                cap: false,
-                mark: Some(m),
-                para,
-            });
+            toks.push(Tok { s: i, e: i + c.len_utf8(), kind: Kind::Quote, cap: false, mark: Some(m), para });
             continue;
         }
-        toks.push(Tok {
-            s: i,
-            e: i + c.len_utf8(),
-            kind: Kind::Punct,
-            cap: false,
-            mark: None,
-            para,
-        });
+        toks.push(Tok { s: i, e: i + c.len_utf8(), kind: Kind::Punct, cap: false, mark: None, para });
     }
     toks
 }
@@ -291,10 +243,7 @@ impl<'a> CharMap<'a> {
         let k = byte / 64;
         let base = self.checkpoints.get(k).copied().unwrap_or(0) as usize;
         let from = k * 64;
-        base + self.text.as_bytes()[from..byte]
-            .iter()
-            .filter(|&&x| (x & 0xC0) != 0x80)
-            .count()
+        base + self.text.as_bytes()[from..byte].iter().filter(|&&x| (x & 0xC0) != 0x80).count()
     }
 }
 
@@ -323,9 +272,8 @@ pub struct Sentence {
 /// Words that begin a sentence after an ambiguous abbreviation dot
 /// ("… in the U.S. The …").
 const STARTERS: &[&str] = &[
-    "The", "A", "An", "He", "She", "They", "It", "We", "I", "But", "In", "This", "That", "And",
-    "Some", "His", "Her", "Their", "Its", "On", "At", "As", "If", "When", "Yet", "So", "There",
-    "Our", "Those", "These", "Many", "Most",
+    "The", "A", "An", "He", "She", "They", "It", "We", "I", "But", "In", "This", "That", "And", "Some", "His", "Her",
+    "Their", "Its", "On", "At", "As", "If", "When", "Yet", "So", "There", "Our", "Those", "These", "Many", "Most",
 ];
 
 /// Splits tokens into sentences: at paragraph breaks, and after . ! ? (and
@@ -353,14 +301,7 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<Sentence> {
             let core = &tx[..tx.len() - 1];
             let lw = core.to_ascii_lowercase();
             let title = TITLE_ABBREVS.contains(&lw.as_str()) || core.chars().count() == 1;
-            !title
-                && toks
-                    .get(i + 1)
-                    .map(|n| {
-                        n.kind == Kind::Break
-                            || (n.kind == Kind::Word && STARTERS.contains(&&text[n.s..n.e]))
-                    })
-                    .unwrap_or(true)
+            !title && toks.get(i + 1).map(|n| n.kind == Kind::Break || (n.kind == Kind::Word && STARTERS.contains(&&text[n.s..n.e]))).unwrap_or(true)
         };
         if is_end_punct || abbrev_end {
             // Swallow following closers: quotes, brackets, more end punctuation.
@@ -368,25 +309,9 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<Sentence> {
             while j < toks.len() {
                 let n = &toks[j];
                 let nx = &text[n.s..n.e];
-                if n.kind == Kind::Quote
-                    && n.mark
-                        .map(|m| {
-                            !matches!(
-                                m,
-                                Mark::LeftDouble
-                                    | Mark::LeftSingle
-                                    | Mark::LowDouble
-                                    | Mark::LeftGuillemet
-                            )
-                        })
-                        .unwrap_or(false)
-                    && (j + 1 >= toks.len()
-                        || toks[j + 1].kind == Kind::Break
-                        || toks[j + 1].s > n.e)
-                {
+                if n.kind == Kind::Quote && n.mark.map(|m| !matches!(m, Mark::LeftDouble | Mark::LeftSingle | Mark::LowDouble | Mark::LeftGuillemet)).unwrap_or(false) && (j + 1 >= toks.len() || toks[j + 1].kind == Kind::Break || toks[j + 1].s > n.e) {
                     j += 1;
-                } else if n.kind == Kind::Punct && matches!(nx, ")" | "]" | "." | "!" | "?" | "…")
-                {
+                } else if n.kind == Kind::Punct && matches!(nx, ")" | "]" | "." | "!" | "?" | "…") {
                     j += 1;
                 } else {
                     break;
@@ -395,14 +320,7 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<Sentence> {
             // The next token must look like a sentence start.
             let ok = match toks.get(j) {
                 None => true,
-                Some(n) => {
-                    n.kind == Kind::Break
-                        || n.cap
-                        || n.kind == Kind::Quote
-                        || n.kind == Kind::Num
-                        || (n.kind == Kind::Punct
-                            && matches!(&text[n.s..n.e], "(" | "[" | "—" | "-" | "–"))
-                }
+                Some(n) => n.kind == Kind::Break || n.cap || n.kind == Kind::Quote || n.kind == Kind::Num || (n.kind == Kind::Punct && matches!(&text[n.s..n.e], "(" | "[" | "—" | "-" | "–")),
             };
             // "said:" lists and ellipses mid-sentence followed by lowercase stay.
             if ok {
@@ -415,10 +333,7 @@ pub fn sentences(text: &str, toks: &[Tok]) -> Vec<Sentence> {
         i += 1;
     }
     if start < toks.len() {
-        out.push(Sentence {
-            start,
-            end: toks.len(),
-        });
+        out.push(Sentence { start, end: toks.len() });
     }
     out
 }
@@ -433,14 +348,8 @@ mod tests {
 
     #[test]
     fn abbreviations_and_possessives_stay_whole() {
-        assert_eq!(
-            words("Mr. Obama’s U.S. plan, 1,000 votes."),
-            vec!["Mr.", "Obama’s", "U.S.", "plan", ",", "1,000", "votes", "."]
-        );
-        assert_eq!(
-            words("Rep. G.K. Butterfield (D-N.C.)"),
-            vec!["Rep.", "G.K.", "Butterfield", "(", "D-N.C.", ")"]
-        );
+        assert_eq!(words("Mr. Obama’s U.S. plan, 1,000 votes."), vec!["Mr.", "Obama’s", "U.S.", "plan", ",", "1,000", "votes", "."]);
+        assert_eq!(words("Rep. G.K. Butterfield (D-N.C.)"), vec!["Rep.", "G.K.", "Butterfield", "(", "D-N.C.", ")"]);
     }
 
     #[test]
@@ -457,10 +366,7 @@ mod tests {
         let k = tokenize(t);
         let s = sentences(t, &k);
         assert_eq!(s.len(), 3);
-        assert_eq!(
-            &t[k[s[0].start].s..k[s[0].end - 1].e],
-            "“Go,” said Mr. Smith."
-        );
+        assert_eq!(&t[k[s[0].start].s..k[s[0].end - 1].e], "“Go,” said Mr. Smith.");
     }
 
     #[test]

@@ -20,23 +20,13 @@ fn check_opt(case: &str, what: &str, exp: &Value, got: Option<&str>) -> Option<S
 #[test]
 fn golden_passages() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("golden dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().map(|x| x == "json").unwrap_or(false))
-        .collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).expect("golden dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().map(|x| x == "json").unwrap_or(false)).collect();
     paths.sort();
     assert!(paths.len() >= 15, "golden cases missing");
     let mut failures = Vec::new();
     for p in &paths {
-        let case = p
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("?")
-            .to_string();
-        let v: Value =
-            serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json");
+        let case = p.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json");
         let text = v["text"].as_str().expect("text");
         let a = newsdesk_analyze::analyze(text, None);
         let chars: Vec<char> = text.chars().collect();
@@ -46,24 +36,14 @@ fn golden_passages() {
         }
         for exp in v["quotes"].as_array().into_iter().flatten() {
             let snippet = exp["contains"].as_str().expect("contains");
-            let hits: Vec<_> = a
-                .quotes
-                .iter()
-                .filter(|q| q.text.contains(snippet))
-                .collect();
+            let hits: Vec<_> = a.quotes.iter().filter(|q| q.text.contains(snippet)).collect();
             let Some(q) = hits.first() else {
-                failures.push(format!(
-                    "{case}: no quote containing {snippet:?}; got {:?}",
-                    a.quotes.iter().map(|q| &q.text).collect::<Vec<_>>()
-                ));
+                failures.push(format!("{case}: no quote containing {snippet:?}; got {:?}", a.quotes.iter().map(|q| &q.text).collect::<Vec<_>>()));
                 continue;
             };
             if let Some(n) = exp.get("count").and_then(Value::as_u64) {
                 if a.quotes.len() as u64 != n {
-                    failures.push(format!(
-                        "{case}: expected {n} quotes, got {}",
-                        a.quotes.len()
-                    ));
+                    failures.push(format!("{case}: expected {n} quotes, got {}", a.quotes.len()));
                 }
             }
             if let Some(k) = exp.get("kind").and_then(Value::as_str) {
@@ -85,28 +65,15 @@ fn golden_passages() {
             }
             if let Some(n) = exp.get("fragments").and_then(Value::as_u64) {
                 if q.fragments.len() as u64 != n {
-                    failures.push(format!(
-                        "{case}: expected {n} fragments, got {:?}",
-                        q.fragments
-                    ));
+                    failures.push(format!("{case}: expected {n} fragments, got {:?}", q.fragments));
                 }
             }
         }
-        for s in v["absent"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for s in v["absent"].as_array().into_iter().flatten().filter_map(Value::as_str) {
             if a.quotes.iter().any(|q| q.text.contains(s)) {
                 failures.push(format!("{case}: {s:?} should not be a quote"));
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} golden failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} golden failures:\n{}", failures.len(), failures.join("\n"));
 }

@@ -8,12 +8,7 @@ use newsdesk_analyze::analyze;
 fn bounded(body: &str, limit: Duration) -> newsdesk_model::Analysis {
     let t = Instant::now();
     let a = analyze(body, None);
-    assert!(
-        t.elapsed() < limit,
-        "took {:?} on {} bytes",
-        t.elapsed(),
-        body.len()
-    );
+    assert!(t.elapsed() < limit, "took {:?} on {} bytes", t.elapsed(), body.len());
     // Offsets always lie inside the text and on its code points.
     let n = body.chars().count();
     for q in &a.quotes {
@@ -24,17 +19,7 @@ fn bounded(body: &str, limit: Duration) -> newsdesk_model::Analysis {
 
 #[test]
 fn unbalanced_quotes() {
-    for b in [
-        "“",
-        "”",
-        "“““ said he",
-        "He said “yes. And then",
-        "”Backwards“ quote,” she said “",
-        "\"\"\"\"\"",
-        "''''",
-        "« » « »",
-        "„“„“",
-    ] {
+    for b in ["“", "”", "“““ said he", "He said “yes. And then", "”Backwards“ quote,” she said “", "\"\"\"\"\"", "''''", "« » « »", "„“„“"] {
         bounded(b, Duration::from_secs(2));
     }
     let many = "“open and never closed, said Ann. ".repeat(5_000);
@@ -67,10 +52,7 @@ fn only_quotes_and_mixed_scripts() {
     bounded(&"“a” ‘b’ «c» „d“ ".repeat(50_000), Duration::from_secs(20));
     let mixed = "«Мы готовы», — сказал Лавров. 「我们准备好了」他说。 \"نحن مستعدون\" قال. 👍🏽 ÅÄÖ e\u{301}\n“We are fine here,” said Zoë Ørsted.\n";
     let a = bounded(&mixed.repeat(2_000), Duration::from_secs(20));
-    assert!(a
-        .quotes
-        .iter()
-        .any(|q| q.speaker.resolved.as_deref() == Some("Zoë Ørsted")));
+    assert!(a.quotes.iter().any(|q| q.speaker.resolved.as_deref() == Some("Zoë Ørsted")));
 }
 
 #[test]

@@ -6,23 +6,7 @@ use std::time::Instant;
 use newsdesk_cluster::{minhash, story_terms};
 
 fn main() {
-    let words = [
-        "flood",
-        "river",
-        "officials",
-        "said",
-        "the",
-        "residents",
-        "evacuation",
-        "council",
-        "Varnholt",
-        "levee",
-        "on",
-        "Tuesday",
-        "water",
-        "pumps",
-        "night",
-    ];
+    let words = ["flood", "river", "officials", "said", "the", "residents", "evacuation", "council", "Varnholt", "levee", "on", "Tuesday", "water", "pumps", "night"];
     let mut state = 7u64;
     let texts: Vec<String> = (0..2000)
         .map(|_| {

@@ -60,16 +60,10 @@ pub fn paragraph_diff(old: &str, new: &str) -> Vec<DiffOp> {
         pre += 1;
     }
     let mut suf = 0;
-    while suf < an.len() - pre
-        && suf < bn.len() - pre
-        && an[an.len() - 1 - suf] == bn[bn.len() - 1 - suf]
-    {
+    while suf < an.len() - pre && suf < bn.len() - pre && an[an.len() - 1 - suf] == bn[bn.len() - 1 - suf] {
         suf += 1;
     }
-    let mut ops: Vec<DiffOp> = b[..pre]
-        .iter()
-        .map(|p| DiffOp::Same(p.to_string()))
-        .collect();
+    let mut ops: Vec<DiffOp> = b[..pre].iter().map(|p| DiffOp::Same(p.to_string())).collect();
     let (am, bm) = (&an[pre..an.len() - suf], &bn[pre..bn.len() - suf]);
     let (ao, bo) = (&a[pre..a.len() - suf], &b[pre..b.len() - suf]);
     let (n, m) = (am.len(), bm.len());
@@ -82,11 +76,8 @@ pub fn paragraph_diff(old: &str, new: &str) -> Vec<DiffOp> {
         let mut lcs = vec![0u32; (n + 1) * w];
         for i in (0..n).rev() {
             for j in (0..m).rev() {
-                lcs[i * w + j] = if am[i] == bm[j] {
-                    lcs[(i + 1) * w + j + 1] + 1
-                } else {
-                    lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
-                };
+                lcs[i * w + j] =
+                    if am[i] == bm[j] { lcs[(i + 1) * w + j + 1] + 1 } else { lcs[(i + 1) * w + j].max(lcs[i * w + j + 1]) };
             }
         }
         let (mut i, mut j) = (0, 0);
@@ -104,11 +95,7 @@ pub fn paragraph_diff(old: &str, new: &str) -> Vec<DiffOp> {
             }
         }
     }
-    ops.extend(
-        b[b.len() - suf..]
-            .iter()
-            .map(|p| DiffOp::Same(p.to_string())),
-    );
+    ops.extend(b[b.len() - suf..].iter().map(|p| DiffOp::Same(p.to_string())));
     ops
 }
 
@@ -124,9 +111,6 @@ mod tests {
 
     #[test]
     fn identical() {
-        assert_eq!(
-            paragraph_diff("a\n\nb", "a\n\nb"),
-            vec![DiffOp::Same("a".into()), DiffOp::Same("b".into())]
-        );
+        assert_eq!(paragraph_diff("a\n\nb", "a\n\nb"), vec![DiffOp::Same("a".into()), DiffOp::Same("b".into())]);
     }
 }

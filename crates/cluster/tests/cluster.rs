@@ -19,9 +19,7 @@ impl Rng {
 }
 
 fn random_text(rng: &mut Rng, words: usize) -> Vec<String> {
-    (0..words)
-        .map(|_| format!("w{}", rng.below(5000)))
-        .collect()
+    (0..words).map(|_| format!("w{}", rng.below(5000))).collect()
 }
 
 fn exact_jaccard(a: &str, b: &str) -> f32 {
@@ -114,13 +112,7 @@ fn stories_group_by_event() {
     let a = c.assign(&f(10, day, &["Quessa", "Marta Velk", "Quessa Water Authority"], "Floods swamp Quessa", "Floodwater rose in Quessa overnight; Marta Velk of the Quessa Water Authority ordered evacuation and sandbags along the levee."));
     let b = c.assign(&f(11, 2 * day, &["Quessa", "Marta Velk"], "Quessa levee inquiry", "Marta Velk defended the evacuation as floodwater receded from the Quessa levee and pumps ran all night."));
     let other = c.assign(&f(12, 2 * day, &["Dorholt", "Anouk Bren"], "Dorholt wins cup final", "Anouk Bren scored a late goal as Dorholt won the championship trophy in front of supporters at the stadium."));
-    let later = c.assign(&f(
-        13,
-        60 * day,
-        &["Quessa", "Marta Velk"],
-        "Floods swamp Quessa",
-        "Floodwater rose in Quessa; Marta Velk ordered evacuation and sandbags along the levee.",
-    ));
+    let later = c.assign(&f(13, 60 * day, &["Quessa", "Marta Velk"], "Floods swamp Quessa", "Floodwater rose in Quessa; Marta Velk ordered evacuation and sandbags along the levee."));
     assert_eq!((a, b, other, later), (10, 10, 12, 13));
 }
 
@@ -137,24 +129,15 @@ fn ops(old: &str, new: &str) -> Vec<String> {
 
 #[test]
 fn diff_cases() {
-    assert_eq!(
-        ops("A\n\nB\n\nC", "A\n\nB2\n\nC\n\nD"),
-        vec!["=A", "-B", "+B2", "=C", "+D"]
-    );
+    assert_eq!(ops("A\n\nB\n\nC", "A\n\nB2\n\nC\n\nD"), vec!["=A", "-B", "+B2", "=C", "+D"]);
     assert_eq!(ops("A\n\nB\n\nC", "B\n\nC"), vec!["-A", "=B", "=C"]);
     assert_eq!(ops("", "A"), vec!["+A"]);
     assert_eq!(ops("A", ""), vec!["-A"]);
     assert!(ops("", "").is_empty());
     // Whitespace inside a paragraph does not count as a change.
-    assert_eq!(
-        ops("one  two\nthree", "one two three"),
-        vec!["=one two three"]
-    );
+    assert_eq!(ops("one  two\nthree", "one two three"), vec!["=one two three"]);
     // Moved paragraph: one removal and one addition, the rest kept.
-    assert_eq!(
-        ops("A\n\nB\n\nC\n\nD", "A\n\nC\n\nD\n\nB"),
-        vec!["=A", "-B", "=C", "=D", "+B"]
-    );
+    assert_eq!(ops("A\n\nB\n\nC\n\nD", "A\n\nC\n\nD\n\nB"), vec!["=A", "-B", "=C", "=D", "+B"]);
     // CRLF line ends and blank lines made of spaces split paragraphs too.
     assert_eq!(ops("A\r\n \r\nB", "A\r\n\r\nB"), vec!["=A", "=B"]);
 }

@@ -88,62 +88,14 @@ pub(crate) fn month(w: &str) -> Option<u32> {
 pub(crate) fn is_weekday(w: &str) -> bool {
     matches!(
         w,
-        "monday"
-            | "mon"
-            | "tuesday"
-            | "tue"
-            | "tues"
-            | "wednesday"
-            | "wed"
-            | "thursday"
-            | "thu"
-            | "thur"
-            | "thurs"
-            | "friday"
-            | "fri"
-            | "saturday"
-            | "sat"
-            | "sunday"
-            | "sun"
-            | "montag"
-            | "dienstag"
-            | "mittwoch"
-            | "donnerstag"
-            | "freitag"
-            | "samstag"
-            | "sonntag"
-            | "lundi"
-            | "mardi"
-            | "mercredi"
-            | "jeudi"
-            | "vendredi"
-            | "samedi"
-            | "dimanche"
-            | "lunes"
-            | "martes"
-            | "miércoles"
-            | "jueves"
-            | "viernes"
-            | "sábado"
-            | "domingo"
-            | "lunedì"
-            | "martedì"
-            | "mercoledì"
-            | "giovedì"
-            | "venerdì"
-            | "sabato"
-            | "domenica"
-            | "segunda"
-            | "terça"
-            | "quarta"
-            | "quinta"
-            | "sexta"
-            | "maandag"
-            | "dinsdag"
-            | "woensdag"
-            | "donderdag"
-            | "vrijdag"
-            | "zaterdag"
+        "monday" | "mon" | "tuesday" | "tue" | "tues" | "wednesday" | "wed" | "thursday" | "thu"
+            | "thur" | "thurs" | "friday" | "fri" | "saturday" | "sat" | "sunday" | "sun"
+            | "montag" | "dienstag" | "mittwoch" | "donnerstag" | "freitag" | "samstag"
+            | "sonntag" | "lundi" | "mardi" | "mercredi" | "jeudi" | "vendredi" | "samedi"
+            | "dimanche" | "lunes" | "martes" | "miércoles" | "jueves" | "viernes" | "sábado"
+            | "domingo" | "lunedì" | "martedì" | "mercoledì" | "giovedì" | "venerdì"
+            | "sabato" | "domenica" | "segunda" | "terça" | "quarta" | "quinta" | "sexta"
+            | "maandag" | "dinsdag" | "woensdag" | "donderdag" | "vrijdag" | "zaterdag"
             | "zondag"
     )
 }
@@ -151,18 +103,12 @@ pub(crate) fn is_weekday(w: &str) -> bool {
 /// Small words that may sit between the parts of a date ("19 de mayo de
 /// 2020", "le 3 mars", "the 4th of July").
 pub(crate) fn is_date_filler(w: &str) -> bool {
-    matches!(
-        w,
-        "de" | "del" | "of" | "the" | "le" | "el" | "il" | "den" | "der"
-    )
+    matches!(w, "de" | "del" | "of" | "the" | "le" | "el" | "il" | "den" | "der")
 }
 
 /// Words that may sit between a date and its time ("May 3, 2020 at 10:00").
 pub(crate) fn is_time_joiner(w: &str) -> bool {
-    matches!(
-        w,
-        "at" | "um" | "à" | "a" | "las" | "alle" | "ore" | "om" | "às" | "as" | "h" | "uhr"
-    )
+    matches!(w, "at" | "um" | "à" | "a" | "las" | "alle" | "ore" | "om" | "às" | "as" | "h" | "uhr")
 }
 
 /// What a zone abbreviation means: a fixed offset in minutes, or US time
@@ -235,18 +181,19 @@ pub(crate) fn unit(w: &str) -> Option<Unit> {
     let u = match w {
         "s" | "sec" | "secs" | "second" | "seconds" | "sekunde" | "sekunden" | "seconde"
         | "secondes" | "segundo" | "segundos" | "secondo" | "secondi" | "seconden" => Second,
-        "m" | "min" | "mins" | "minute" | "minutes" | "minuten" | "minuto" | "minutos"
-        | "minuti" => Minute,
-        "h" | "hr" | "hrs" | "hour" | "hours" | "stunde" | "stunden" | "std" | "heure"
-        | "heures" | "hora" | "horas" | "ora" | "ore" | "uur" => Hour,
-        "d" | "day" | "days" | "tag" | "tagen" | "tage" | "jour" | "jours" | "día" | "días"
-        | "dia" | "dias" | "giorno" | "giorni" | "dag" | "dagen" => Day,
+        "m" | "min" | "mins" | "minute" | "minutes" | "minuten" | "minuto" | "minutos" | "minuti" => {
+            Minute
+        }
+        "h" | "hr" | "hrs" | "hour" | "hours" | "stunde" | "stunden" | "std" | "heure" | "heures"
+        | "hora" | "horas" | "ora" | "ore" | "uur" => Hour,
+        "d" | "day" | "days" | "tag" | "tagen" | "tage" | "jour" | "jours" | "día" | "días" | "dia"
+        | "dias" | "giorno" | "giorni" | "dag" | "dagen" => Day,
         "w" | "wk" | "wks" | "week" | "weeks" | "woche" | "wochen" | "semaine" | "semaines"
         | "semana" | "semanas" | "settimana" | "settimane" | "weken" => Week,
-        "mo" | "mos" | "month" | "months" | "monat" | "monaten" | "mois" | "mes" | "meses"
-        | "mese" | "mesi" | "maand" | "maanden" => Month,
-        "y" | "yr" | "yrs" | "year" | "years" | "jahr" | "jahren" | "an" | "ans" | "año"
-        | "años" | "ano" | "anos" | "anno" | "anni" | "jaar" => Year,
+        "mo" | "mos" | "month" | "months" | "monat" | "monaten" | "mois" | "mes" | "meses" | "mese"
+        | "mesi" | "maand" | "maanden" => Month,
+        "y" | "yr" | "yrs" | "year" | "years" | "jahr" | "jahren" | "an" | "ans" | "año" | "años"
+        | "ano" | "anos" | "anno" | "anni" | "jaar" => Year,
         _ => return None,
     };
     Some(u)

@@ -48,12 +48,7 @@ pub(crate) fn tokenize(s: &str) -> Vec<Token> {
                 end = j + 1;
                 it.next();
             }
-            out.push(Token {
-                tok: Tok::Num(v, n),
-                start: i,
-                end,
-                gap,
-            });
+            out.push(Token { tok: Tok::Num(v, n), start: i, end, gap });
         } else if c.is_alphabetic() {
             let mut w = String::new();
             w.extend(c.to_lowercase());
@@ -68,19 +63,9 @@ pub(crate) fn tokenize(s: &str) -> Vec<Token> {
                 end = j + d.len_utf8();
                 it.next();
             }
-            out.push(Token {
-                tok: Tok::Word(w),
-                start: i,
-                end,
-                gap,
-            });
+            out.push(Token { tok: Tok::Word(w), start: i, end, gap });
         } else {
-            out.push(Token {
-                tok: Tok::Punct(c),
-                start: i,
-                end: i + c.len_utf8(),
-                gap,
-            });
+            out.push(Token { tok: Tok::Punct(c), start: i, end: i + c.len_utf8(), gap });
         }
         gap = false;
     }

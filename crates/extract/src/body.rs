@@ -61,15 +61,9 @@ impl Block {
 
     /// Ends like a sentence (or a quotation closing one).
     pub fn sentence_like(&self) -> bool {
-        let t = self
-            .text
-            .trim_end_matches(['"', '”', '’', '\'', ')', '»', ' ', '」', '』']);
+        let t = self.text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' ', '」', '』']);
         // Chinese and Japanese put no spaces between words: count characters.
-        let long_enough = if self.text.chars().any(is_cjk) {
-            self.chars >= 15
-        } else {
-            self.text.split(' ').count() >= 4
-        };
+        let long_enough = if self.text.chars().any(is_cjk) { self.chars >= 15 } else { self.text.split(' ').count() >= 4 };
         t.ends_with(['.', '!', '?', ':', ';', '…', '。', '！', '？']) && long_enough
     }
 }
@@ -86,23 +80,11 @@ impl Block {
         if !t.ends_with(')') || self.chars > 300 {
             return false;
         }
-        let Some(open) = t.rfind('(') else {
-            return false;
-        };
+        let Some(open) = t.rfind('(') else { return false };
         let inner = t[open + 1..].to_lowercase();
-        [
-            "image:",
-            "photo:",
-            "picture:",
-            "pic:",
-            "photograph:",
-            "credit:",
-            "source:",
-            "foto:",
-            "bild:",
-        ]
-        .iter()
-        .any(|p| inner.trim_start().starts_with(p))
+        ["image:", "photo:", "picture:", "pic:", "photograph:", "credit:", "source:", "foto:", "bild:"]
+            .iter()
+            .any(|p| inner.trim_start().starts_with(p))
     }
 }
 
@@ -254,9 +236,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     }
     let mut best: Option<(NodeId, f32)> = None;
     for id in doc.ids() {
-        if !matches!(doc.kind(id), NodeKind::Element(_) | NodeKind::Document)
-            || flags.skip[id as usize]
-        {
+        if !matches!(doc.kind(id), NodeKind::Element(_) | NodeKind::Document) || flags.skip[id as usize] {
             continue;
         }
         let s = total[id as usize];
@@ -285,18 +265,13 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
         }
         // A container holding several articles (a feed of stories) narrows
         // to the one that carries the headline.
-        if let Some(h) = hints
-            .headline_node
-            .filter(|&h| h > c && h < doc.subtree_end(c))
-        {
+        if let Some(h) = hints.headline_node.filter(|&h| h > c && h < doc.subtree_end(c)) {
             let mut a = doc.parent(h);
             while let Some(x) = a {
                 if x <= c {
                     break;
                 }
-                if doc.tag(x) == Some(Tag::Article)
-                    && clean[x as usize] as f32 >= 0.3 * clean[c as usize] as f32
-                {
+                if doc.tag(x) == Some(Tag::Article) && clean[x as usize] as f32 >= 0.3 * clean[c as usize] as f32 {
                     c = x;
                     cs = total[x as usize];
                     break;
@@ -308,18 +283,9 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     }
     if let Some(t) = trace {
         use std::fmt::Write;
-        let _ = writeln!(
-            t,
-            "container: {}",
-            best.map(|(c, s)| format!("{} (score {s:.0})", path_of(doc, c)))
-                .unwrap_or_default()
-        );
+        let _ = writeln!(t, "container: {}", best.map(|(c, s)| format!("{} (score {s:.0})", path_of(doc, c))).unwrap_or_default());
         for (b, &ld) in blocks.iter().zip(&in_ld) {
-            let w = if under_chrome[b.elem as usize] && weight(b, ld) > 0.0 {
-                -weight(b, ld) * 0.5
-            } else {
-                weight(b, ld)
-            };
+            let w = if under_chrome[b.elem as usize] && weight(b, ld) > 0.0 { -weight(b, ld) * 0.5 } else { weight(b, ld) };
             let inside = best.is_some_and(|(c, _)| b.elem >= c && b.elem < doc.subtree_end(c));
             let excerpt: String = b.text.chars().take(70).collect();
             let mut why = String::new();
@@ -328,38 +294,19 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
                 while a > 0 && chrome_of(a) == Chrome::None {
                     a = doc.parent(a).unwrap_or(0);
                 }
-                why = format!(
-                    " [chrome: {}]",
-                    path_of(doc, a).rsplit(" > ").next().unwrap_or("")
-                );
+                why = format!(" [chrome: {}]", path_of(doc, a).rsplit(" > ").next().unwrap_or(""));
             }
-            let _ = writeln!(
-                t,
-                "{} {:>7.0} ld={:.2} {} | {}{why}",
-                if inside { "IN " } else { "   " },
-                w,
-                b.link_density(),
-                excerpt.replace('\n', " "),
-                path_of(doc, b.elem)
-                    .rsplit(" > ")
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(" < ")
-            );
+            let _ = writeln!(t, "{} {:>7.0} ld={:.2} {} | {}{why}", if inside { "IN " } else { "   " }, w, b.link_density(), excerpt.replace('\n', " "), path_of(doc, b.elem).rsplit(" > ").take(3).collect::<Vec<_>>().join(" < "));
         }
     }
     let Some((container, _)) = best else {
-        return BodyResult {
-            page_good_chars: good[0] as usize,
-            ..BodyResult::default()
-        };
+        return BodyResult { page_good_chars: good[0] as usize, ..BodyResult::default() };
     };
 
     // Cleaning inside the container.
     let end = doc.subtree_end(container);
-    let inside: Vec<usize> = (0..blocks.len())
-        .filter(|&i| blocks[i].elem >= container && blocks[i].elem < end)
-        .collect();
+    let inside: Vec<usize> =
+        (0..blocks.len()).filter(|&i| blocks[i].elem >= container && blocks[i].elem < end).collect();
     let keep: Vec<bool> = inside
         .iter()
         .map(|&i| {
@@ -368,10 +315,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
             keep_block(b, in_ld[i], chrome_between, hints)
         })
         .collect();
-    let strong: Vec<bool> = inside
-        .iter()
-        .map(|&i| is_good(&blocks[i], in_ld[i]))
-        .collect();
+    let strong: Vec<bool> = inside.iter().map(|&i| is_good(&blocks[i], in_ld[i])).collect();
     let first_good = strong.iter().zip(&keep).position(|(s, k)| *s && *k);
     let last_good = strong.iter().zip(&keep).rposition(|(s, k)| *s && *k);
     let mut out = BodyResult {
@@ -379,10 +323,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
         page_good_chars: good[0] as usize,
         password_form: (container..end)
             .filter(|&i| doc.tag(i) == Some(Tag::Input))
-            .any(|i| {
-                doc.attr(i, "type")
-                    .is_some_and(|t| t.eq_ignore_ascii_case("password"))
-            }),
+            .any(|i| doc.attr(i, "type").is_some_and(|t| t.eq_ignore_ascii_case("password"))),
         ..BodyResult::default()
     };
     let (Some(first), Some(last)) = (first_good, last_good) else {
@@ -392,11 +333,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     // ends the article from one that merely interrupts it.
     let mut good_after = vec![0usize; inside.len() + 1];
     for k in (0..inside.len()).rev() {
-        let g = if strong[k] && keep[k] {
-            blocks[inside[k]].chars
-        } else {
-            0
-        };
+        let g = if strong[k] && keep[k] { blocks[inside[k]].chars } else { 0 };
         good_after[k] = good_after[k + 1] + g;
     }
     let mut good_before = 0usize;
@@ -406,8 +343,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
         if b.heading > 0 {
             after_linked_heading = b.link_density() >= 0.5;
         }
-        if k > first && b.chars < 40 && is_section_end_label(&b.text) && good_after[k] < good_before
-        {
+        if k > first && b.chars < 40 && is_section_end_label(&b.text) && good_after[k] < good_before {
             break;
         }
         if strong[k] && keep[k] {
@@ -417,10 +353,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
             continue;
         }
         // Text printed before the headline is not the article's.
-        if hints
-            .headline_node
-            .is_some_and(|h| h > container && b.first < h)
-        {
+        if hints.headline_node.is_some_and(|h| h > container && b.first < h) {
             continue;
         }
         // Before the first paragraph only headings survive; after the last
@@ -447,10 +380,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
 
 fn norm_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for w in s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -469,8 +399,7 @@ pub fn normalise_ld_body(s: &str) -> String {
 
 fn is_good(b: &Block, in_ld: bool) -> bool {
     b.heading == 0
-        && ((b.link_density() < 0.35
-            && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like())))
+        && ((b.link_density() < 0.35 && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like())))
             || linked_prose(b))
 }
 
@@ -511,12 +440,7 @@ fn accumulate(doc: &Document, v: &mut [u32]) {
     }
 }
 
-fn chrome_between(
-    doc: &Document,
-    mut id: NodeId,
-    container: NodeId,
-    chrome_of: &dyn Fn(NodeId) -> Chrome,
-) -> bool {
+fn chrome_between(doc: &Document, mut id: NodeId, container: NodeId, chrome_of: &dyn Fn(NodeId) -> Chrome) -> bool {
     while id > container {
         if chrome_of(id) != Chrome::None {
             return true;
@@ -566,23 +490,9 @@ fn keep_block(b: &Block, in_ld: bool, chrome_between: bool, hints: &BodyHints) -
 fn is_promo_sentence(t: &str) -> bool {
     let l = t.to_lowercase();
     const PHRASES: &[&str] = &[
-        "subscribe",
-        "newsletter",
-        "follow us",
-        "follow her",
-        "follow him",
-        "follow me",
-        "may be reached",
-        "can be reached",
-        "sign up",
-        "on twitter",
-        "on facebook",
-        "on instagram",
-        "download our app",
-        "download the app",
-        "contact us",
-        "click here",
-        "tip?",
+        "subscribe", "newsletter", "follow us", "follow her", "follow him", "follow me", "may be reached",
+        "can be reached", "sign up", "on twitter", "on facebook", "on instagram", "download our app",
+        "download the app", "contact us", "click here", "tip?",
     ];
     PHRASES.iter().any(|p| l.contains(p))
 }
@@ -593,22 +503,9 @@ fn is_section_end_label(t: &str) -> bool {
     let l = t.to_lowercase();
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     const LABELS: &[&str] = &[
-        "related",
-        "top stories",
-        "more stories",
-        "more from",
-        "more news",
-        "latest news",
-        "recommended",
-        "you may also like",
-        "you might also like",
-        "most popular",
-        "most read",
-        "trending",
-        "further reading",
-        "see also",
-        "what to read next",
-        "popular now",
+        "related", "top stories", "more stories", "more from", "more news", "latest news",
+        "recommended", "you may also like", "you might also like", "most popular", "most read",
+        "trending", "further reading", "see also", "what to read next", "popular now",
     ];
     LABELS.iter().any(|p| l.starts_with(p))
 }
@@ -618,55 +515,14 @@ fn is_boilerplate_line(t: &str) -> bool {
     let l = t.to_lowercase();
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     const STARTS: &[&str] = &[
-        "advertisement",
-        "advertising",
-        "sponsored",
-        "read more",
-        "read next",
-        "continue reading",
-        "click here",
-        "sign up",
-        "subscribe",
-        "follow us",
-        "follow @",
-        "share this",
-        "share on",
-        "related",
-        "recommended",
-        "you may also like",
-        "more from",
-        "top stories",
-        "don't miss",
-        "don’t miss",
-        "all rights reserved",
-        "copyright",
-        "©",
-        "by ",
-        "posted by",
-        "published",
-        "updated",
-        "last updated",
-        "image:",
-        "photo:",
-        "photograph:",
-        "getty images",
-        "tags:",
-        "filed under",
-        "loading",
-        "watch:",
-        "listen",
-        "comments",
-        "leave a comment",
-        "this article",
-        "we use cookies",
-        "download the",
-        "reporting by",
-        "editing by",
-        "writing by",
-        "additional reporting",
-        "compiled by",
-        "edited by",
-        "produced by",
+        "advertisement", "advertising", "sponsored", "read more", "read next", "continue reading",
+        "click here", "sign up", "subscribe", "follow us", "follow @", "share this", "share on",
+        "related", "recommended", "you may also like",
+        "more from", "top stories", "don't miss", "don’t miss", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
+        "updated", "last updated", "image:", "photo:", "photograph:", "getty images", "tags:",
+        "filed under", "loading", "watch:", "listen", "comments", "leave a comment", "this article",
+        "we use cookies", "download the", "reporting by", "editing by", "writing by",
+        "additional reporting", "compiled by", "edited by", "produced by",
     ];
     STARTS.iter().any(|s| l.starts_with(s)) || l.is_empty()
 }
@@ -688,9 +544,7 @@ fn compute_flags(doc: &Document) -> Flags {
         f.in_link[i] = f.in_link[p];
         f.in_quote[i] = f.in_quote[p];
         f.block[i] = f.block[p];
-        let NodeKind::Element(tag) = doc.kind(id) else {
-            continue;
-        };
+        let NodeKind::Element(tag) = doc.kind(id) else { continue };
         if tag.is_block() || matches!(tag, Tag::Td | Tag::Th) {
             f.block[i] = id;
         }
@@ -733,35 +587,9 @@ fn skipped_tag(tag: Tag) -> bool {
     use Tag::*;
     matches!(
         tag,
-        Head | Script
-            | Style
-            | Noscript
-            | Template
-            | Svg
-            | Math
-            | Iframe
-            | Object
-            | Embed
-            | Canvas
-            | Video
-            | Audio
-            | Button
-            | Select
-            | Option
-            | Input
-            | Textarea
-            | Figure
-            | Figcaption
-            | Nav
-            | Aside
-            | Footer
-            | Dialog
-            | Menu
-            | Map
-            | Picture
-            | Title
-            | Noembed
-            | Noframes
+        Head | Script | Style | Noscript | Template | Svg | Math | Iframe | Object | Embed | Canvas
+            | Video | Audio | Button | Select | Option | Input | Textarea | Figure | Figcaption
+            | Nav | Aside | Footer | Dialog | Menu | Map | Picture | Title | Noembed | Noframes
     )
 }
 
@@ -770,11 +598,7 @@ fn hidden(doc: &Document, id: NodeId) -> bool {
         return true;
     }
     if let Some(s) = doc.attr(id, "style") {
-        let s: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
         if s.contains("display:none") || s.contains("visibility:hidden") {
             return true;
         }
@@ -784,168 +608,34 @@ fn hidden(doc: &Document, id: NodeId) -> bool {
 
 /// Words in class and id names that mark chrome whatever else the name says.
 const STRONG_CHROME: &[&str] = &[
-    "comment",
-    "comments",
-    "disqus",
-    "related",
-    "recommended",
-    "recommendations",
-    "recirculation",
-    "newsletter",
-    "newsletters",
-    "subscribe",
-    "subscription",
-    "signup",
-    "share",
-    "sharing",
-    "sharebar",
-    "social",
-    "cookie",
-    "cookies",
-    "consent",
-    "gdpr",
-    "outbrain",
-    "taboola",
-    "promo",
-    "sponsored",
-    "sponsor",
-    "advert",
-    "advertisement",
-    "ad",
-    "ads",
-    "adslot",
-    "dfp",
-    "breadcrumb",
-    "breadcrumbs",
-    "footer",
-    "nav",
-    "navbar",
-    "navigation",
-    "menu",
-    "trending",
-    "popular",
-    "mostread",
-    "tagcloud",
-    "pagination",
-    "pager",
-    "caption",
-    "figcaption",
-    "byline",
-    "author",
-    "authors",
-    "bio",
-    "dateline",
-    "timestamp",
-    "skiplink",
-    "screenreader",
-    "gallery",
-    "slideshow",
-    "rating",
-    "podcast",
-    "follow",
-    "login",
-    "signin",
-    "register",
-    "toc",
-    "complementary",
-    "tags",
-    "keywords",
-    "footnote",
+    "comment", "comments", "disqus", "related", "recommended", "recommendations", "recirculation",
+    "newsletter", "newsletters", "subscribe", "subscription", "signup", "share", "sharing", "sharebar",
+    "social", "cookie", "cookies", "consent", "gdpr", "outbrain", "taboola", "promo", "sponsored",
+    "sponsor", "advert", "advertisement", "ad", "ads", "adslot", "dfp", "breadcrumb", "breadcrumbs",
+    "footer", "nav", "navbar", "navigation", "menu", "trending", "popular", "mostread", "tagcloud",
+    "pagination", "pager", "caption", "figcaption", "byline", "author", "authors", "bio", "dateline",
+    "timestamp", "skiplink", "screenreader", "gallery", "slideshow", "rating", "podcast", "follow",
+    "login", "signin", "register", "toc", "complementary", "tags", "keywords", "footnote",
     "footnotes",
     // The same furniture named in French, German, Spanish, Italian and Portuguese.
-    "legende",
-    "reactions",
-    "reaction",
-    "commentaires",
-    "partage",
-    "partager",
-    "lire",
-    "abonnement",
-    "kommentare",
-    "teilen",
-    "anzeige",
-    "werbung",
-    "bildunterschrift",
-    "comentarios",
-    "compartir",
-    "relacionados",
-    "publicidad",
-    "commenti",
-    "condividi",
-    "correlati",
-    "pubblicita",
-    "comentario",
-    "relacionadas",
-    "publicidade",
+    "legende", "reactions", "reaction", "commentaires", "partage", "partager", "lire", "abonnement",
+    "kommentare", "teilen", "anzeige", "werbung", "bildunterschrift", "comentarios", "compartir",
+    "relacionados", "publicidad", "commenti", "condividi", "correlati", "pubblicita",
+    "comentario", "relacionadas", "publicidade",
 ];
 
 /// Words that mark chrome unless the same name also says article text, or
 /// the element holds most of the page's text.
 const WEAK_CHROME: &[&str] = &[
-    "meta",
-    "info",
-    "header",
-    "utility",
-    "tools",
-    "links",
-    "sidebar",
-    "rail",
-    "modal",
-    "popup",
-    "overlay",
-    "paywall",
-    "widget",
-    "toolbar",
-    "print",
-    "email",
-    "masthead",
-    "skip",
-    "hidden",
-    "visually",
-    "sr",
-    "teaser",
-    "teasers",
-    "more",
-    "readmore",
-    "next",
-    "prev",
-    "inline",
-    "embed",
-    "video",
-    "banner",
-    "alert",
-    "listen",
-    "audio",
-    "contact",
-    "disclaimer",
-    "jump",
-    "aside",
-    "credit",
-    "credits",
-    "date",
-    "correction",
-    "corrections",
-    "note",
-    "notes",
-    "signature",
-    "pub",
-    "auteur",
-    "autor",
+    "meta", "info", "header", "utility", "tools", "links", "sidebar", "rail", "modal", "popup", "overlay", "paywall", "widget", "toolbar", "print", "email",
+    "masthead", "skip", "hidden", "visually", "sr", "teaser", "teasers", "more", "readmore", "next",
+    "prev", "inline", "embed", "video", "banner", "alert", "listen", "audio", "contact", "disclaimer",
+    "jump", "aside", "credit", "credits", "date", "correction", "corrections", "note", "notes",
+    "signature", "pub", "auteur", "autor",
 ];
 
 /// Words of class names that describe a state, not a role ("modal-enabled").
-const STATE_WORDS: &[&str] = &[
-    "enabled",
-    "disabled",
-    "active",
-    "open",
-    "visible",
-    "loaded",
-    "ready",
-    "initialized",
-    "show",
-    "shown",
-];
+const STATE_WORDS: &[&str] = &["enabled", "disabled", "active", "open", "visible", "loaded", "ready", "initialized", "show", "shown"];
 
 static STRONG_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
 static WEAK_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -965,38 +655,18 @@ fn is_listed(w: &str, set: &OnceLock<Vec<&'static str>>, words: &'static [&'stat
 }
 
 /// Words that mark the article's text.
-const CONTENT_HINTS: &[&str] = &[
-    "article",
-    "content",
-    "body",
-    "entry",
-    "post",
-    "story",
-    "text",
-    "main",
-    "prose",
-    "richtext",
-    "paragraph",
-];
+const CONTENT_HINTS: &[&str] =
+    &["article", "content", "body", "entry", "post", "story", "text", "main", "prose", "richtext", "paragraph"];
 
 fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
     let mut chrome = Chrome::None;
     let mut hint = false;
-    for attr in [
-        "class",
-        "id",
-        "role",
-        "itemprop",
-        "data-component",
-        "data-testid",
-    ] {
-        let Some(v) = doc.attr(id, attr) else {
-            continue;
-        };
+    for attr in ["class", "id", "role", "itemprop", "data-component", "data-testid"] {
+        let Some(v) = doc.attr(id, attr) else { continue };
         if attr == "role" {
             match v.trim() {
-                "navigation" | "complementary" | "banner" | "contentinfo" | "dialog" | "menu"
-                | "menubar" | "toolbar" | "search" => chrome = Chrome::Strong,
+                "navigation" | "complementary" | "banner" | "contentinfo" | "dialog" | "menu" | "menubar"
+                | "toolbar" | "search" => chrome = Chrome::Strong,
                 "main" | "article" => hint = true,
                 _ => {}
             }
@@ -1016,11 +686,7 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             };
             let lower: &str = &lower;
             // Modifier classes describe state, not role ("has-sidebar").
-            if lower.starts_with("has-")
-                || lower.starts_with("is-")
-                || lower.starts_with("with-")
-                || lower.starts_with("no-")
-            {
+            if lower.starts_with("has-") || lower.starts_with("is-") || lower.starts_with("with-") || lower.starts_with("no-") {
                 continue;
             }
             // In BEM names ("story__note--wide") the element after "__" says
@@ -1029,20 +695,10 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
                 Some(i) => lower[i + 2..].split("--").next().unwrap_or(""),
                 None => lower,
             };
-            let parts: Vec<&str> = lower
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect();
+            let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
             let element_chrome = role_part.len() < lower.len()
-                && role_part
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .any(|w| {
-                        is_listed(w, &STRONG_SET, STRONG_CHROME)
-                            || is_listed(w, &WEAK_SET, WEAK_CHROME)
-                    })
-                && !role_part
-                    .split(|c: char| !c.is_ascii_alphanumeric())
-                    .any(|w| is_listed(w, &HINT_SET, CONTENT_HINTS));
+                && role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| is_listed(w, &STRONG_SET, STRONG_CHROME) || is_listed(w, &WEAK_SET, WEAK_CHROME))
+                && !role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| is_listed(w, &HINT_SET, CONTENT_HINTS));
             if parts.iter().any(|w| is_listed(w, &STATE_SET, STATE_WORDS)) {
                 continue;
             }
@@ -1116,9 +772,7 @@ fn collect_blocks(doc: &Document, f: &Flags) -> Vec<Block> {
             }
             NodeKind::Text => {
                 let t = doc.text(id);
-                if t.chars()
-                    .all(|c| is_space(c) || crate::text::is_invisible(c))
-                {
+                if t.chars().all(|c| is_space(c) || crate::text::is_invisible(c)) {
                     if let Some(b) = cur.as_mut() {
                         if !at_space && !t.is_empty() {
                             b.text.push(' ');
@@ -1169,13 +823,7 @@ fn collect_blocks(doc: &Document, f: &Flags) -> Vec<Block> {
     // Remove the stray spaces left at line starts by `<br>` handling.
     for b in &mut blocks {
         if b.text.contains('\n') {
-            b.text = b
-                .text
-                .split('\n')
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n");
+            b.text = b.text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
             b.chars = char_len(&b.text);
         }
         let t = b.text.trim_start().to_string();
@@ -1189,28 +837,14 @@ fn collect_blocks(doc: &Document, f: &Flags) -> Vec<Block> {
 
 /// A paragraph styled as a sub-heading: its class says so.
 fn classed_as_heading(doc: &Document, id: NodeId) -> bool {
-    let Some(class) = doc.attr(id, "class") else {
-        return false;
-    };
+    let Some(class) = doc.attr(id, "class") else { return false };
     let class = class.to_ascii_lowercase();
-    [
-        "subhead",
-        "crosshead",
-        "intertitle",
-        "zwischentitel",
-        "intertitre",
-        "subtitulo",
-    ]
-    .iter()
-    .any(|k| class.contains(k))
-        || class
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| w == "heading")
+    ["subhead", "crosshead", "intertitle", "zwischentitel", "intertitre", "subtitulo"].iter().any(|k| class.contains(k))
+        || class.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "heading")
 }
 
 fn heading_and_list(doc: &Document, elem: NodeId) -> (u8, bool) {
-    if matches!(doc.tag(elem), Some(Tag::P | Tag::Div | Tag::Span)) && classed_as_heading(doc, elem)
-    {
+    if matches!(doc.tag(elem), Some(Tag::P | Tag::Div | Tag::Span)) && classed_as_heading(doc, elem) {
         return (3, false);
     }
     let mut id = elem;
@@ -1234,12 +868,7 @@ fn heading_and_list(doc: &Document, elem: NodeId) -> (u8, bool) {
             Some(p) => id = p,
             None => break,
         }
-        if doc
-            .tag(id)
-            .is_some_and(|t| t.is_block() && !matches!(t, Tag::Li))
-            && heading == 0
-            && !list
-        {
+        if doc.tag(id).is_some_and(|t| t.is_block() && !matches!(t, Tag::Li)) && heading == 0 && !list {
             break;
         }
     }
@@ -1252,10 +881,7 @@ mod tests {
 
     fn body_of(html: &str, headline: Option<&str>) -> BodyResult {
         let doc = Document::parse(html);
-        let hints = BodyHints {
-            headline,
-            ..BodyHints::default()
-        };
+        let hints = BodyHints { headline, ..BodyHints::default() };
         extract(&doc, &hints)
     }
 
@@ -1319,14 +945,7 @@ mod tests {
             <h1>Gates open</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>");
         let doc = Document::parse(&html);
         let h = doc.elements(Tag::H1).next();
-        let r = extract(
-            &doc,
-            &BodyHints {
-                headline: Some("Gates open"),
-                headline_node: h,
-                ..BodyHints::default()
-            },
-        );
+        let r = extract(&doc, &BodyHints { headline: Some("Gates open"), headline_node: h, ..BodyHints::default() });
         assert_eq!(r.paragraphs, vec![P1, P2, P3]);
     }
 
@@ -1358,17 +977,7 @@ mod tests {
 
     #[test]
     fn cjk_sentences_count_characters() {
-        let b = Block {
-            elem: 0,
-            tag: Tag::P,
-            first: 0,
-            text: "先日、新しい橋が開通したというニュースを耳にしました。".into(),
-            chars: 27,
-            link_chars: 0,
-            heading: 0,
-            list_item: false,
-            quoted: false,
-        };
+        let b = Block { elem: 0, tag: Tag::P, first: 0, text: "先日、新しい橋が開通したというニュースを耳にしました。".into(), chars: 27, link_chars: 0, heading: 0, list_item: false, quoted: false };
         assert!(b.sentence_like());
     }
 

@@ -41,256 +41,45 @@ const AGENCIES: &[(&str, &str)] = &[
 
 /// The canonical credit of a wire agency named by `s`, if it is one.
 pub fn agency(s: &str) -> Option<&'static str> {
-    let l = s
-        .trim()
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
+    let l = s.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
     AGENCIES.iter().find(|(k, _)| *k == l).map(|(_, v)| *v)
 }
 
 /// Words that never occur in a person's name but often in bylines.
 const NOT_PERSON: &[&str] = &[
-    "staff",
-    "editor",
-    "editors",
-    "editorial",
-    "desk",
-    "team",
-    "news",
-    "newsroom",
-    "service",
-    "services",
-    "agency",
-    "agencies",
-    "press",
-    "wire",
-    "wires",
-    "media",
-    "online",
-    "digital",
-    "correspondent",
-    "correspondents",
-    "reporter",
-    "reporters",
-    "writer",
-    "writers",
-    "contributor",
-    "contributors",
-    "bureau",
-    "board",
-    "group",
-    "network",
-    "times",
-    "post",
-    "daily",
-    "journal",
-    "magazine",
-    "tribune",
-    "herald",
-    "gazette",
-    "guardian",
-    "telegraph",
-    "independent",
-    "channel",
-    "radio",
-    "tv",
-    "television",
-    "inc",
-    "ltd",
-    "llc",
-    "com",
-    "www",
-    "http",
-    "https",
-    "admin",
-    "administrator",
-    "guest",
-    "anonymous",
-    "updated",
-    "published",
-    "posted",
-    "min",
-    "read",
-    "minute",
-    "minutes",
-    "hours",
-    "ago",
-    "and",
-    "sponsored",
-    "content",
-    "partner",
-    "the",
-    "report",
-    "reports",
-    "reporting",
-    "analysis",
-    "opinion",
-    "columnist",
-    "contributing",
-    "senior",
-    "chief",
-    "political",
-    "business",
-    "sports",
-    "science",
-    "health",
-    "technology",
-    "tech",
-    "national",
-    "international",
-    "foreign",
-    "affairs",
-    "deputy",
-    "associate",
-    "managing",
-    "executive",
-    "photographer",
-    "photo",
-    "photos",
-    "video",
-    "follow",
-    "email",
-    "twitter",
-    "facebook",
-    "more",
-    "articles",
-    "article",
-    "view",
-    "profile",
-    "all",
-    "stories",
-    "by",
-    "with",
-    "from",
-    "for",
-    "in",
-    "on",
-    "at",
-    "of",
-    "via",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "january",
-    "february",
-    "march",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "yesterday",
-    "am",
-    "pm",
-    "est",
-    "edt",
-    "gmt",
-    "utc",
+    "staff", "editor", "editors", "editorial", "desk", "team", "news", "newsroom", "service",
+    "services", "agency", "agencies", "press", "wire", "wires", "media", "online", "digital",
+    "correspondent", "correspondents", "reporter", "reporters", "writer", "writers", "contributor",
+    "contributors", "bureau", "board", "group", "network", "times", "post", "daily", "journal",
+    "magazine", "tribune", "herald", "gazette", "guardian", "telegraph", "independent", "channel",
+    "radio", "tv", "television", "inc", "ltd", "llc", "com", "www", "http", "https", "admin",
+    "administrator", "guest", "anonymous", "updated", "published", "posted", "min", "read",
+    "minute", "minutes", "hours", "ago", "and", "sponsored", "content", "partner", "the",
+    "report", "reports", "reporting", "analysis", "opinion", "columnist", "contributing",
+    "senior", "chief", "political", "business", "sports", "science", "health", "technology",
+    "tech", "national", "international", "foreign", "affairs", "deputy", "associate",
+    "managing", "executive", "photographer", "photo", "photos", "video", "follow", "email",
+    "twitter", "facebook", "more", "articles", "article", "view", "profile", "all", "stories",
+    "by", "with", "from", "for", "in", "on", "at", "of", "via", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march", "july",
+    "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "today", "yesterday", "am", "pm", "est", "edt",
+    "gmt", "utc",
     // Words of outlet and event names ("Argus Leader", "Davis Cup").
-    "leader",
-    "chronicle",
-    "courier",
-    "observer",
-    "register",
-    "record",
-    "review",
-    "today",
-    "weekly",
-    "monitor",
-    "standard",
-    "mirror",
-    "express",
-    "examiner",
-    "inquirer",
-    "bulletin",
-    "dispatch",
-    "enquirer",
-    "star",
-    "sun",
-    "cup",
-    "league",
-    "club",
-    "fc",
-    "championship",
-    "open",
+    "leader", "chronicle", "courier", "observer", "register", "record", "review", "today",
+    "weekly", "monitor", "standard", "mirror", "express", "examiner", "inquirer", "bulletin",
+    "dispatch", "enquirer", "star", "sun", "cup", "league", "club", "fc", "championship", "open",
 ];
 
 /// Words that end an organisation's name.
 const ORG_WORDS: &[&str] = &[
-    "editorial",
-    "editors",
-    "desk",
-    "team",
-    "newsroom",
-    "agency",
-    "agencies",
-    "news",
-    "press",
-    "service",
-    "services",
-    "media",
-    "network",
-    "times",
-    "post",
-    "daily",
-    "journal",
-    "magazine",
-    "tribune",
-    "herald",
-    "gazette",
-    "inc",
-    "ltd",
-    "llc",
-    "group",
-    "board",
-    "bureau",
-    "channel",
-    "radio",
-    "television",
-    "tv",
-    "online",
-    "digital",
-    "leader",
-    "chronicle",
-    "courier",
-    "observer",
-    "register",
-    "record",
-    "review",
-    "today",
-    "weekly",
-    "monitor",
-    "standard",
-    "mirror",
-    "express",
-    "examiner",
-    "inquirer",
-    "bulletin",
-    "dispatch",
-    "enquirer",
-    "star",
-    "sun",
-    "cup",
-    "league",
-    "club",
+    "editorial", "editors", "desk", "team", "newsroom",
+    "agency", "agencies", "news", "press", "service", "services", "media", "network", "times", "post",
+    "daily", "journal", "magazine", "tribune", "herald", "gazette", "inc", "ltd", "llc", "group",
+    "board", "bureau", "channel", "radio", "television", "tv", "online", "digital", "leader",
+    "chronicle", "courier", "observer", "register", "record", "review", "today", "weekly", "monitor",
+    "standard", "mirror", "express", "examiner", "inquirer", "bulletin", "dispatch", "enquirer",
+    "star", "sun", "cup", "league", "club",
 ];
 
 /// Splits words glued by markup ("Carrie ArnoldNovember 19") where a name
@@ -300,11 +89,7 @@ fn unglue(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if i > 0 && c.is_uppercase() && chars[i - 1].is_lowercase() {
-            let tail: String = chars[i..]
-                .iter()
-                .take_while(|c| c.is_alphabetic())
-                .collect::<String>()
-                .to_lowercase();
+            let tail: String = chars[i..].iter().take_while(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
             if tail.len() >= 3 && NOT_PERSON.contains(&tail.as_str()) {
                 out.push(' ');
             }
@@ -326,9 +111,7 @@ pub fn parse_byline(raw: &str) -> (Vec<String>, Option<&'static str>) {
     }
     let s = strip_by(&s);
     for part in split_names(&s) {
-        let part = part
-            .trim()
-            .trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
+        let part = part.trim().trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
         if part.is_empty() {
             continue;
         }
@@ -341,9 +124,7 @@ pub fn parse_byline(raw: &str) -> (Vec<String>, Option<&'static str>) {
         if let Some(w) = wire {
             credit.get_or_insert(w);
         }
-        if let Some(p) =
-            person_name(strip_by(name).trim()).or_else(|| name_prefix(strip_by(name).trim()))
-        {
+        if let Some(p) = person_name(strip_by(name).trim()).or_else(|| name_prefix(strip_by(name).trim())) {
             if !people.iter().any(|x| x.eq_ignore_ascii_case(&p)) {
                 people.push(p);
             }
@@ -355,19 +136,7 @@ pub fn parse_byline(raw: &str) -> (Vec<String>, Option<&'static str>) {
 fn strip_by(s: &str) -> String {
     let t = s.trim();
     let lower = t.to_lowercase();
-    for p in [
-        "written by",
-        "posted by",
-        "reported by",
-        "story by",
-        "words by",
-        "text by",
-        "by:",
-        "by ",
-        "von ",
-        "par ",
-        "por ",
-    ] {
+    for p in ["written by", "posted by", "reported by", "story by", "words by", "text by", "by:", "by ", "von ", "par ", "por "] {
         if lower.starts_with(p) {
             return t[p.len()..].trim().to_string();
         }
@@ -381,10 +150,7 @@ fn split_names(s: &str) -> Vec<String> {
         let mut rest = chunk.to_string();
         loop {
             let lower = rest.to_lowercase();
-            let cut = [" and ", " und ", " et ", " y ", " e "]
-                .iter()
-                .filter_map(|sep| lower.find(sep).map(|i| (i, sep.len())))
-                .min();
+            let cut = [" and ", " und ", " et ", " y ", " e "].iter().filter_map(|sep| lower.find(sep).map(|i| (i, sep.len()))).min();
             match cut {
                 Some((i, l)) if rest.is_char_boundary(i) && rest.is_char_boundary(i + l) => {
                     out.push(rest[..i].to_string());
@@ -432,12 +198,7 @@ pub fn person_name(s: &str) -> Option<String> {
     for w in &words {
         let lw = w.to_lowercase();
         let bare = lw.trim_matches(|c: char| !c.is_alphanumeric());
-        if NOT_PERSON.contains(&bare)
-            && !(matches!(
-                bare,
-                "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al"
-            ))
-        {
+        if NOT_PERSON.contains(&bare) && !(matches!(bare, "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al")) {
             return None;
         }
         let first = w.chars().next()?;
@@ -451,23 +212,7 @@ pub fn person_name(s: &str) -> Option<String> {
 }
 
 fn is_particle(w: &str) -> bool {
-    matches!(
-        w,
-        "de" | "van"
-            | "von"
-            | "da"
-            | "del"
-            | "la"
-            | "le"
-            | "di"
-            | "bin"
-            | "al"
-            | "der"
-            | "den"
-            | "du"
-            | "dos"
-            | "das"
-    )
+    matches!(w, "de" | "van" | "von" | "da" | "del" | "la" | "le" | "di" | "bin" | "al" | "der" | "den" | "du" | "dos" | "das")
 }
 
 /// The longest run of leading words that is a person's name, for bylines
@@ -481,9 +226,7 @@ fn name_prefix(s: &str) -> Option<String> {
         let w = words[k];
         let lower = w.to_lowercase();
         let bare = lower.trim_matches(|c: char| !c.is_alphanumeric());
-        NOT_PERSON.contains(&bare)
-            || w.chars().any(|c| c.is_ascii_digit())
-            || (all_caps(w) && !all_caps(words[0]))
+        NOT_PERSON.contains(&bare) || w.chars().any(|c| c.is_ascii_digit()) || (all_caps(w) && !all_caps(words[0]))
     })?;
     // "European Space Agency": the words before an organisation word are
     // part of the organisation's name, not a person's.
@@ -557,11 +300,7 @@ pub fn dateline(body: &str) -> Option<(Option<String>, Option<&'static str>, usi
     if !caps && ag.is_none() {
         return None;
     }
-    if !caps
-        && !first
-            .split_whitespace()
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
-    {
+    if !caps && !first.split_whitespace().all(|w| w.chars().next().is_some_and(char::is_uppercase)) {
         return None;
     }
     if place_part.split_whitespace().count() > 6 {
@@ -580,67 +319,28 @@ mod tests {
 
     #[test]
     fn bylines_keep_people_only() {
-        assert_eq!(
-            parse_byline("By Maria Lopez and Tom Becker").0,
-            vec!["Maria Lopez", "Tom Becker"]
-        );
-        assert_eq!(
-            parse_byline("By JANE SMITH, Associated Press"),
-            (vec!["Jane Smith".to_string()], Some("AP"))
-        );
+        assert_eq!(parse_byline("By Maria Lopez and Tom Becker").0, vec!["Maria Lopez", "Tom Becker"]);
+        assert_eq!(parse_byline("By JANE SMITH, Associated Press"), (vec!["Jane Smith".to_string()], Some("AP")));
         assert_eq!(parse_byline("Reuters Staff").0, Vec::<String>::new());
-        assert_eq!(
-            parse_byline("By Anna Smith Associated Press"),
-            (vec!["Anna Smith".to_string()], Some("AP"))
-        );
-        assert_eq!(
-            parse_byline("Daily Post Staff Writer").0,
-            Vec::<String>::new()
-        );
+        assert_eq!(parse_byline("By Anna Smith Associated Press"), (vec!["Anna Smith".to_string()], Some("AP")));
+        assert_eq!(parse_byline("Daily Post Staff Writer").0, Vec::<String>::new());
         assert_eq!(parse_byline("Ana Ruiz | Nov 19, 2019").0, vec!["Ana Ruiz"]);
-        assert_eq!(
-            parse_byline("Ludwig van Beethoven").0,
-            vec!["Ludwig van Beethoven"]
-        );
-        assert_eq!(
-            parse_byline("By Maria Lopez and Tom Becker Staff Writer Jan 22, 2024").0,
-            vec!["Maria Lopez", "Tom Becker"]
-        );
-        assert_eq!(
-            parse_byline("Kevin Johnson and Kevin McCoy USA TODAY").0,
-            vec!["Kevin Johnson", "Kevin McCoy"]
-        );
-        assert_eq!(
-            parse_byline("Carrie ArnoldNovember 19, 2019").0,
-            vec!["Carrie Arnold"]
-        );
+        assert_eq!(parse_byline("Ludwig van Beethoven").0, vec!["Ludwig van Beethoven"]);
+        assert_eq!(parse_byline("By Maria Lopez and Tom Becker Staff Writer Jan 22, 2024").0, vec!["Maria Lopez", "Tom Becker"]);
+        assert_eq!(parse_byline("Kevin Johnson and Kevin McCoy USA TODAY").0, vec!["Kevin Johnson", "Kevin McCoy"]);
+        assert_eq!(parse_byline("Carrie ArnoldNovember 19, 2019").0, vec!["Carrie Arnold"]);
         assert_eq!(parse_byline("Cherie McCluney").0, vec!["Cherie McCluney"]);
         assert!(parse_byline("European Space Agency").0.is_empty());
         assert!(parse_byline("Sioux Falls Argus Leader").0.is_empty());
-        assert!(
-            parse_byline("Coordenadoria de Imprensa").0.is_empty()
-                || parse_byline("Coordenadoria de").0.is_empty()
-        );
+        assert!(parse_byline("Coordenadoria de Imprensa").0.is_empty() || parse_byline("Coordenadoria de").0.is_empty());
     }
 
     #[test]
     fn datelines() {
-        assert_eq!(
-            dateline("CARACAS (Reuters) - Venezuela said"),
-            Some((Some("CARACAS".into()), Some("Reuters"), 20))
-        );
-        assert_eq!(
-            dateline("BOISE, Idaho (AP) — A judge").map(|d| d.0),
-            Some(Some("BOISE, Idaho".into()))
-        );
-        assert_eq!(
-            dateline("LONDON: The bank").map(|d| (d.0, d.2)),
-            Some((Some("LONDON".into()), 8))
-        );
-        assert_eq!(
-            dateline("(Reuters) — The New York"),
-            Some((None, Some("Reuters"), 0))
-        );
+        assert_eq!(dateline("CARACAS (Reuters) - Venezuela said"), Some((Some("CARACAS".into()), Some("Reuters"), 20)));
+        assert_eq!(dateline("BOISE, Idaho (AP) — A judge").map(|d| d.0), Some(Some("BOISE, Idaho".into())));
+        assert_eq!(dateline("LONDON: The bank").map(|d| (d.0, d.2)), Some((Some("LONDON".into()), 8)));
+        assert_eq!(dateline("(Reuters) — The New York"), Some((None, Some("Reuters"), 0)));
         assert_eq!(dateline("The minister said: no"), None);
         assert_eq!(dateline("It was late - very late"), None);
     }

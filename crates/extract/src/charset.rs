@@ -50,12 +50,7 @@ pub fn decode(bytes: &[u8], transport: Option<&str>) -> Decoded {
         return finish(enc, bytes, CharsetSource::Meta);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Decoded {
-            text: s.to_string(),
-            encoding: UTF_8,
-            source: CharsetSource::ValidUtf8,
-            had_errors: false,
-        };
+        return Decoded { text: s.to_string(), encoding: UTF_8, source: CharsetSource::ValidUtf8, had_errors: false };
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(bytes, true);
@@ -66,20 +61,13 @@ pub fn decode(bytes: &[u8], transport: Option<&str>) -> Decoded {
 fn finish(enc: &'static Encoding, bytes: &[u8], source: CharsetSource) -> Decoded {
     // UTF-16 declared in a meta tag is a lie: the tag itself was readable as
     // ASCII. Browsers read such pages as UTF-8.
-    let enc = if source == CharsetSource::Meta
-        && (enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE)
-    {
+    let enc = if source == CharsetSource::Meta && (enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE) {
         UTF_8
     } else {
         enc
     };
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    Decoded {
-        text: text.into_owned(),
-        encoding: enc,
-        source,
-        had_errors,
-    }
+    Decoded { text: text.into_owned(), encoding: enc, source, had_errors }
 }
 
 /// Finds `charset=` in a `<meta>` tag of the prescan window.
@@ -109,11 +97,7 @@ fn charset_in(tag: &[u8]) -> Option<&'static Encoding> {
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
         .count();
     let enc = Encoding::for_label(&rest[..len])?;
-    Some(if enc == encoding_rs::X_USER_DEFINED {
-        WINDOWS_1252
-    } else {
-        enc
-    })
+    Some(if enc == encoding_rs::X_USER_DEFINED { WINDOWS_1252 } else { enc })
 }
 
 #[cfg(test)]

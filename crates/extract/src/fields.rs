@@ -22,10 +22,7 @@ use crate::Options;
 pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     let m = meta::collect(doc);
     if m.ld_errors > 0 {
-        a.diagnose(
-            DiagnosticCode::BadStructuredData,
-            format!("{} JSON-LD block(s) did not parse", m.ld_errors),
-        );
+        a.diagnose(DiagnosticCode::BadStructuredData, format!("{} JSON-LD block(s) did not parse", m.ld_errors));
     }
     headline(doc, &m, a);
     let mut res = body::extract(doc, &body_hints(doc, &m, a));
@@ -38,23 +35,15 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     // A dek named as such is printed apart from the body. A paragraph that
     // merely equals the description stays: pages often print their lede
     // there, and readers take it as the article's first paragraph.
-    let named_dek = a
-        .evidence
-        .get("standfirst")
-        .is_some_and(|e| e.source == EvidenceSource::TextHeuristic);
+    let named_dek = a.evidence.get("standfirst").is_some_and(|e| e.source == EvidenceSource::TextHeuristic);
     if let (Some(s), true) = (&a.standfirst, named_dek) {
         if let Some(i) = paragraphs.iter().take(3).position(|p| same_words(p, s)) {
             paragraphs.remove(i);
         }
     }
     if !a.summary.is_empty() {
-        let label = a
-            .evidence
-            .get("summary")
-            .and_then(|e| e.detail.clone())
-            .unwrap_or_default();
-        paragraphs
-            .retain(|p| !a.summary.iter().any(|s| same_words(s, p)) && !same_words(p, &label));
+        let label = a.evidence.get("summary").and_then(|e| e.detail.clone()).unwrap_or_default();
+        paragraphs.retain(|p| !a.summary.iter().any(|s| same_words(s, p)) && !same_words(p, &label));
         res.headings.retain(|h| !same_words(h, &label));
     }
     authors(doc, &m, a);
@@ -62,11 +51,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         if let Some((place, agency, cut)) = byline::dateline(first) {
             if let Some(place) = place {
                 a.dateline = Some(place.clone());
-                a.note(
-                    "dateline",
-                    EvidenceSource::Byline,
-                    first.get(..cut).unwrap_or("").trim().to_string(),
-                );
+                a.note("dateline", EvidenceSource::Byline, first.get(..cut).unwrap_or("").trim().to_string());
                 *first = first.get(cut..).unwrap_or("").trim_start().to_string();
             }
             if let Some(ag) = agency {
@@ -103,45 +88,28 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
 
 /// What the metadata tells body extraction.
 pub fn body_hints<'a>(doc: &Document, m: &PageMeta, a: &'a Article) -> BodyHints<'a> {
-    let ld_body = m
-        .ld_str("articleBody")
-        .filter(|b| b.len() > 200)
-        .map(|b| body::normalise_ld_body(&b));
-    BodyHints {
-        headline: a.headline.as_deref(),
-        ld_body,
-        headline_node: headline_node(doc, a.headline.as_deref()),
-    }
+    let ld_body = m.ld_str("articleBody").filter(|b| b.len() > 200).map(|b| body::normalise_ld_body(&b));
+    BodyHints { headline: a.headline.as_deref(), ld_body, headline_node: headline_node(doc, a.headline.as_deref()) }
 }
 
 /// The first `h1`–`h3` whose text is the headline.
 fn headline_node(doc: &Document, headline: Option<&str>) -> Option<NodeId> {
     let h = headline?;
     doc.ids().find(|&id| {
-        doc.tag(id)
-            .is_some_and(|t| matches!(t, Tag::H1 | Tag::H2 | Tag::H3))
+        doc.tag(id).is_some_and(|t| matches!(t, Tag::H1 | Tag::H2 | Tag::H3))
             && same_words(&squash(&doc.text_content(id)), h)
     })
 }
 
 /// Sets the headline.
 pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
-    let ld = m
-        .ld_str("headline")
-        .or_else(|| m.ld_str("name"))
-        .map(|s| squash(&s));
-    let og = m
-        .meta(&["og:title", "twitter:title"])
-        .map(|(k, v)| (k.to_string(), squash(v)));
+    let ld = m.ld_str("headline").or_else(|| m.ld_str("name")).map(|s| squash(&s));
+    let og = m.meta(&["og:title", "twitter:title"]).map(|(k, v)| (k.to_string(), squash(v)));
     let title = m.title.clone();
-    let candidates: Vec<&str> = [
-        ld.as_deref(),
-        og.as_ref().map(|x| x.1.as_str()),
-        title.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let candidates: Vec<&str> = [ld.as_deref(), og.as_ref().map(|x| x.1.as_str()), title.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
     // A visible h1 that matches the metadata is what readers see.
     for h in doc.elements(Tag::H1) {
         let t = squash(&doc.text_content(h));
@@ -150,16 +118,11 @@ pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
         }
         // Inside the title but not at its end, where the site name goes
         // ("Opinion | Dam opens" yes, "Dam opens | Valley Post" no).
-        let inside =
-            |c: &str| words(&t).count() >= 3 && contains_words(c, &t) && !ends_with_words(c, &t);
-        if m.meta(&["og:site_name", "application-name"])
-            .is_some_and(|(_, s)| same_words(s, &t))
-        {
+        let inside = |c: &str| words(&t).count() >= 3 && contains_words(c, &t) && !ends_with_words(c, &t);
+        if m.meta(&["og:site_name", "application-name"]).is_some_and(|(_, s)| same_words(s, &t)) {
             continue;
         }
-        if candidates.iter().any(|c| {
-            same_words(c, &t) || starts_with_words(c, &t) || starts_with_words(&t, c) || inside(c)
-        }) {
+        if candidates.iter().any(|c| same_words(c, &t) || starts_with_words(c, &t) || starts_with_words(&t, c) || inside(c)) {
             a.headline = Some(t);
             a.note("headline", EvidenceSource::Markup, "h1");
             return;
@@ -174,11 +137,7 @@ pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
     } else if let Some(t) = title {
         a.headline = Some(strip_site_suffix(&t, m));
         a.note("headline", EvidenceSource::Meta, "title");
-    } else if let Some(h) = doc
-        .elements(Tag::H1)
-        .map(|h| squash(&doc.text_content(h)))
-        .find(|t| !t.is_empty())
-    {
+    } else if let Some(h) = doc.elements(Tag::H1).map(|h| squash(&doc.text_content(h))).find(|t| !t.is_empty()) {
         a.headline = Some(h);
         a.note("headline", EvidenceSource::Markup, "h1");
     }
@@ -188,17 +147,12 @@ pub fn headline(doc: &Document, m: &PageMeta, a: &mut Article) {
 /// body is still what readers see as the headline (sites rewrite their
 /// social titles); the site's own name in an `h1` is not.
 fn visible_headline(doc: &Document, container: Option<NodeId>, a: &mut Article) {
-    if a.evidence
-        .get("headline")
-        .is_some_and(|e| e.source == EvidenceSource::Markup)
-    {
+    if a.evidence.get("headline").is_some_and(|e| e.source == EvidenceSource::Markup) {
         return;
     }
     let Some(c) = container else { return };
     let end = doc.subtree_end(c);
-    let Some(h) = doc.elements(Tag::H1).filter(|&h| h < end).last() else {
-        return;
-    };
+    let Some(h) = doc.elements(Tag::H1).filter(|&h| h < end).last() else { return };
     // It must sit with the article (within the container's grandparent),
     // not in the site's masthead.
     let near = doc.parent(c).and_then(|p| doc.parent(p)).unwrap_or(c);
@@ -216,15 +170,12 @@ fn visible_headline(doc: &Document, container: Option<NodeId>, a: &mut Article) 
 
 /// "Dam opens | Valley Post" → "Dam opens".
 fn strip_site_suffix(t: &str, m: &PageMeta) -> String {
-    let site = m
-        .meta(&["og:site_name", "application-name"])
-        .map(|x| x.1.to_lowercase());
+    let site = m.meta(&["og:site_name", "application-name"]).map(|x| x.1.to_lowercase());
     for sep in [" | ", " - ", " — ", " – ", " :: ", " · "] {
         if let Some(i) = t.rfind(sep) {
             let (head, tail) = (&t[..i], &t[i + sep.len()..]);
-            let tail_is_site = site.as_deref().is_some_and(|s| {
-                tail.to_lowercase().contains(s) || s.contains(&tail.to_lowercase())
-            }) || tail.split_whitespace().count() <= 4;
+            let tail_is_site = site.as_deref().is_some_and(|s| tail.to_lowercase().contains(s) || s.contains(&tail.to_lowercase()))
+                || tail.split_whitespace().count() <= 4;
             if tail_is_site && head.split_whitespace().count() >= 2 {
                 return head.trim().to_string();
             }
@@ -234,48 +185,21 @@ fn strip_site_suffix(t: &str, m: &PageMeta) -> String {
 }
 
 fn site_fields(m: &PageMeta, a: &mut Article) {
-    if let Some((k, v)) = m.meta(&[
-        "og:site_name",
-        "application-name",
-        "twitter:app:name:iphone",
-    ]) {
+    if let Some((k, v)) = m.meta(&["og:site_name", "application-name", "twitter:app:name:iphone"]) {
         a.site_name = Some(squash(v));
-        a.note(
-            "site_name",
-            if k.starts_with("og:") {
-                EvidenceSource::OpenGraph
-            } else {
-                EvidenceSource::Meta
-            },
-            k,
-        );
-    } else if let Some(p) = m
-        .article_ld
-        .as_ref()
-        .and_then(|o| o.get("publisher"))
-        .and_then(value_text)
-    {
+        a.note("site_name", if k.starts_with("og:") { EvidenceSource::OpenGraph } else { EvidenceSource::Meta }, k);
+    } else if let Some(p) = m.article_ld.as_ref().and_then(|o| o.get("publisher")).and_then(value_text) {
         a.site_name = Some(p);
         a.note("site_name", EvidenceSource::JsonLd, "publisher");
     }
     if let Some(c) = &m.canonical {
         a.canonical_url = Some(c.clone());
-        a.note(
-            "canonical_url",
-            EvidenceSource::Markup,
-            "link rel=canonical",
-        );
+        a.note("canonical_url", EvidenceSource::Markup, "link rel=canonical");
     } else if let Some((k, v)) = m.meta(&["og:url"]) {
         a.canonical_url = Some(v.to_string());
         a.note("canonical_url", EvidenceSource::OpenGraph, k);
     }
-    if let Some((k, v)) = m.meta(&[
-        "article:section",
-        "section",
-        "og:section",
-        "parsely-section",
-        "sailthru.section",
-    ]) {
+    if let Some((k, v)) = m.meta(&["article:section", "section", "og:section", "parsely-section", "sailthru.section"]) {
         a.section = Some(squash(v));
         a.note("section", EvidenceSource::Meta, k);
     } else if let Some(s) = m.ld_str("articleSection") {
@@ -288,9 +212,7 @@ fn site_fields(m: &PageMeta, a: &mut Article) {
         if let Some(k) = m.article_ld.as_ref().and_then(|o| o.get("keywords")) {
             tags = match k {
                 Value::Array(v) => v.iter().filter_map(value_text).collect(),
-                other => value_text(other)
-                    .map(|s| s.split(',').map(|x| x.trim().to_string()).collect())
-                    .unwrap_or_default(),
+                other => value_text(other).map(|s| s.split(',').map(|x| x.trim().to_string()).collect()).unwrap_or_default(),
             };
             src = ("keywords", EvidenceSource::JsonLd);
         }
@@ -319,60 +241,32 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
         }
-        let Some(class) = doc.attr(id, "class").or_else(|| doc.attr(id, "itemprop")) else {
-            continue;
-        };
+        let Some(class) = doc.attr(id, "class").or_else(|| doc.attr(id, "itemprop")) else { continue };
         const DEK_NAMES: &[&str] = &[
-            "standfirst",
-            "dek",
-            "subtitle",
-            "sub-title",
-            "subheadline",
-            "sub-headline",
-            "summary",
-            "lede",
-            "deck",
-            "intro",
-            "excerpt",
-            "strapline",
-            "teaser",
-            "description",
+            "standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede",
+            "deck", "intro", "excerpt", "strapline", "teaser", "description",
         ];
         let c = class.to_ascii_lowercase();
         let named = DEK_NAMES.iter().any(|k| c.contains(k));
-        if !named
-            || doc
-                .tag(id)
-                .is_some_and(|t| matches!(t, Tag::Ul | Tag::Ol | Tag::Meta | Tag::Body | Tag::Html))
-        {
+        if !named || doc.tag(id).is_some_and(|t| matches!(t, Tag::Ul | Tag::Ol | Tag::Meta | Tag::Body | Tag::Html)) {
             continue;
         }
         let t = squash(&doc.text_content(id));
         let n = words(&t).count();
         if (6..=80).contains(&n) {
             a.standfirst = Some(t);
-            a.note(
-                "standfirst",
-                EvidenceSource::TextHeuristic,
-                format!("class {class}"),
-            );
+            a.note("standfirst", EvidenceSource::TextHeuristic, format!("class {class}"));
             return;
         }
     }
     // The page's description printed under the headline is its standfirst.
-    let Some((key, desc)) = m.meta(&["description", "og:description", "twitter:description"])
-    else {
-        return;
-    };
+    let Some((key, desc)) = m.meta(&["description", "og:description", "twitter:description"]) else { return };
     let desc = squash(desc);
     if words(&desc).count() < 6 {
         return;
     }
     for id in doc.ids().take(desc_limit as usize) {
-        if !doc
-            .tag(id)
-            .is_some_and(|t| matches!(t, Tag::P | Tag::Div | Tag::H2 | Tag::Span))
-        {
+        if !doc.tag(id).is_some_and(|t| matches!(t, Tag::P | Tag::Div | Tag::H2 | Tag::Span)) {
             continue;
         }
         // Only small elements can hold just the description.
@@ -384,17 +278,9 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
         if doc.attr(id, "class").is_none_or(|c| c.trim().is_empty()) {
             continue;
         }
-        if doc
-            .first_child(id)
-            .is_some_and(|c| doc.kind(c) == NodeKind::Text)
-            && same_words(&squash(&doc.text_content(id)), &desc)
-        {
+        if doc.first_child(id).is_some_and(|c| doc.kind(c) == NodeKind::Text) && same_words(&squash(&doc.text_content(id)), &desc) {
             a.standfirst = Some(desc);
-            a.note(
-                "standfirst",
-                EvidenceSource::Meta,
-                format!("{key}, shown on the page"),
-            );
+            a.note("standfirst", EvidenceSource::Meta, format!("{key}, shown on the page"));
             return;
         }
     }
@@ -405,32 +291,12 @@ fn summary(doc: &Document, container: Option<NodeId>, a: &mut Article) {
     for ul in doc.elements(Tag::Ul).chain(doc.elements(Tag::Ol)) {
         let class = doc.attr(ul, "class").unwrap_or("").to_ascii_lowercase();
         let label = preceding_label(doc, ul).to_lowercase();
-        let named = [
-            "highlight",
-            "key-point",
-            "keypoint",
-            "takeaway",
-            "summary",
-            "bullets",
-            "tldr",
-            "at-a-glance",
-        ]
-        .iter()
-        .any(|k| class.contains(k))
-            || [
-                "key points",
-                "story highlights",
-                "highlights",
-                "in brief",
-                "at a glance",
-                "what you need to know",
-                "the big picture",
-                "key takeaways",
-                "takeaways",
-                "in short",
-            ]
+        let named = ["highlight", "key-point", "keypoint", "takeaway", "summary", "bullets", "tldr", "at-a-glance"]
             .iter()
-            .any(|k| label.contains(k));
+            .any(|k| class.contains(k))
+            || ["key points", "story highlights", "highlights", "in brief", "at a glance", "what you need to know", "the big picture", "key takeaways", "takeaways", "in short"]
+                .iter()
+                .any(|k| label.contains(k));
         if !named {
             continue;
         }
@@ -445,15 +311,7 @@ fn summary(doc: &Document, container: Option<NodeId>, a: &mut Article) {
             .collect();
         if (2..=8).contains(&items.len()) {
             a.summary = items;
-            a.note(
-                "summary",
-                EvidenceSource::TextHeuristic,
-                if label.is_empty() {
-                    format!("class {class}")
-                } else {
-                    label
-                },
-            );
+            a.note("summary", EvidenceSource::TextHeuristic, if label.is_empty() { format!("class {class}") } else { label });
             return;
         }
     }
@@ -461,9 +319,7 @@ fn summary(doc: &Document, container: Option<NodeId>, a: &mut Article) {
 
 /// The text of the element just before `id` (a heading such as "Key points").
 fn preceding_label(doc: &Document, id: NodeId) -> String {
-    let Some(parent) = doc.parent(id) else {
-        return String::new();
-    };
+    let Some(parent) = doc.parent(id) else { return String::new() };
     let mut prev = None;
     for c in doc.children(parent) {
         if c == id {
@@ -476,11 +332,7 @@ fn preceding_label(doc: &Document, id: NodeId) -> String {
     match prev {
         Some(p) => {
             let t = squash(&doc.text_content(p));
-            if t.len() < 60 {
-                t
-            } else {
-                String::new()
-            }
+            if t.len() < 60 { t } else { String::new() }
         }
         None => String::new(),
     }
@@ -496,10 +348,7 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
         };
         let mut people = Vec::new();
         for v in list {
-            let is_org = v.get("@type").and_then(Value::as_str).is_some_and(|t| {
-                t.eq_ignore_ascii_case("organization")
-                    || t.eq_ignore_ascii_case("newsmediaorganization")
-            });
+            let is_org = v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("organization") || t.eq_ignore_ascii_case("newsmediaorganization"));
             let Some(name) = value_text(v) else { continue };
             if let Some(ag) = byline::agency(&name) {
                 credit.get_or_insert(ag);
@@ -549,12 +398,7 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
         }
     }
     if a.authors.is_empty() {
-        if let Some(v) = m
-            .itemprops
-            .iter()
-            .find(|(p, v, _)| p == "author" && !v.is_empty())
-            .map(|x| x.1.clone())
-        {
+        if let Some(v) = m.itemprops.iter().find(|(p, v, _)| p == "author" && !v.is_empty()).map(|x| x.1.clone()) {
             let (ps, cr) = byline::parse_byline(&v);
             if let Some(c) = cr {
                 credit.get_or_insert(c);
@@ -583,8 +427,7 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     }
     // The outlet's own name is not an author ("Practical Horseman Staff").
     if let Some((_, site)) = m.meta(&["og:site_name", "application-name"]) {
-        a.authors
-            .retain(|p| !same_words(p, site) && !starts_with_words(site, p));
+        a.authors.retain(|p| !same_words(p, site) && !starts_with_words(site, p));
     }
 }
 
@@ -624,33 +467,15 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
         }
-        let rel_author = doc.tag(id) == Some(Tag::A)
-            && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
+        let rel_author = doc.tag(id) == Some(Tag::A) && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
         let raw_class = doc.attr(id, "class").unwrap_or("");
-        if !rel_author
-            && !contains_ci(raw_class, "byl")
-            && !contains_ci(raw_class, "auth")
-            && !contains_ci(raw_class, "contrib")
-            && !contains_ci(raw_class, "signature")
-            && !contains_ci(raw_class, "auteur")
-            && !contains_ci(raw_class, "autor")
-        {
+        if !rel_author && !contains_ci(raw_class, "byl") && !contains_ci(raw_class, "auth") && !contains_ci(raw_class, "contrib") && !contains_ci(raw_class, "signature") && !contains_ci(raw_class, "auteur") && !contains_ci(raw_class, "autor") {
             continue;
         }
         let class = raw_class.to_ascii_lowercase();
-        let named = class.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-            matches!(
-                w,
-                "byline"
-                    | "author"
-                    | "authors"
-                    | "byl"
-                    | "contributor"
-                    | "signature"
-                    | "auteur"
-                    | "autor"
-            )
-        });
+        let named = class
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor" | "signature" | "auteur" | "autor"));
         if !rel_author && !named {
             continue;
         }
@@ -666,15 +491,7 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
             (ps, cr) = byline::parse_byline(&t);
         }
         if !ps.is_empty() || cr.is_some() {
-            return Some((
-                ps,
-                cr,
-                if rel_author {
-                    "rel=author".into()
-                } else {
-                    format!("class {class}")
-                },
-            ));
+            return Some((ps, cr, if rel_author { "rel=author".into() } else { format!("class {class}") }));
         }
     }
     // A short text line starting with "By ".
@@ -683,20 +500,14 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
             continue;
         }
         let t = doc.text(id).trim();
-        let by = ["By ", "BY ", "by ", "Par ", "Von ", "Por ", "Di "]
-            .iter()
-            .any(|p| t.starts_with(p));
+        let by = ["By ", "BY ", "by ", "Par ", "Von ", "Por ", "Di "].iter().any(|p| t.starts_with(p));
         if t.len() < 6 || t.len() > 120 || !by {
             continue;
         }
         // The names may sit in the following link elements.
         let parent = doc.parent(id)?;
         let whole = squash(&doc.text_content(parent));
-        let line = if whole.len() <= 160 {
-            whole
-        } else {
-            t.to_string()
-        };
+        let line = if whole.len() <= 160 { whole } else { t.to_string() };
         let (ps, cr) = byline::parse_byline(&line);
         if !ps.is_empty() {
             return Some((ps, cr, "by-line text".into()));
@@ -706,46 +517,15 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
 }
 
 const PUBLISHED_META: &[&str] = &[
-    "article:published_time",
-    "og:published_time",
-    "article:published",
-    "datepublished",
-    "publishdate",
-    "pubdate",
-    "publish-date",
-    "publish_date",
-    "date",
-    "dc.date",
-    "dc.date.issued",
-    "dcterms.created",
-    "dcterms.date",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "published_time",
-    "original-publish-date",
-    "cxenseparse:recs:publishtime",
-    "bt:pubdate",
-    "article_date_original",
-    "displaydate",
-    "dc.date.created",
-    "datecreated",
-    "release_date",
-    "citation_publication_date",
+    "article:published_time", "og:published_time", "article:published", "datepublished", "publishdate",
+    "pubdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued", "dcterms.created",
+    "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
+    "original-publish-date", "cxenseparse:recs:publishtime", "bt:pubdate", "article_date_original",
+    "displaydate", "dc.date.created", "datecreated", "release_date", "citation_publication_date",
 ];
 const UPDATED_META: &[&str] = &[
-    "article:modified_time",
-    "og:updated_time",
-    "article:modified",
-    "datemodified",
-    "dcterms.modified",
-    "lastmod",
-    "last-modified",
-    "modified",
-    "revised",
-    "article.updated",
-    "updated_time",
-    "dc.date.modified",
+    "article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified",
+    "lastmod", "last-modified", "modified", "revised", "article.updated", "updated_time", "dc.date.modified",
 ];
 
 fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
@@ -753,24 +533,12 @@ fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
     let mut published: Option<(Timestamp, EvidenceSource, String)> = None;
     let mut updated: Option<(Timestamp, EvidenceSource, String)> = None;
     if let Some(ld) = &m.article_ld {
-        if let Some(t) = ld
-            .get("datePublished")
-            .and_then(value_text)
-            .and_then(|s| parse(&s))
-        {
+        if let Some(t) = ld.get("datePublished").and_then(value_text).and_then(|s| parse(&s)) {
             published = Some((t, EvidenceSource::JsonLd, "datePublished".into()));
-        } else if let Some(t) = ld
-            .get("dateCreated")
-            .and_then(value_text)
-            .and_then(|s| parse(&s))
-        {
+        } else if let Some(t) = ld.get("dateCreated").and_then(value_text).and_then(|s| parse(&s)) {
             published = Some((t, EvidenceSource::JsonLd, "dateCreated".into()));
         }
-        if let Some(t) = ld
-            .get("dateModified")
-            .and_then(value_text)
-            .and_then(|s| parse(&s))
-        {
+        if let Some(t) = ld.get("dateModified").and_then(value_text).and_then(|s| parse(&s)) {
             updated = Some((t, EvidenceSource::JsonLd, "dateModified".into()));
         }
     }
@@ -782,11 +550,7 @@ fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
     }
     if published.is_none() {
         if let Some(v) = m.itemprop("datePublished").and_then(&parse) {
-            published = Some((
-                v,
-                EvidenceSource::Microdata,
-                "itemprop=datePublished".into(),
-            ));
+            published = Some((v, EvidenceSource::Microdata, "itemprop=datePublished".into()));
         }
     }
     if updated.is_none() {
@@ -797,10 +561,7 @@ fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
     if published.is_none() {
         // The first <time datetime> of the page, the usual byline date.
         for t in doc.elements(Tag::Time) {
-            let raw = doc
-                .attr(t, "datetime")
-                .map(String::from)
-                .unwrap_or_else(|| squash(&doc.text_content(t)));
+            let raw = doc.attr(t, "datetime").map(String::from).unwrap_or_else(|| squash(&doc.text_content(t)));
             if let Some(ts) = parse(&raw) {
                 published = Some((ts, EvidenceSource::TimeElement, raw));
                 break;
@@ -824,10 +585,7 @@ fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
     if let Some((t, src, detail)) = updated {
         // A modification stamped within a minute of publication (or before
         // it) is the CMS saving the page, not an update.
-        let later = match (
-            a.published.as_ref().and_then(|p| instant(&p.value)),
-            instant(&t.value),
-        ) {
+        let later = match (a.published.as_ref().and_then(|p| instant(&p.value)), instant(&t.value)) {
             (Some(p), Some(u)) => u - p > chrono::Duration::seconds(60),
             _ => a.published.as_ref().is_none_or(|p| p.value != t.value),
         };
@@ -842,20 +600,12 @@ fn instant(v: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
     chrono::DateTime::parse_from_rfc3339(v).ok()
 }
 
-fn first_meta_date(
-    m: &PageMeta,
-    keys: &[&str],
-    parse: &dyn Fn(&str) -> Option<Timestamp>,
-) -> Option<(Timestamp, EvidenceSource, String)> {
+fn first_meta_date(m: &PageMeta, keys: &[&str], parse: &dyn Fn(&str) -> Option<Timestamp>) -> Option<(Timestamp, EvidenceSource, String)> {
     for k in keys {
         for (mk, v) in &m.metas {
             if mk == k {
                 if let Some(t) = parse(v) {
-                    let src = if k.starts_with("article:") || k.starts_with("og:") {
-                        EvidenceSource::OpenGraph
-                    } else {
-                        EvidenceSource::Meta
-                    };
+                    let src = if k.starts_with("article:") || k.starts_with("og:") { EvidenceSource::OpenGraph } else { EvidenceSource::Meta };
                     return Some((t, src, k.to_string()));
                 }
             }
@@ -874,17 +624,11 @@ fn visible_date(doc: &Document, opts: &Options) -> Option<(Timestamp, EvidenceSo
         if t.len() < 8 || t.len() > 100 {
             continue;
         }
-        if doc
-            .parent(id)
-            .and_then(|p| doc.tag(p))
-            .is_some_and(|t| matches!(t, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript))
-        {
+        if doc.parent(id).and_then(|p| doc.tag(p)).is_some_and(|t| matches!(t, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript)) {
             continue;
         }
         if let Some(p) = newsdesk_dates::parse_date(t, opts.now) {
-            if p.kind == newsdesk_dates::DateKind::Absolute
-                && p.timestamp.precision >= newsdesk_model::Precision::Day
-            {
+            if p.kind == newsdesk_dates::DateKind::Absolute && p.timestamp.precision >= newsdesk_model::Precision::Day {
                 return Some((p.timestamp, EvidenceSource::Byline, t.to_string()));
             }
         }
@@ -898,10 +642,7 @@ fn url_date(url: &str) -> Option<Timestamp> {
     for w in parts.windows(3) {
         let (y, mo, d) = (w[0], w[1], w[2]);
         if y.len() == 4 && mo.len() == 2 && d.len() == 2 {
-            let (Ok(y), Ok(mo), Ok(d)) = (y.parse::<i32>(), mo.parse::<u32>(), d.parse::<u32>())
-            else {
-                continue;
-            };
+            let (Ok(y), Ok(mo), Ok(d)) = (y.parse::<i32>(), mo.parse::<u32>(), d.parse::<u32>()) else { continue };
             if (1990..=2100).contains(&y) && chrono::NaiveDate::from_ymd_opt(y, mo, d).is_some() {
                 return Some(Timestamp {
                     value: format!("{y:04}-{mo:02}-{d:02}T00:00:00Z"),
@@ -919,25 +660,11 @@ fn language(m: &PageMeta, a: &mut Article) {
         .lang
         .as_deref()
         .map(|l| ("html lang", EvidenceSource::Markup, l.to_string()))
-        .or_else(|| {
-            m.meta(&["og:locale", "content-language", "language", "dc.language"])
-                .map(|(k, v)| (k, EvidenceSource::Meta, v.to_string()))
-        })
-        .or_else(|| {
-            m.ld_str("inLanguage")
-                .map(|v| ("inLanguage", EvidenceSource::JsonLd, v))
-        });
-    let detected_code = if a.body.len() >= 200 {
-        newsdesk_lang::detect(&a.body)
-    } else {
-        None
-    };
+        .or_else(|| m.meta(&["og:locale", "content-language", "language", "dc.language"]).map(|(k, v)| (k, EvidenceSource::Meta, v.to_string())))
+        .or_else(|| m.ld_str("inLanguage").map(|v| ("inLanguage", EvidenceSource::JsonLd, v)));
+    let detected_code = if a.body.len() >= 200 { newsdesk_lang::detect(&a.body) } else { None };
     let declared_code = declared.as_ref().and_then(|(_, _, l)| {
-        let c: String = l
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let c: String = l.chars().take_while(|c| c.is_ascii_alphabetic()).collect::<String>().to_ascii_lowercase();
         (c.len() == 2).then_some(c)
     });
     // Trust the declaration unless the text clearly says otherwise (CMS
@@ -945,11 +672,7 @@ fn language(m: &PageMeta, a: &mut Article) {
     match (declared_code, detected_code) {
         (Some(d), Some(t)) if d != t => {
             a.language = Some(t.to_string());
-            a.note(
-                "language",
-                EvidenceSource::Detection,
-                format!("text statistics (page declares {d})"),
-            );
+            a.note("language", EvidenceSource::Detection, format!("text statistics (page declares {d})"));
         }
         (Some(d), _) => {
             let (k, src, _) = declared.unwrap_or(("", EvidenceSource::Markup, String::new()));
@@ -958,23 +681,15 @@ fn language(m: &PageMeta, a: &mut Article) {
         }
         (None, Some(t)) => {
             a.language = Some(t.to_string());
-            a.note(
-                "language",
-                EvidenceSource::Detection,
-                "frequent words and trigrams",
-            );
+            a.note("language", EvidenceSource::Detection, "frequent words and trigrams");
         }
         (None, None) => {}
     }
 }
 
-fn images(
-    doc: &Document,
-    m: &PageMeta,
-    container: Option<NodeId>,
-    opts: &Options,
-    a: &mut Article,
-) {
+
+
+fn images(doc: &Document, m: &PageMeta, container: Option<NodeId>, opts: &Options, a: &mut Article) {
     let base = opts.url.as_deref().or(m.canonical.as_deref());
     // Figures inside the article container or just before it (lead image).
     let (lo, hi) = match container {
@@ -990,9 +705,7 @@ fn images(
         }
         let end = doc.subtree_end(fig);
         let img = (fig..end).find(|&i| doc.tag(i) == Some(Tag::Img));
-        let url = img
-            .and_then(|i| image_src(doc, i))
-            .map(|u| resolve(base, &u));
+        let url = img.and_then(|i| image_src(doc, i)).map(|u| resolve(base, &u));
         let cap_el = (fig..end).find(|&i| doc.tag(i) == Some(Tag::Figcaption));
         let (mut caption, mut credit) = (None, None);
         if let Some(c) = cap_el {
@@ -1001,10 +714,7 @@ fn images(
             let credit_el = (c + 1..cend).find(|&i| {
                 doc.attr(i, "class").is_some_and(|cl| {
                     let cl = cl.to_ascii_lowercase();
-                    cl.contains("credit")
-                        || cl.contains("copyright")
-                        || cl.contains("photographer")
-                        || cl.contains("source")
+                    cl.contains("credit") || cl.contains("copyright") || cl.contains("photographer") || cl.contains("source")
                 })
             });
             let full = squash(&doc.text_content(c));
@@ -1019,11 +729,7 @@ fn images(
             }
         }
         if url.is_some() || caption.as_deref().is_some_and(|c| !c.is_empty()) {
-            a.images.push(Image {
-                url,
-                caption: caption.filter(|c| !c.is_empty()),
-                credit: credit.filter(|c| !c.is_empty()),
-            });
+            a.images.push(Image { url, caption: caption.filter(|c| !c.is_empty()), credit: credit.filter(|c| !c.is_empty()) });
         }
         if a.images.len() >= 50 {
             break;
@@ -1031,11 +737,7 @@ fn images(
     }
     if a.images.is_empty() {
         if let Some((k, v)) = m.meta(&["og:image", "og:image:url", "twitter:image"]) {
-            a.images.push(Image {
-                url: Some(resolve(base, v)),
-                caption: None,
-                credit: None,
-            });
+            a.images.push(Image { url: Some(resolve(base, v)), caption: None, credit: None });
             a.note("images", EvidenceSource::OpenGraph, k);
         }
     } else {
@@ -1044,13 +746,7 @@ fn images(
 }
 
 fn image_src(doc: &Document, img: NodeId) -> Option<String> {
-    for k in [
-        "src",
-        "data-src",
-        "data-original",
-        "data-lazy-src",
-        "data-url",
-    ] {
+    for k in ["src", "data-src", "data-original", "data-lazy-src", "data-url"] {
         if let Some(v) = doc.attr(img, k) {
             let v = v.trim();
             if !v.is_empty() && !v.starts_with("data:") {
@@ -1058,27 +754,13 @@ fn image_src(doc: &Document, img: NodeId) -> Option<String> {
             }
         }
     }
-    doc.attr(img, "srcset")
-        .and_then(|s| s.split_whitespace().next())
-        .map(String::from)
+    doc.attr(img, "srcset").and_then(|s| s.split_whitespace().next()).map(String::from)
 }
 
 fn clean_credit(s: &str) -> String {
-    let t = s
-        .trim()
-        .trim_matches(|c: char| c == '(' || c == ')' || c == '[' || c == ']')
-        .trim();
+    let t = s.trim().trim_matches(|c: char| c == '(' || c == ')' || c == '[' || c == ']').trim();
     let lower = t.to_lowercase();
-    for p in [
-        "photo:",
-        "photograph:",
-        "photo by",
-        "image:",
-        "picture:",
-        "credit:",
-        "foto:",
-        "©",
-    ] {
+    for p in ["photo:", "photograph:", "photo by", "image:", "picture:", "credit:", "foto:", "©"] {
         if lower.starts_with(p) {
             return t[p.len()..].trim().to_string();
         }
@@ -1093,34 +775,14 @@ fn split_caption_credit(s: &str) -> (String, Option<String>) {
         if let Some(open) = t.rfind('(') {
             let inner = &t[open + 1..t.len() - 1];
             let l = inner.to_lowercase();
-            if l.starts_with("photo")
-                || l.starts_with("image")
-                || l.starts_with("credit")
-                || inner.contains('/')
-                || byline::agency(inner).is_some()
-                || l.contains("getty")
-            {
+            if l.starts_with("photo") || l.starts_with("image") || l.starts_with("credit") || inner.contains('/') || byline::agency(inner).is_some() || l.contains("getty") {
                 return (t[..open].trim().to_string(), Some(clean_credit(inner)));
             }
         }
     }
-    for marker in [
-        "Photo: ",
-        "Photograph: ",
-        "Image: ",
-        "Credit: ",
-        "Photo by ",
-        "PHOTO: ",
-        "Foto: ",
-        "Bild: ",
-        "Crédit : ",
-        "Crédit photo : ",
-    ] {
+    for marker in ["Photo: ", "Photograph: ", "Image: ", "Credit: ", "Photo by ", "PHOTO: ", "Foto: ", "Bild: ", "Crédit : ", "Crédit photo : "] {
         if let Some(i) = t.rfind(marker) {
-            return (
-                t[..i].trim().to_string(),
-                Some(t[i + marker.len()..].trim().to_string()),
-            );
+            return (t[..i].trim().to_string(), Some(t[i + marker.len()..].trim().to_string()));
         }
     }
     (t.to_string(), None)
@@ -1131,31 +793,18 @@ fn resolve(base: Option<&str>, u: &str) -> String {
     if u.starts_with("http://") || u.starts_with("https://") {
         return u.to_string();
     }
-    let Some(base) = base else {
-        return u.to_string();
-    };
-    let Some(scheme_end) = base.find("://") else {
-        return u.to_string();
-    };
+    let Some(base) = base else { return u.to_string() };
+    let Some(scheme_end) = base.find("://") else { return u.to_string() };
     if let Some(rest) = u.strip_prefix("//") {
         return format!("{}://{}", &base[..scheme_end], rest);
     }
-    let host_end = base[scheme_end + 3..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + 3 + i);
+    let host_end = base[scheme_end + 3..].find('/').map_or(base.len(), |i| scheme_end + 3 + i);
     if u.starts_with('/') {
         return format!("{}{}", &base[..host_end], u);
     }
-    let dir_end = base
-        .rfind('/')
-        .filter(|&i| i >= host_end)
-        .map_or(base.len(), |i| i + 1);
+    let dir_end = base.rfind('/').filter(|&i| i >= host_end).map_or(base.len(), |i| i + 1);
     let dir = &base[..dir_end];
-    if dir.ends_with('/') {
-        format!("{dir}{u}")
-    } else {
-        format!("{dir}/{u}")
-    }
+    if dir.ends_with('/') { format!("{dir}{u}") } else { format!("{dir}/{u}") }
 }
 
 #[cfg(test)]
@@ -1164,43 +813,22 @@ mod tests {
 
     #[test]
     fn caption_credit_split() {
-        assert_eq!(
-            split_caption_credit("Crowds gather. (Photo: Jane Roe/AP)"),
-            ("Crowds gather.".into(), Some("Jane Roe/AP".into()))
-        );
-        assert_eq!(
-            split_caption_credit("A quiet street. Photo: Tom Lee"),
-            ("A quiet street.".into(), Some("Tom Lee".into()))
-        );
-        assert_eq!(
-            split_caption_credit("Just a caption (in 2019)"),
-            ("Just a caption (in 2019)".into(), None)
-        );
+        assert_eq!(split_caption_credit("Crowds gather. (Photo: Jane Roe/AP)"), ("Crowds gather.".into(), Some("Jane Roe/AP".into())));
+        assert_eq!(split_caption_credit("A quiet street. Photo: Tom Lee"), ("A quiet street.".into(), Some("Tom Lee".into())));
+        assert_eq!(split_caption_credit("Just a caption (in 2019)"), ("Just a caption (in 2019)".into(), None));
     }
 
     #[test]
     fn url_resolution() {
-        assert_eq!(
-            resolve(Some("https://a.example/news/x.html"), "/img/1.jpg"),
-            "https://a.example/img/1.jpg"
-        );
-        assert_eq!(
-            resolve(Some("https://a.example/news/x.html"), "1.jpg"),
-            "https://a.example/news/1.jpg"
-        );
-        assert_eq!(
-            resolve(Some("https://a.example/x"), "//cdn.example/1.jpg"),
-            "https://cdn.example/1.jpg"
-        );
+        assert_eq!(resolve(Some("https://a.example/news/x.html"), "/img/1.jpg"), "https://a.example/img/1.jpg");
+        assert_eq!(resolve(Some("https://a.example/news/x.html"), "1.jpg"), "https://a.example/news/1.jpg");
+        assert_eq!(resolve(Some("https://a.example/x"), "//cdn.example/1.jpg"), "https://cdn.example/1.jpg");
         assert_eq!(resolve(None, "1.jpg"), "1.jpg");
     }
 
     #[test]
     fn dates_in_urls() {
-        assert_eq!(
-            url_date("https://x.example/2019/11/19/story").map(|t| t.value),
-            Some("2019-11-19T00:00:00Z".into())
-        );
+        assert_eq!(url_date("https://x.example/2019/11/19/story").map(|t| t.value), Some("2019-11-19T00:00:00Z".into()));
         assert_eq!(url_date("https://x.example/2019/13/40/story"), None);
     }
 }

@@ -58,55 +58,34 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            url: None,
-            now: None,
-            transport_charset: None,
-            max_bytes: DEFAULT_MAX_BYTES,
-        }
+        Options { url: None, now: None, transport_charset: None, max_bytes: DEFAULT_MAX_BYTES }
     }
 }
 
 /// Extracts the article of an HTML page given as bytes in any charset.
 pub fn extract(bytes: &[u8], opts: &Options) -> Article {
-    let mut article = Article {
-        url: opts.url.clone(),
-        ..Article::default()
-    };
+    let mut article = Article { url: opts.url.clone(), ..Article::default() };
     let mut bytes = bytes;
     if bytes.len() > opts.max_bytes {
         article.diagnose(
             DiagnosticCode::Truncated,
-            format!(
-                "page is {} bytes; only the first {} were parsed",
-                bytes.len(),
-                opts.max_bytes
-            ),
+            format!("page is {} bytes; only the first {} were parsed", bytes.len(), opts.max_bytes),
         );
         bytes = &bytes[..opts.max_bytes];
     }
     let decoded = charset::decode(bytes, opts.transport_charset.as_deref());
     if decoded.source == charset::CharsetSource::Detected {
-        article.diagnose(
-            DiagnosticCode::CharsetGuessed,
-            format!("no charset declared; detected {}", decoded.encoding.name()),
-        );
+        article.diagnose(DiagnosticCode::CharsetGuessed, format!("no charset declared; detected {}", decoded.encoding.name()));
     }
     if decoded.had_errors {
-        article.diagnose(
-            DiagnosticCode::DecodeErrors,
-            format!("bytes invalid in {} were replaced", decoded.encoding.name()),
-        );
+        article.diagnose(DiagnosticCode::DecodeErrors, format!("bytes invalid in {} were replaced", decoded.encoding.name()));
     }
     extract_text(&decoded.text, opts, article)
 }
 
 /// Extracts the article of an HTML page that is already text.
 pub fn extract_str(html: &str, opts: &Options) -> Article {
-    let article = Article {
-        url: opts.url.clone(),
-        ..Article::default()
-    };
+    let article = Article { url: opts.url.clone(), ..Article::default() };
     extract_text(html, opts, article)
 }
 
@@ -123,10 +102,7 @@ fn extract_text(html: &str, opts: &Options, mut article: Article) -> Article {
     if doc.too_deep() {
         article.diagnose(
             DiagnosticCode::TooDeep,
-            format!(
-                "elements nested deeper than {} were flattened",
-                newsdesk_html::MAX_DEPTH
-            ),
+            format!("elements nested deeper than {} were flattened", newsdesk_html::MAX_DEPTH),
         );
     }
     fields::fill(&doc, opts, &mut article);

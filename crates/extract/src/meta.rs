@@ -38,10 +38,7 @@ impl PageMeta {
 
     /// All non-empty contents of `<meta>` tags with `key`.
     pub fn meta_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.metas
-            .iter()
-            .filter(move |(k, v)| k == key && !v.trim().is_empty())
-            .map(|(_, v)| v.trim())
+        self.metas.iter().filter(move |(k, v)| k == key && !v.trim().is_empty()).map(|(_, v)| v.trim())
     }
 
     /// A string property of the article's JSON-LD object.
@@ -52,10 +49,7 @@ impl PageMeta {
 
     /// The first microdata value of `prop`.
     pub fn itemprop(&self, prop: &str) -> Option<&str> {
-        self.itemprops
-            .iter()
-            .find(|(p, v, _)| p == prop && !v.is_empty())
-            .map(|(_, v, _)| v.as_str())
+        self.itemprops.iter().find(|(p, v, _)| p == prop && !v.is_empty()).map(|(_, v, _)| v.as_str())
     }
 }
 
@@ -75,34 +69,17 @@ pub fn value_text(v: &Value) -> Option<String> {
 
 /// Types of schema.org objects that describe an article page.
 const ARTICLE_TYPES: &[&str] = &[
-    "newsarticle",
-    "article",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "backgroundnewsarticle",
-    "reviewnewsarticle",
-    "blogposting",
-    "socialmediaposting",
-    "liveblogposting",
-    "scholarlyarticle",
-    "techarticle",
-    "report",
-    "webpage",
-    "medicalwebpage",
-    "creativework",
-    "videoobject",
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting",
+    "liveblogposting", "scholarlyarticle", "techarticle", "report", "webpage", "medicalwebpage",
+    "creativework", "videoobject",
 ];
 
 fn type_rank(v: &Value) -> Option<usize> {
     let ty = v.get("@type")?;
     let names: Vec<String> = match ty {
         Value::String(s) => vec![s.to_ascii_lowercase()],
-        Value::Array(a) => a
-            .iter()
-            .filter_map(|x| x.as_str())
-            .map(str::to_ascii_lowercase)
-            .collect(),
+        Value::Array(a) => a.iter().filter_map(|x| x.as_str()).map(str::to_ascii_lowercase).collect(),
         _ => return None,
     };
     names
@@ -143,33 +120,18 @@ pub fn collect(doc: &Document) -> PageMeta {
             }
             Tag::Link
                 if m.canonical.is_none()
-                    && doc.attr(id, "rel").is_some_and(|r| {
-                        r.split_ascii_whitespace()
-                            .any(|x| x.eq_ignore_ascii_case("canonical"))
-                    }) =>
-            {
-                m.canonical = doc
-                    .attr(id, "href")
-                    .map(str::trim)
-                    .filter(|h| !h.is_empty())
-                    .map(String::from);
-            }
+                    && doc.attr(id, "rel").is_some_and(|r| r.split_ascii_whitespace().any(|x| x.eq_ignore_ascii_case("canonical")))
+                => {
+                    m.canonical = doc.attr(id, "href").map(str::trim).filter(|h| !h.is_empty()).map(String::from);
+                }
             Tag::Html if m.lang.is_none() => {
-                m.lang = doc
-                    .attr(id, "lang")
-                    .or_else(|| doc.attr(id, "xml:lang"))
-                    .map(String::from);
+                m.lang = doc.attr(id, "lang").or_else(|| doc.attr(id, "xml:lang")).map(String::from);
             }
             Tag::Script => {
-                let is_ld = doc
-                    .attr(id, "type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+                let is_ld = doc.attr(id, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
                 if is_ld {
                     let raw = doc.raw_content(id).trim();
-                    let raw = raw
-                        .trim_start_matches("<!--")
-                        .trim_end_matches("-->")
-                        .trim();
+                    let raw = raw.trim_start_matches("<!--").trim_end_matches("-->").trim();
                     match serde_json::from_str::<Value>(raw) {
                         Ok(v) => flatten_ld(v, &mut m.ld_objects, 0),
                         Err(_) => m.ld_errors += 1,

@@ -49,10 +49,7 @@ pub fn is_space(c: char) -> bool {
 
 /// Characters that take no room on screen.
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
-    )
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}')
 }
 
 /// Number of chars.
@@ -66,9 +63,7 @@ pub fn char_len(s: &str) -> usize {
 
 /// Lower-cased words of `s` (runs of alphanumerics).
 pub fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase)
 }
 
 /// True when `a` and `b` are the same text up to case, spacing and

@@ -19,9 +19,7 @@ fn load_page(dir: &Path) -> Vec<u8> {
     }
     let gz = std::fs::read(dir.join("page.html.gz")).expect("case has page.html or page.html.gz");
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_end(&mut out)
-        .expect("valid gzip");
+    flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out).expect("valid gzip");
     out
 }
 
@@ -38,10 +36,7 @@ fn check(case: &str, a: &Article, exp: &Value, failures: &mut Vec<String>) {
         match key.as_str() {
             "has_article" => {
                 let has = !a.body.is_empty()
-                    && !a
-                        .diagnostics
-                        .iter()
-                        .any(|d| d.code == newsdesk_model::DiagnosticCode::NoArticle);
+                    && !a.diagnostics.iter().any(|d| d.code == newsdesk_model::DiagnosticCode::NoArticle);
                 if Some(has) != want.as_bool() {
                     fail(key, want, &Value::Bool(has));
                 }
@@ -55,31 +50,14 @@ fn check(case: &str, a: &Article, exp: &Value, failures: &mut Vec<String>) {
             "body_last" => {
                 let w = want.as_str().unwrap_or_default();
                 if !a.body.trim_end().ends_with(w) {
-                    let tail: String = a
-                        .body
-                        .chars()
-                        .rev()
-                        .take(80)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect();
+                    let tail: String = a.body.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
                     fail(key, want, &Value::String(tail));
                 }
             }
             "body_excludes" => {
-                for s in want
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
+                for s in want.as_array().into_iter().flatten().filter_map(Value::as_str) {
                     if a.body.contains(s) {
-                        fail(
-                            key,
-                            &Value::String(s.into()),
-                            &Value::String("present in body".into()),
-                        );
+                        fail(key, &Value::String(s.into()), &Value::String("present in body".into()));
                     }
                 }
             }
@@ -90,11 +68,7 @@ fn check(case: &str, a: &Article, exp: &Value, failures: &mut Vec<String>) {
                 }
             }
             "published" | "updated" => {
-                let have = got
-                    .get(key)
-                    .and_then(|t| t.get("value"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                let have = got.get(key).and_then(|t| t.get("value")).cloned().unwrap_or(Value::Null);
                 let ok = match (want.as_str(), have.as_str()) {
                     (None, None) => want.is_null() && have.is_null(),
                     // A date-only expectation matches on the calendar day.
@@ -117,10 +91,7 @@ fn check(case: &str, a: &Article, exp: &Value, failures: &mut Vec<String>) {
 }
 
 fn same_instant(a: &str, b: &str) -> bool {
-    match (
-        chrono::DateTime::parse_from_rfc3339(a),
-        chrono::DateTime::parse_from_rfc3339(b),
-    ) {
+    match (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b)) {
         (Ok(x), Ok(y)) => x == y && x.offset() == y.offset(),
         _ => a == b,
     }
@@ -138,33 +109,13 @@ fn golden_pages() {
     let now = chrono::DateTime::parse_from_rfc3339("2024-06-01T12:00:00Z").ok();
     let mut failures = Vec::new();
     for dir in &cases {
-        let case = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("?")
-            .to_string();
+        let case = dir.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
         let bytes = load_page(dir);
-        let url = std::fs::read_to_string(dir.join("url.txt"))
-            .ok()
-            .map(|s| s.trim().to_string());
-        let article = extract(
-            &bytes,
-            &Options {
-                url,
-                now,
-                ..Options::default()
-            },
-        );
-        let exp: Value = serde_json::from_slice(
-            &std::fs::read(dir.join("expected.json")).expect("expected.json"),
-        )
-        .unwrap_or_else(|e| panic!("{case}: expected.json: {e}"));
+        let url = std::fs::read_to_string(dir.join("url.txt")).ok().map(|s| s.trim().to_string());
+        let article = extract(&bytes, &Options { url, now, ..Options::default() });
+        let exp: Value = serde_json::from_slice(&std::fs::read(dir.join("expected.json")).expect("expected.json"))
+            .unwrap_or_else(|e| panic!("{case}: expected.json: {e}"));
         check(&case, &article, &exp, &mut failures);
     }
-    assert!(
-        failures.is_empty(),
-        "{} golden mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} golden mismatches:\n{}", failures.len(), failures.join("\n"));
 }

@@ -68,10 +68,7 @@ fn pathological_markup_is_bounded() {
         format!("<script>{}", "x".repeat(1_000_000)),
         format!("<!--{}", "-".repeat(500_000)),
         "<div class='".to_string() + &"a ".repeat(200_000) + "'>x</div>",
-        format!(
-            "<html><body>{}</body></html>",
-            "<p>word </p>".repeat(200_000)
-        ),
+        format!("<html><body>{}</body></html>", "<p>word </p>".repeat(200_000)),
         String::from_utf8_lossy(&[0xFF, 0xFE, 0x00, 0x3C, 0x00, 0x70]).into_owned(),
     ];
     for c in &cases {
@@ -79,13 +76,7 @@ fn pathological_markup_is_bounded() {
         assert!(a.schema_version == 1);
     }
     // Small bound: the page is cut and says so.
-    let small = Options {
-        max_bytes: 1000,
-        ..Options::default()
-    };
+    let small = Options { max_bytes: 1000, ..Options::default() };
     let a = extract(cases[8].as_bytes(), &small);
-    assert!(a
-        .diagnostics
-        .iter()
-        .any(|d| d.code == newsdesk_model::DiagnosticCode::Truncated));
+    assert!(a.diagnostics.iter().any(|d| d.code == newsdesk_model::DiagnosticCode::Truncated));
 }

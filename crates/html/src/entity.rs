@@ -38,13 +38,7 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
         };
         let digits = b[start..]
             .iter()
-            .take_while(|c| {
-                if radix == 16 {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
+            .take_while(|c| if radix == 16 { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
             .count();
         if digits == 0 || digits > 8 {
             return None;
@@ -59,11 +53,7 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
         };
         return Some((ch, used));
     }
-    let len = b
-        .iter()
-        .take(10)
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count();
+    let len = b.iter().take(10).take_while(|c| c.is_ascii_alphanumeric()).count();
     if len == 0 {
         return None;
     }
@@ -76,8 +66,8 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
-        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
-        'ž', 'Ÿ',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ',
+        '\u{9D}', 'ž', 'Ÿ',
     ];
     HIGH[(b - 0x80) as usize]
 }
@@ -165,91 +155,23 @@ fn named(name: &str) -> Option<char> {
         "le" => '≤',
         "ge" => '≥',
         "asymp" => '≈',
-        "Agrave" => 'À',
-        "Aacute" => 'Á',
-        "Acirc" => 'Â',
-        "Atilde" => 'Ã',
-        "Auml" => 'Ä',
-        "Aring" => 'Å',
-        "AElig" => 'Æ',
-        "Ccedil" => 'Ç',
-        "Egrave" => 'È',
-        "Eacute" => 'É',
-        "Ecirc" => 'Ê',
-        "Euml" => 'Ë',
-        "Igrave" => 'Ì',
-        "Iacute" => 'Í',
-        "Icirc" => 'Î',
-        "Iuml" => 'Ï',
-        "ETH" => 'Ð',
-        "Ntilde" => 'Ñ',
-        "Ograve" => 'Ò',
-        "Oacute" => 'Ó',
-        "Ocirc" => 'Ô',
-        "Otilde" => 'Õ',
-        "Ouml" => 'Ö',
-        "Oslash" => 'Ø',
-        "Ugrave" => 'Ù',
-        "Uacute" => 'Ú',
-        "Ucirc" => 'Û',
-        "Uuml" => 'Ü',
-        "Yacute" => 'Ý',
-        "THORN" => 'Þ',
-        "szlig" => 'ß',
-        "agrave" => 'à',
-        "aacute" => 'á',
-        "acirc" => 'â',
-        "atilde" => 'ã',
-        "auml" => 'ä',
-        "aring" => 'å',
-        "aelig" => 'æ',
-        "ccedil" => 'ç',
-        "egrave" => 'è',
-        "eacute" => 'é',
-        "ecirc" => 'ê',
-        "euml" => 'ë',
-        "igrave" => 'ì',
-        "iacute" => 'í',
-        "icirc" => 'î',
-        "iuml" => 'ï',
-        "eth" => 'ð',
-        "ntilde" => 'ñ',
-        "ograve" => 'ò',
-        "oacute" => 'ó',
-        "ocirc" => 'ô',
-        "otilde" => 'õ',
-        "ouml" => 'ö',
-        "oslash" => 'ø',
-        "ugrave" => 'ù',
-        "uacute" => 'ú',
-        "ucirc" => 'û',
-        "uuml" => 'ü',
-        "yacute" => 'ý',
-        "thorn" => 'þ',
-        "yuml" => 'ÿ',
-        "OElig" => 'Œ',
-        "oelig" => 'œ',
-        "Scaron" => 'Š',
-        "scaron" => 'š',
-        "Yuml" => 'Ÿ',
-        "fnof" => 'ƒ',
-        "circ" => 'ˆ',
-        "tilde" => '˜',
-        "Alpha" => 'Α',
-        "Beta" => 'Β',
-        "Gamma" => 'Γ',
-        "Delta" => 'Δ',
-        "Omega" => 'Ω',
-        "alpha" => 'α',
-        "beta" => 'β',
-        "gamma" => 'γ',
-        "delta" => 'δ',
-        "epsilon" => 'ε',
-        "lambda" => 'λ',
-        "mu" => 'μ',
-        "pi" => 'π',
-        "sigma" => 'σ',
-        "omega" => 'ω',
+        "Agrave" => 'À', "Aacute" => 'Á', "Acirc" => 'Â', "Atilde" => 'Ã', "Auml" => 'Ä',
+        "Aring" => 'Å', "AElig" => 'Æ', "Ccedil" => 'Ç', "Egrave" => 'È', "Eacute" => 'É',
+        "Ecirc" => 'Ê', "Euml" => 'Ë', "Igrave" => 'Ì', "Iacute" => 'Í', "Icirc" => 'Î',
+        "Iuml" => 'Ï', "ETH" => 'Ð', "Ntilde" => 'Ñ', "Ograve" => 'Ò', "Oacute" => 'Ó',
+        "Ocirc" => 'Ô', "Otilde" => 'Õ', "Ouml" => 'Ö', "Oslash" => 'Ø', "Ugrave" => 'Ù',
+        "Uacute" => 'Ú', "Ucirc" => 'Û', "Uuml" => 'Ü', "Yacute" => 'Ý', "THORN" => 'Þ',
+        "szlig" => 'ß', "agrave" => 'à', "aacute" => 'á', "acirc" => 'â', "atilde" => 'ã',
+        "auml" => 'ä', "aring" => 'å', "aelig" => 'æ', "ccedil" => 'ç', "egrave" => 'è',
+        "eacute" => 'é', "ecirc" => 'ê', "euml" => 'ë', "igrave" => 'ì', "iacute" => 'í',
+        "icirc" => 'î', "iuml" => 'ï', "eth" => 'ð', "ntilde" => 'ñ', "ograve" => 'ò',
+        "oacute" => 'ó', "ocirc" => 'ô', "otilde" => 'õ', "ouml" => 'ö', "oslash" => 'ø',
+        "ugrave" => 'ù', "uacute" => 'ú', "ucirc" => 'û', "uuml" => 'ü', "yacute" => 'ý',
+        "thorn" => 'þ', "yuml" => 'ÿ', "OElig" => 'Œ', "oelig" => 'œ', "Scaron" => 'Š',
+        "scaron" => 'š', "Yuml" => 'Ÿ', "fnof" => 'ƒ', "circ" => 'ˆ', "tilde" => '˜',
+        "Alpha" => 'Α', "Beta" => 'Β', "Gamma" => 'Γ', "Delta" => 'Δ', "Omega" => 'Ω',
+        "alpha" => 'α', "beta" => 'β', "gamma" => 'γ', "delta" => 'δ', "epsilon" => 'ε',
+        "lambda" => 'λ', "mu" => 'μ', "pi" => 'π', "sigma" => 'σ', "omega" => 'ω',
         _ => return None,
     })
 }
@@ -272,10 +194,7 @@ mod tests {
 
     #[test]
     fn malformed_references_stay_literal() {
-        assert_eq!(
-            dec("AT&T & co &unknown; &#; &#xZZ; &"),
-            "AT&T & co &unknown; &#; &#xZZ; &"
-        );
+        assert_eq!(dec("AT&T & co &unknown; &#; &#xZZ; &"), "AT&T & co &unknown; &#; &#xZZ; &");
         assert_eq!(dec("&#99999999999;"), "&#99999999999;");
         assert_eq!(dec("&#1114112;"), "\u{FFFD}");
         assert_eq!(dec("&amp"), "&", "a missing semicolon is tolerated");

@@ -177,10 +177,7 @@ impl Document {
 
     /// The children of `id` in order.
     pub fn children(&self, id: NodeId) -> Children<'_> {
-        Children {
-            doc: self,
-            next: self.nodes[id as usize].first_child,
-        }
+        Children { doc: self, next: self.nodes[id as usize].first_child }
     }
 
     /// The value of attribute `name` (lower-case) of an element.
@@ -208,8 +205,7 @@ impl Document {
 
     /// The ids of the elements with tag `tag`, in document order.
     pub fn elements(&self, tag: Tag) -> impl Iterator<Item = NodeId> + '_ {
-        self.ids()
-            .filter(move |&i| self.nodes[i as usize].kind == NodeKind::Element(tag))
+        self.ids().filter(move |&i| self.nodes[i as usize].kind == NodeKind::Element(tag))
     }
 
     /// True when `ancestor` is `id` or one of its ancestors.
@@ -300,11 +296,7 @@ impl Builder {
             text: 0..0,
             attrs: 0..0,
         });
-        Builder {
-            doc,
-            stack: vec![0],
-            stack_tags: vec![Tag::Html],
-        }
+        Builder { doc, stack: vec![0], stack_tags: vec![Tag::Html], }
     }
 
     fn run(&mut self, html: &str) {
@@ -411,16 +403,12 @@ impl Builder {
         let name_start = lt + 1;
         let mut i = name_end(bytes, name_start);
         let name_range = self.push_lower(&html[name_start..i]);
-        let tag = Tag::from_lowercase(
-            &self.doc.buf.as_bytes()[name_range.start as usize..name_range.end as usize],
-        );
+        let tag = Tag::from_lowercase(&self.doc.buf.as_bytes()[name_range.start as usize..name_range.end as usize]);
         let attrs_start = self.doc.attrs.len() as u32;
         let mut self_closing = false;
         // Attributes.
         loop {
-            while i < bytes.len()
-                && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/')
-            {
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/') {
                 self_closing = bytes[i] == b'/';
                 i += 1;
             }
@@ -434,12 +422,7 @@ impl Builder {
             self_closing = false;
             let an_start = i;
             i += 1; // the first character may be '=' per the spec
-            while i < bytes.len()
-                && !matches!(
-                    bytes[i],
-                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
-                )
-            {
+            while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'=') {
                 i += 1;
             }
             let an_end = i;
@@ -449,8 +432,7 @@ impl Builder {
             let mut value = 0..0;
             if i < bytes.len() && bytes[i] == b'=' {
                 i += 1;
-                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
-                {
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
                     i += 1;
                 }
                 if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
@@ -461,9 +443,7 @@ impl Builder {
                     i = (ve + 1).min(bytes.len());
                 } else {
                     let vs = i;
-                    while i < bytes.len()
-                        && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>')
-                    {
+                    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>') {
                         i += 1;
                     }
                     value = vs..i;
@@ -474,9 +454,7 @@ impl Builder {
             let name_bytes = &self.doc.buf.as_bytes()[name.start as usize..name.end as usize];
             let key = attr_key(name_bytes);
             let dup = self.doc.attrs[attrs_start as usize..].iter().any(|a| {
-                a.key == key
-                    && self.doc.buf.as_bytes()[a.name.start as usize..a.name.end as usize]
-                        == *name_bytes
+                a.key == key && self.doc.buf.as_bytes()[a.name.start as usize..a.name.end as usize] == *name_bytes
             });
             if dup {
                 self.doc.buf.truncate(name.start as usize);
@@ -491,11 +469,7 @@ impl Builder {
             }
             let vend = self.doc.buf.len() as u32;
             let key = attr_key(&self.doc.buf.as_bytes()[name.start as usize..name.end as usize]);
-            self.doc.attrs.push(Attr {
-                key,
-                name,
-                value: vstart..vend,
-            });
+            self.doc.attrs.push(Attr { key, name, value: vstart..vend });
         }
         let attrs = attrs_start..self.doc.attrs.len() as u32;
         self.implied_closes(tag);
@@ -528,10 +502,7 @@ impl Builder {
                     let after = s + 2 + name.len();
                     if after <= bytes.len()
                         && bytes[s + 2..after].eq_ignore_ascii_case(&name)
-                        && matches!(
-                            bytes.get(after),
-                            None | Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'\x0c')
-                        )
+                        && matches!(bytes.get(after), None | Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'\x0c'))
                     {
                         break s;
                     }
@@ -585,10 +556,9 @@ impl Builder {
             Option => self.close_top(Option),
             A => self.close_in_scope(A, &[]),
             H1 | H2 | H3 | H4 | H5 | H6
-                if self.stack_tags.last().is_some_and(|t| t.is_heading()) =>
-            {
-                self.pop();
-            }
+                if self.stack_tags.last().is_some_and(|t| t.is_heading()) => {
+                    self.pop();
+                }
             _ => {}
         }
     }
@@ -634,20 +604,12 @@ impl Builder {
         }
         let table_part = matches!(
             tag,
-            Tag::Table
-                | Tag::Tbody
-                | Tag::Thead
-                | Tag::Tfoot
-                | Tag::Tr
-                | Tag::Td
-                | Tag::Th
-                | Tag::Caption
+            Tag::Table | Tag::Tbody | Tag::Thead | Tag::Tfoot | Tag::Tr | Tag::Td | Tag::Th | Tag::Caption
         );
         for k in (1..self.stack_tags.len()).rev() {
             let t = self.stack_tags[k];
             let matched = t == tag
-                && (tag != Tag::Other
-                    || self.doc.name(self.stack[k]).eq_ignore_ascii_case(raw_name));
+                && (tag != Tag::Other || self.doc.name(self.stack[k]).eq_ignore_ascii_case(raw_name));
             if matched {
                 self.stack.truncate(k);
                 self.stack_tags.truncate(k);
@@ -690,12 +652,7 @@ impl Tag {
 /// The end of a tag name starting at `from`: the first space, `/` or `>`.
 fn name_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
-    while i < bytes.len()
-        && !matches!(
-            bytes[i],
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
-        )
-    {
+    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') {
         i += 1;
     }
     i

@@ -7,55 +7,13 @@
 /// Frequent short words of the Latin-script languages met most often,
 /// chosen to differ between the languages.
 const STOPWORDS: [(&str, &[&str]); 7] = [
-    (
-        "en",
-        &[
-            "the", "and", "of", "to", "is", "that", "was", "with", "he", "she", "said", "for",
-            "it", "from", "have", "has", "were", "this", "by",
-        ],
-    ),
-    (
-        "de",
-        &[
-            "der", "die", "und", "das", "nicht", "mit", "sich", "auf", "für", "ist", "dem", "ein",
-            "eine", "wird", "auch", "nach", "bei", "sie",
-        ],
-    ),
-    (
-        "fr",
-        &[
-            "le", "les", "et", "des", "est", "une", "du", "dans", "qui", "pour", "pas", "sur",
-            "au", "il", "ce", "avec", "elle", "sont",
-        ],
-    ),
-    (
-        "es",
-        &[
-            "el", "los", "las", "y", "del", "por", "para", "es", "su", "al", "lo", "más", "pero",
-            "sus", "fue", "muy", "también", "este",
-        ],
-    ),
-    (
-        "it",
-        &[
-            "il", "di", "che", "per", "della", "non", "sono", "gli", "è", "nel", "alla", "anche",
-            "delle", "dei", "ha", "questo", "si", "degli",
-        ],
-    ),
-    (
-        "pt",
-        &[
-            "os", "do", "da", "em", "um", "uma", "não", "no", "na", "ao", "pelo", "pela", "foi",
-            "são", "mais", "dos", "das", "também",
-        ],
-    ),
-    (
-        "nl",
-        &[
-            "het", "een", "van", "en", "op", "te", "zijn", "voor", "niet", "met", "er", "ook",
-            "aan", "wordt", "dat", "bij", "naar", "worden",
-        ],
-    ),
+    ("en", &["the", "and", "of", "to", "is", "that", "was", "with", "he", "she", "said", "for", "it", "from", "have", "has", "were", "this", "by"]),
+    ("de", &["der", "die", "und", "das", "nicht", "mit", "sich", "auf", "für", "ist", "dem", "ein", "eine", "wird", "auch", "nach", "bei", "sie"]),
+    ("fr", &["le", "les", "et", "des", "est", "une", "du", "dans", "qui", "pour", "pas", "sur", "au", "il", "ce", "avec", "elle", "sont"]),
+    ("es", &["el", "los", "las", "y", "del", "por", "para", "es", "su", "al", "lo", "más", "pero", "sus", "fue", "muy", "también", "este"]),
+    ("it", &["il", "di", "che", "per", "della", "non", "sono", "gli", "è", "nel", "alla", "anche", "delle", "dei", "ha", "questo", "si", "degli"]),
+    ("pt", &["os", "do", "da", "em", "um", "uma", "não", "no", "na", "ao", "pelo", "pela", "foi", "são", "mais", "dos", "das", "também"]),
+    ("nl", &["het", "een", "van", "en", "op", "te", "zijn", "voor", "niet", "met", "er", "ook", "aan", "wordt", "dat", "bij", "naar", "worden"]),
 ];
 
 /// The language of Latin-script text by counting frequent words, when one
@@ -65,11 +23,7 @@ const STOPWORDS: [(&str, &[&str]); 7] = [
 fn common_latin_language(text: &str) -> Option<&'static str> {
     let mut counts = [0usize; STOPWORDS.len()];
     let mut seen = 0;
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(120)
-    {
+    for w in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(120) {
         seen += 1;
         if w.len() > 8 {
             continue;
@@ -111,76 +65,16 @@ fn language_by_trigrams(text: &str) -> Option<&'static str> {
     let info = whatlang::detect(&text[..cut])?;
     use whatlang::Lang::*;
     let code = match info.lang() {
-        Eng => "en",
-        Deu => "de",
-        Fra => "fr",
-        Spa => "es",
-        Ita => "it",
-        Por => "pt",
-        Nld => "nl",
-        Rus => "ru",
-        Ukr => "uk",
-        Pol => "pl",
-        Ces => "cs",
-        Slk => "sk",
-        Slv => "sl",
-        Hrv => "hr",
-        Srp => "sr",
-        Bul => "bg",
-        Ron => "ro",
-        Hun => "hu",
-        Ell => "el",
-        Tur => "tr",
-        Swe => "sv",
-        Dan => "da",
-        Nob => "nb",
-        Fin => "fi",
-        Est => "et",
-        Lav => "lv",
-        Lit => "lt",
-        Cat => "ca",
-        Ara => "ar",
-        Heb => "he",
-        Pes => "fa",
-        Urd => "ur",
-        Hin => "hi",
-        Ben => "bn",
-        Tam => "ta",
-        Tel => "te",
-        Mar => "mr",
-        Guj => "gu",
-        Pan => "pa",
-        Kan => "kn",
-        Mal => "ml",
-        Tha => "th",
-        Vie => "vi",
-        Ind => "id",
-        Tgl => "tl",
-        Cmn => "zh",
-        Jpn => "ja",
-        Kor => "ko",
-        Afr => "af",
-        Bel => "be",
-        Mkd => "mk",
-        Kat => "ka",
-        Hye => "hy",
-        Aze => "az",
-        Uzb => "uz",
-        Epo => "eo",
-        Lat => "la",
-        Jav => "jv",
-        Nep => "ne",
-        Sin => "si",
-        Khm => "km",
-        Mya => "my",
-        Amh => "am",
-        Zul => "zu",
-        Sna => "sn",
-        Aka => "ak",
-        Ori => "or",
-        Tuk => "tk",
-        Yid => "yi",
-        Cym => "cy",
+        Eng => "en", Deu => "de", Fra => "fr", Spa => "es", Ita => "it", Por => "pt", Nld => "nl",
+        Rus => "ru", Ukr => "uk", Pol => "pl", Ces => "cs", Slk => "sk", Slv => "sl", Hrv => "hr",
+        Srp => "sr", Bul => "bg", Ron => "ro", Hun => "hu", Ell => "el", Tur => "tr", Swe => "sv",
+        Dan => "da", Nob => "nb", Fin => "fi", Est => "et", Lav => "lv", Lit => "lt", Cat => "ca",
+        Ara => "ar", Heb => "he", Pes => "fa", Urd => "ur", Hin => "hi", Ben => "bn", Tam => "ta",
+        Tel => "te", Mar => "mr", Guj => "gu", Pan => "pa", Kan => "kn", Mal => "ml", Tha => "th",
+        Vie => "vi", Ind => "id", Tgl => "tl", Cmn => "zh", Jpn => "ja", Kor => "ko", Afr => "af",
+        Bel => "be", Mkd => "mk", Kat => "ka", Hye => "hy", Aze => "az", Uzb => "uz", Epo => "eo",
+        Lat => "la", Jav => "jv", Nep => "ne", Sin => "si", Khm => "km", Mya => "my", Amh => "am",
+        Zul => "zu", Sna => "sn", Aka => "ak", Ori => "or", Tuk => "tk", Yid => "yi", Cym => "cy",
     };
     Some(code)
 }

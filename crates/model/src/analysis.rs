@@ -82,18 +82,10 @@ pub struct Speaker {
     #[serde(default)]
     pub role: Option<String>,
     /// Where `written` is in the body.
-    #[serde(
-        rename = "speaker_span",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "speaker_span", default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
     /// Index into [`Analysis::entities`] of the resolved speaker.
-    #[serde(
-        rename = "speaker_entity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "speaker_entity", default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<usize>,
 }
 
@@ -175,17 +167,7 @@ mod tests {
             addressee: None,
         };
         let v: serde_json::Value = serde_json::to_value(&q).unwrap();
-        for k in [
-            "start",
-            "end",
-            "text",
-            "kind",
-            "speaker",
-            "speaker_resolved",
-            "role",
-            "cue",
-            "addressee",
-        ] {
+        for k in ["start", "end", "text", "kind", "speaker", "speaker_resolved", "role", "cue", "addressee"] {
             assert!(v.get(k).is_some(), "missing {k}");
         }
         assert_eq!(v["kind"], "direct");

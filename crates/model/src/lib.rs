@@ -117,39 +117,23 @@ impl Article {
         let detail = detail.into();
         self.evidence.insert(
             field.to_string(),
-            Evidence {
-                source,
-                detail: if detail.is_empty() {
-                    None
-                } else {
-                    Some(detail)
-                },
-            },
+            Evidence { source, detail: if detail.is_empty() { None } else { Some(detail) } },
         );
     }
 
     /// Adds a diagnostic.
     pub fn diagnose(&mut self, code: DiagnosticCode, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            code,
-            message: message.into(),
-        });
+        self.diagnostics.push(Diagnostic { code, message: message.into() });
     }
 
     /// The body's paragraphs, in order.
     pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
-        self.body
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
+        self.body.split("\n\n").map(str::trim).filter(|p| !p.is_empty())
     }
 
     /// Number of words in the body, counting runs of alphanumeric characters.
     pub fn word_count(&self) -> usize {
-        self.body
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .count()
+        self.body.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count()
     }
 }
 
@@ -277,14 +261,8 @@ mod tests {
 
     #[test]
     fn paragraphs_and_word_count() {
-        let a = Article {
-            body: "Alpha beta.\n\n\n\nGamma, delta-epsilon.".into(),
-            ..Article::default()
-        };
-        assert_eq!(
-            a.paragraphs().collect::<Vec<_>>(),
-            vec!["Alpha beta.", "Gamma, delta-epsilon."]
-        );
+        let a = Article { body: "Alpha beta.\n\n\n\nGamma, delta-epsilon.".into(), ..Article::default() };
+        assert_eq!(a.paragraphs().collect::<Vec<_>>(), vec!["Alpha beta.", "Gamma, delta-epsilon."]);
         assert_eq!(a.word_count(), 5);
     }
 }

@@ -34,23 +34,12 @@ pub fn run(paths: &[PathBuf], out: &mut dyn Write) -> Result<bool> {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let a = newsdesk_analyze::analyze(&text, None);
-                let line = Line {
-                    source,
-                    quotes: &a.quotes,
-                    entities: &a.entities,
-                    dates: &a.dates,
-                };
+                let line = Line { source, quotes: &a.quotes, entities: &a.entities, dates: &a.dates };
                 serde_json::to_writer(&mut *out, &line)?;
             }
             Err(e) => {
                 all_ok = false;
-                serde_json::to_writer(
-                    &mut *out,
-                    &ErrLine {
-                        source,
-                        error: e.to_string(),
-                    },
-                )?;
+                serde_json::to_writer(&mut *out, &ErrLine { source, error: e.to_string() })?;
             }
         }
         out.write_all(b"\n")?;
@@ -68,26 +57,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("nd-analyze-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("body.txt");
-        std::fs::write(
-            &f,
-            "Mayor Lena Holt said on Monday that the bridge would reopen.",
-        )
-        .unwrap();
+        std::fs::write(&f, "Mayor Lena Holt said on Monday that the bridge would reopen.").unwrap();
         let mut buf = Vec::new();
         let ok = run(&[f.clone(), dir.join("missing.txt")], &mut buf).unwrap();
         assert!(!ok);
         let text = String::from_utf8(buf).unwrap();
-        let lines: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["source"], f.display().to_string());
         assert_eq!(lines[0]["quotes"][0]["speaker_resolved"], "Lena Holt");
-        assert!(lines[0]["dates"]
-            .as_array()
-            .map(|d| !d.is_empty())
-            .unwrap_or(false));
+        assert!(lines[0]["dates"].as_array().map(|d| !d.is_empty()).unwrap_or(false));
         assert!(lines[1]["error"].is_string());
         let _ = std::fs::remove_dir_all(&dir);
     }

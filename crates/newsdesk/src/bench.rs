@@ -35,39 +35,22 @@ struct Page {
 
 pub fn run(args: Args) -> Result<()> {
     let html_dir = args.dir.join("html");
-    let truth: Option<BTreeMap<String, Value>> =
-        match std::fs::read(args.dir.join("ground-truth.json")) {
-            Ok(b) => {
-                Some(serde_json::from_slice(&b).context("ground-truth.json is not valid JSON")?)
-            }
-            Err(_) => None,
-        };
+    let truth: Option<BTreeMap<String, Value>> = match std::fs::read(args.dir.join("ground-truth.json")) {
+        Ok(b) => Some(serde_json::from_slice(&b).context("ground-truth.json is not valid JSON")?),
+        Err(_) => None,
+    };
     let mut pages = load_pages(&html_dir, truth.as_ref())?;
     pages.sort_by(|a, b| a.id.cmp(&b.id));
     if pages.is_empty() {
-        bail!(
-            "no pages (*.html, *.htm, *.html.gz) in {}",
-            html_dir.display()
-        );
+        bail!("no pages (*.html, *.htm, *.html.gz) in {}", html_dir.display());
     }
     let total_bytes: usize = pages.iter().map(|p| p.bytes.len()).sum();
     let largest = pages.iter().map(|p| p.bytes.len()).max().unwrap_or(0);
-    eprintln!(
-        "{} pages, {:.1} MB of HTML (largest {:.1} MB)",
-        pages.len(),
-        total_bytes as f64 / 1e6,
-        largest as f64 / 1e6
-    );
-    let opts_for = |p: &Page| newsdesk_extract::Options {
-        url: p.url.clone(),
-        ..Default::default()
-    };
+    eprintln!("{} pages, {:.1} MB of HTML (largest {:.1} MB)", pages.len(), total_bytes as f64 / 1e6, largest as f64 / 1e6);
+    let opts_for = |p: &Page| newsdesk_extract::Options { url: p.url.clone(), ..Default::default() };
     let mem_before = peak_rss_kb();
     // Warm-up pass, which also gives the predictions.
-    let articles: Vec<newsdesk_model::Article> = pages
-        .iter()
-        .map(|p| newsdesk_extract::extract(&p.bytes, &opts_for(p)))
-        .collect();
+    let articles: Vec<newsdesk_model::Article> = pages.iter().map(|p| newsdesk_extract::extract(&p.bytes, &opts_for(p))).collect();
     let mut times = Vec::new();
     for _ in 0..args.passes.max(1) {
         let t = Instant::now();
@@ -92,53 +75,31 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(truth) = &truth {
         let mut scores = Vec::new();
         for (p, a) in pages.iter().zip(&articles) {
-            let t = truth
-                .get(&p.id)
-                .and_then(|v| v.get("articleBody"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let t = truth.get(&p.id).and_then(|v| v.get("articleBody")).and_then(Value::as_str).unwrap_or("");
             scores.push(score::score_page(t, &a.body));
         }
         let s = score::summarize(&scores);
-        println!(
-            "quality: F1 {:.4}  precision {:.4}  recall {:.4}  accuracy {:.4}  (n = {})",
-            s.f1, s.precision, s.recall, s.accuracy, s.n
-        );
+        println!("quality: F1 {:.4}  precision {:.4}  recall {:.4}  accuracy {:.4}  (n = {})", s.f1, s.precision, s.recall, s.accuracy, s.n);
         if std::env::var_os("NEWSDESK_BENCH_DETAIL").is_some() {
             let mut rows: Vec<_> = pages.iter().zip(&scores).collect();
             rows.sort_by(|a, b| {
-                let f =
-                    |s: &score::PageScore| s.precision.unwrap_or(0.0).min(s.recall.unwrap_or(0.0));
+                let f = |s: &score::PageScore| s.precision.unwrap_or(0.0).min(s.recall.unwrap_or(0.0));
                 f(a.1).total_cmp(&f(b.1))
             });
             for (p, s) in rows.iter().take(30) {
-                println!(
-                    "  {}  P {:.3} R {:.3}  {}",
-                    &p.id[..12.min(p.id.len())],
-                    s.precision.unwrap_or(0.0),
-                    s.recall.unwrap_or(0.0),
-                    p.url.as_deref().unwrap_or("")
-                );
+                println!("  {}  P {:.3} R {:.3}  {}", &p.id[..12.min(p.id.len())], s.precision.unwrap_or(0.0), s.recall.unwrap_or(0.0), p.url.as_deref().unwrap_or(""));
             }
         }
     }
     if let Some(gold) = &args.metadata_gold {
-        crate::bench::metadata_report(
-            gold,
-            &pages.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
-            &articles,
-        )?;
+        crate::bench::metadata_report(gold, &pages.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), &articles)?;
     }
     if let Some(out) = &args.out {
         let mut m = serde_json::Map::new();
         for (p, a) in pages.iter().zip(&articles) {
-            m.insert(
-                p.id.clone(),
-                json!({ "articleBody": a.body, "headline": a.headline }),
-            );
+            m.insert(p.id.clone(), json!({ "articleBody": a.body, "headline": a.headline }));
         }
-        std::fs::write(out, serde_json::to_vec_pretty(&Value::Object(m))?)
-            .with_context(|| format!("writing {}", out.display()))?;
+        std::fs::write(out, serde_json::to_vec_pretty(&Value::Object(m))?).with_context(|| format!("writing {}", out.display()))?;
         eprintln!("predictions written to {}", out.display());
     }
     Ok(())
@@ -146,26 +107,17 @@ pub fn run(args: Args) -> Result<()> {
 
 fn load_pages(dir: &Path, truth: Option<&BTreeMap<String, Value>>) -> Result<Vec<Page>> {
     let mut pages = Vec::new();
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for e in entries {
         let path = e?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
         let id = ["html.gz", "htm.gz", "html", "htm"]
             .iter()
             .find_map(|ext| name.strip_suffix(&format!(".{ext}")))
             .map(String::from);
         let Some(id) = id else { continue };
         let bytes = read_input(&path)?;
-        let url = truth
-            .and_then(|t| t.get(&id))
-            .and_then(|v| v.get("url"))
-            .and_then(Value::as_str)
-            .map(String::from);
+        let url = truth.and_then(|t| t.get(&id)).and_then(|v| v.get("url")).and_then(Value::as_str).map(String::from);
         pages.push(Page { id, url, bytes });
     }
     Ok(pages)
@@ -179,14 +131,8 @@ fn peak_rss_kb() -> Option<u64> {
 }
 
 /// Field accuracy against a hand-checked metadata gold.
-fn metadata_report(
-    gold_path: &Path,
-    ids: &[String],
-    articles: &[newsdesk_model::Article],
-) -> Result<()> {
-    let gold: BTreeMap<String, Value> = serde_json::from_slice(
-        &std::fs::read(gold_path).with_context(|| format!("reading {}", gold_path.display()))?,
-    )?;
+fn metadata_report(gold_path: &Path, ids: &[String], articles: &[newsdesk_model::Article]) -> Result<()> {
+    let gold: BTreeMap<String, Value> = serde_json::from_slice(&std::fs::read(gold_path).with_context(|| format!("reading {}", gold_path.display()))?)?;
     let mut n = 0;
     let (mut head, mut auth, mut publ, mut upd) = (0, 0, 0, 0);
     for (id, a) in ids.iter().zip(articles) {
@@ -198,11 +144,7 @@ fn metadata_report(
         } else if std::env::var_os("NEWSDESK_BENCH_DETAIL").is_some() {
             println!("  headline {id:.12}: got {:?} want {gh:?}", a.headline);
         }
-        let mut ga: Vec<String> = g
-            .get("authors")
-            .and_then(Value::as_array)
-            .map(|v| v.iter().filter_map(Value::as_str).map(norm).collect())
-            .unwrap_or_default();
+        let mut ga: Vec<String> = g.get("authors").and_then(Value::as_array).map(|v| v.iter().filter_map(Value::as_str).map(norm).collect()).unwrap_or_default();
         let mut pa: Vec<String> = a.authors.iter().map(|s| norm(s)).collect();
         ga.sort();
         pa.sort();
@@ -212,27 +154,15 @@ fn metadata_report(
             println!("  authors {id:.12}: got {pa:?} want {ga:?}");
         }
         let day = |v: Option<&str>| v.map(|s| s.chars().take(10).collect::<String>());
-        if day(g.get("published").and_then(Value::as_str))
-            == day(a.published.as_ref().map(|t| t.value.as_str()))
-        {
+        if day(g.get("published").and_then(Value::as_str)) == day(a.published.as_ref().map(|t| t.value.as_str())) {
             publ += 1;
         } else if std::env::var_os("NEWSDESK_BENCH_DETAIL").is_some() {
-            println!(
-                "  published {id:.12}: got {:?} want {:?}",
-                a.published.as_ref().map(|t| &t.value),
-                g.get("published")
-            );
+            println!("  published {id:.12}: got {:?} want {:?}", a.published.as_ref().map(|t| &t.value), g.get("published"));
         }
-        if day(g.get("updated").and_then(Value::as_str))
-            == day(a.updated.as_ref().map(|t| t.value.as_str()))
-        {
+        if day(g.get("updated").and_then(Value::as_str)) == day(a.updated.as_ref().map(|t| t.value.as_str())) {
             upd += 1;
         } else if std::env::var_os("NEWSDESK_BENCH_DETAIL").is_some() {
-            println!(
-                "  updated {id:.12}: got {:?} want {:?}",
-                a.updated.as_ref().map(|t| &t.value),
-                g.get("updated")
-            );
+            println!("  updated {id:.12}: got {:?} want {:?}", a.updated.as_ref().map(|t| &t.value), g.get("updated"));
         }
     }
     let pct = |k: usize| if n == 0 { 0.0 } else { k as f64 / n as f64 };
@@ -241,9 +171,5 @@ fn metadata_report(
 }
 
 fn norm(s: &str) -> String {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join(" ")
 }

@@ -53,8 +53,7 @@ pub struct ServiceArgs {
 
 /// The PostgreSQL URL of a command: its `--store`, else the environment.
 pub fn store_url(flag: &Option<String>) -> Option<String> {
-    flag.clone()
-        .or_else(|| std::env::var(DATABASE_ENV).ok().filter(|s| !s.is_empty()))
+    flag.clone().or_else(|| std::env::var(DATABASE_ENV).ok().filter(|s| !s.is_empty()))
 }
 
 /// Checks the form of a `--store` URL before connecting, so a typo is named
@@ -84,17 +83,13 @@ impl ServiceArgs {
     }
 
     pub fn connect_store(&self) -> Result<PgStore> {
-        let Some(url) = self.store_url() else {
-            bail!("a PostgreSQL store is needed: --store postgres://… or {DATABASE_ENV}")
-        };
+        let Some(url) = self.store_url() else { bail!("a PostgreSQL store is needed: --store postgres://… or {DATABASE_ENV}") };
         self.validate()?;
         PgStore::connect(&url).context("connecting to PostgreSQL")
     }
 
     pub fn connect_queue(&self) -> Result<Queue> {
-        let Some(url) = &self.cluster else {
-            bail!("--cluster nats://host:port is needed")
-        };
+        let Some(url) = &self.cluster else { bail!("--cluster nats://host:port is needed") };
         if !(self.ack_wait.is_finite() && self.ack_wait >= 1.0) {
             bail!("--ack-wait must be at least 1 second");
         }
@@ -141,11 +136,7 @@ pub fn run(args: Args) -> Result<bool> {
     if c.status {
         return status(c, args.json);
     }
-    let opts = SourceOptions {
-        fetch: args.fetch,
-        allow_private: args.allow_private,
-        ..SourceOptions::default()
-    };
+    let opts = SourceOptions { fetch: args.fetch, allow_private: args.allow_private, ..SourceOptions::default() };
     if c.services.cluster.is_none() {
         return single(&args, &opts);
     }
@@ -169,9 +160,7 @@ impl Observer for Plain {
 /// The ordinary pipeline into PostgreSQL.
 fn single(args: &Args, opts: &SourceOptions) -> Result<bool> {
     let mut store = args.cluster.services.connect_store()?;
-    let threads = args
-        .threads
-        .unwrap_or_else(crate::ingest_cmd::default_threads);
+    let threads = args.threads.unwrap_or_else(crate::ingest_cmd::default_threads);
     let start = Instant::now();
     let docs = newsdesk_sources::open(&args.inputs, opts);
     let c = pipeline::ingest(&mut store, docs, threads, &Plain { quiet: args.quiet })?;
@@ -183,11 +172,7 @@ fn single(args: &Args, opts: &SourceOptions) -> Result<bool> {
 /// cluster's jobs and readable in `--status`.
 fn new_job_name() -> String {
     let now = chrono::Utc::now();
-    format!(
-        "{}-{}",
-        now.format("%Y%m%dT%H%M%S%.3fZ"),
-        std::process::id()
-    )
+    format!("{}-{}", now.format("%Y%m%dT%H%M%S%.3fZ"), std::process::id())
 }
 
 /// Publishes the inputs as one job's items.
@@ -213,19 +198,16 @@ fn split(args: &Args, opts: &SourceOptions) -> Result<bool> {
     let (mut items, mut records) = (0u64, 0u64);
     let mut pending: Vec<Result<RawDoc, SourceError>> = Vec::new();
     let mut size = 0usize;
-    let mut publish =
-        |pending: &mut Vec<Result<RawDoc, SourceError>>, queue: &mut Queue| -> Result<()> {
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let bytes = item::encode(pending);
-            queue
-                .publish(&job, items, bytes)
-                .with_context(|| format!("publishing item {items} of job {job}"))?;
-            items += 1;
-            pending.clear();
-            Ok(())
-        };
+    let mut publish = |pending: &mut Vec<Result<RawDoc, SourceError>>, queue: &mut Queue| -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let bytes = item::encode(pending);
+        queue.publish(&job, items, bytes).with_context(|| format!("publishing item {items} of job {job}"))?;
+        items += 1;
+        pending.clear();
+        Ok(())
+    };
     for record in newsdesk_sources::open(&args.inputs, opts) {
         records += 1;
         let record = match record {
@@ -247,22 +229,14 @@ fn split(args: &Args, opts: &SourceOptions) -> Result<bool> {
         pending.push(record);
     }
     publish(&mut pending, &mut queue)?;
-    queue
-        .flush()
-        .context("waiting for the stream to store the items")?;
+    queue.flush().context("waiting for the stream to store the items")?;
     drop(publish);
     store.job_set_items(&job, items as i64)?;
     let secs = start.elapsed().as_secs_f64();
     if args.json && !c.wait {
-        println!(
-            "{}",
-            serde_json::json!({"job": job, "items": items, "records": records, "publish_seconds": secs})
-        );
+        println!("{}", serde_json::json!({"job": job, "items": items, "records": records, "publish_seconds": secs}));
     } else if !args.quiet || !c.wait {
-        println!(
-            "job {job}: {items} items ({records} records) published to stream {} in {secs:.1} s",
-            c.services.stream
-        );
+        println!("job {job}: {items} items ({records} records) published to stream {} in {secs:.1} s", c.services.stream);
     }
     if !c.wait {
         return Ok(true);
@@ -292,19 +266,12 @@ fn split(args: &Args, opts: &SourceOptions) -> Result<bool> {
 fn wait_for(store: &PgStore, job: &str, quiet: bool) -> Result<JobStatus> {
     let mut last_line = Instant::now();
     loop {
-        let Some(j) = store.jobs()?.into_iter().find(|j| j.id == job) else {
-            bail!("job {job:?} disappeared from the store")
-        };
+        let Some(j) = store.jobs()?.into_iter().find(|j| j.id == job) else { bail!("job {job:?} disappeared from the store") };
         if j.items.is_some_and(|n| j.done >= n) {
             return Ok(j);
         }
         if !quiet && last_line.elapsed() >= Duration::from_secs(5) {
-            eprintln!(
-                "newsdesk: job {job}: {}/{} items, {} articles",
-                j.done,
-                j.items.unwrap_or(0),
-                j.articles
-            );
+            eprintln!("newsdesk: job {job}: {}/{} items, {} articles", j.done, j.items.unwrap_or(0), j.articles);
             last_line = Instant::now();
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -318,11 +285,7 @@ fn status(c: &ClusterArgs, json: bool) -> Result<bool> {
         Some(_) => Some(c.services.connect_queue()?),
         None => None,
     };
-    let jobs: Vec<JobStatus> = store
-        .jobs()?
-        .into_iter()
-        .filter(|j| c.job.as_ref().is_none_or(|want| &j.id == want))
-        .collect();
+    let jobs: Vec<JobStatus> = store.jobs()?.into_iter().filter(|j| c.job.as_ref().is_none_or(|want| &j.id == want)).collect();
     if let Some(want) = &c.job {
         if jobs.is_empty() {
             bail!("no job {want:?} in the store");
@@ -354,12 +317,8 @@ fn status(c: &ClusterArgs, json: bool) -> Result<bool> {
         println!("no cluster jobs in the store");
     }
     for j in &jobs {
-        let published = j.items.map_or("still publishing".to_string(), |n| {
-            format!("{n} items published")
-        });
-        let pending = j
-            .items
-            .map_or(String::new(), |n| format!(", {} pending", n - j.done));
+        let published = j.items.map_or("still publishing".to_string(), |n| format!("{n} items published"));
+        let pending = j.items.map_or(String::new(), |n| format!(", {} pending", n - j.done));
         let rate = match j.seconds {
             Some(s) if s > 0.0 => format!(", {:.0} articles/s", j.articles as f64 / s),
             _ => String::new(),

@@ -51,39 +51,21 @@ struct PageInfo {
 fn manifest(corpus: &Path) -> Result<HashMap<String, PageInfo>> {
     let path = corpus.join("manifest.json");
     let mut out = HashMap::new();
-    let Ok(bytes) = std::fs::read(&path) else {
-        return Ok(out);
-    };
-    let v: serde_json::Value =
-        serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
+    let Ok(bytes) = std::fs::read(&path) else { return Ok(out) };
+    let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
     fn walk(v: &serde_json::Value, out: &mut HashMap<String, PageInfo>) {
         match v {
             serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
             serde_json::Value::Object(o) => {
-                let file = o
-                    .get("file")
-                    .or_else(|| o.get("path"))
-                    .and_then(|f| f.as_str());
+                let file = o.get("file").or_else(|| o.get("path")).and_then(|f| f.as_str());
                 if let Some(file) = file {
                     let s = |k: &str| o.get(k).and_then(|x| x.as_str());
                     let fetched = ["fetched_at", "fetched", "fetch_time", "date"]
                         .iter()
                         .find_map(|k| s(k))
                         .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-                    let charset = s("charset")
-                        .filter(|c| {
-                            c.bytes()
-                                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                        })
-                        .map(str::to_string);
-                    out.insert(
-                        file.trim_start_matches("./").to_string(),
-                        PageInfo {
-                            url: s("url").map(str::to_string),
-                            fetched,
-                            charset,
-                        },
-                    );
+                    let charset = s("charset").filter(|c| c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).map(str::to_string);
+                    out.insert(file.trim_start_matches("./").to_string(), PageInfo { url: s("url").map(str::to_string), fetched, charset });
                 }
                 o.values().for_each(|x| walk(x, out));
             }
@@ -113,33 +95,19 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Writes the HTML pages as WARC response records (one gzip member each),
 /// in fetch-time order so an updated page comes after its first version.
-fn write_warc(
-    corpus: &Path,
-    pages: &[PathBuf],
-    info: &HashMap<String, PageInfo>,
-    out: &Path,
-) -> Result<usize> {
-    let default_time: DateTime<FixedOffset> =
-        DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").context("default time")?;
+fn write_warc(corpus: &Path, pages: &[PathBuf], info: &HashMap<String, PageInfo>, out: &Path) -> Result<usize> {
+    let default_time: DateTime<FixedOffset> = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").context("default time")?;
     let mut recs: Vec<(DateTime<FixedOffset>, String, String, Vec<u8>)> = Vec::new();
     for p in pages {
-        let rel = p
-            .strip_prefix(corpus)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = p.strip_prefix(corpus).unwrap_or(p).to_string_lossy().replace('\\', "/");
         let i = info.get(&rel).cloned().unwrap_or_default();
-        let url = i
-            .url
-            .unwrap_or_else(|| format!("https://demo.newsdesk.invalid/{rel}"));
+        let url = i.url.unwrap_or_else(|| format!("https://demo.newsdesk.invalid/{rel}"));
         let body = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
         let charset = i.charset.unwrap_or_else(|| "utf-8".into());
         recs.push((i.fetched.unwrap_or(default_time), url, charset, body));
     }
     recs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    let mut f = std::io::BufWriter::new(
-        std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
-    );
+    let mut f = std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
     for (n, (when, url, charset, body)) in recs.iter().enumerate() {
         let mut block =
             format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset={charset}\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -169,16 +137,8 @@ pub fn build(corpus: &Path, data_dir: &Path) -> Result<String> {
     let info = manifest(corpus)?;
     let mut all = Vec::new();
     files(corpus, &mut all)?;
-    let ext = |p: &Path| {
-        p.extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default()
-    };
-    let pages: Vec<PathBuf> = all
-        .iter()
-        .filter(|p| matches!(ext(p).as_str(), "html" | "htm"))
-        .cloned()
-        .collect();
+    let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let pages: Vec<PathBuf> = all.iter().filter(|p| matches!(ext(p).as_str(), "html" | "htm")).cloned().collect();
     // A stable WARC path: re-running the demo on the same data directory
     // finds its records already stored.
     let warc = data_dir.join("demo-pages.warc.gz");
@@ -187,20 +147,12 @@ pub fn build(corpus: &Path, data_dir: &Path) -> Result<String> {
     for p in &all {
         let e = ext(p);
         let is_atom = matches!(e.as_str(), "xml" | "atom")
-            && std::fs::read_to_string(p)
-                .map(|t| t.contains("http://www.w3.org/2005/Atom"))
-                .unwrap_or(false);
+            && std::fs::read_to_string(p).map(|t| t.contains("http://www.w3.org/2005/Atom")).unwrap_or(false);
         if e == "txt" || is_atom {
             inputs.push(p.to_string_lossy().into_owned());
         }
     }
-    let (c, secs) = ingest_into(
-        data_dir,
-        &inputs,
-        &SourceOptions::default(),
-        default_threads(),
-        true,
-    )?;
+    let (c, secs) = ingest_into(data_dir, &inputs, &SourceOptions::default(), default_threads(), true)?;
     Ok(format!(
         "demo corpus: {n} pages (as WARC) + {} dump/feed files → {} articles ({} syndicated copies), {} revisions in {secs:.1} s",
         inputs.len() - 1,
@@ -211,19 +163,13 @@ pub fn build(corpus: &Path, data_dir: &Path) -> Result<String> {
 }
 
 pub fn run(args: Args) -> Result<bool> {
-    let corpus = args
-        .corpus
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(BUNDLED));
+    let corpus = args.corpus.clone().unwrap_or_else(|| PathBuf::from(BUNDLED));
     // Held until the server stops; the temporary store is removed then.
     let temp;
     let data_dir = match &args.data_dir {
         Some(d) => d.clone(),
         None => {
-            temp = tempfile::Builder::new()
-                .prefix("newsdesk-demo-")
-                .tempdir()
-                .context("creating a temporary store")?;
+            temp = tempfile::Builder::new().prefix("newsdesk-demo-").tempdir().context("creating a temporary store")?;
             temp.path().to_path_buf()
         }
     };

@@ -56,13 +56,8 @@ fn read_set(dir: &Path) -> Result<Vec<Dump>> {
         paths.sort();
         for p in paths {
             let bytes = std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
-            let mtime = std::fs::metadata(&p)
-                .and_then(|m| m.modified())
-                .unwrap_or_else(|_| SystemTime::now());
-            let name = p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let mtime = std::fs::metadata(&p).and_then(|m| m.modified()).unwrap_or_else(|_| SystemTime::now());
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             dumps.push(Dump {
                 name: format!("{sub}/{name}"),
                 text: newsdesk_textdump::decode_text(&bytes).0,
@@ -74,10 +69,7 @@ fn read_set(dir: &Path) -> Result<Vec<Dump>> {
 }
 
 fn extract(d: &Dump) -> newsdesk_textdump::DumpResult {
-    let opts = newsdesk_textdump::DumpOptions {
-        now: Some(d.now),
-        ..Default::default()
-    };
+    let opts = newsdesk_textdump::DumpOptions { now: Some(d.now), ..Default::default() };
     newsdesk_textdump::extract_dump(&d.text, &opts)
 }
 
@@ -86,9 +78,7 @@ fn extract(d: &Dump) -> newsdesk_textdump::DumpResult {
 /// caches) and reports the median speed of the extraction call alone.
 pub fn run(dir: &Path, out: &Path) -> Result<Summary> {
     let dumps = read_set(dir)?;
-    let mut w = BufWriter::new(
-        std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
-    );
+    let mut w = BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
     let mut articles = 0;
     for d in &dumps {
         let r = extract(d);
@@ -98,17 +88,13 @@ pub fn run(dir: &Path, out: &Path) -> Result<Summary> {
             articles: r
                 .articles
                 .iter()
-                .map(|a| PredArticle {
-                    headline: a.headline.as_deref(),
-                    body: &a.body,
-                })
+                .map(|a| PredArticle { headline: a.headline.as_deref(), body: &a.body })
                 .collect(),
         };
         serde_json::to_writer(&mut w, &pred)?;
         w.write_all(b"\n")?;
     }
-    w.flush()
-        .with_context(|| format!("writing {}", out.display()))?;
+    w.flush().with_context(|| format!("writing {}", out.display()))?;
     let bytes: usize = dumps.iter().map(|d| d.text.len()).sum();
     let mut times = Vec::new();
     for _ in 0..3 {
@@ -125,10 +111,6 @@ pub fn run(dir: &Path, out: &Path) -> Result<Summary> {
         articles,
         bytes,
         median_seconds,
-        mb_per_second: if median_seconds > 0.0 {
-            bytes as f64 / 1e6 / median_seconds
-        } else {
-            0.0
-        },
+        mb_per_second: if median_seconds > 0.0 { bytes as f64 / 1e6 / median_seconds } else { 0.0 },
     })
 }

@@ -42,34 +42,21 @@ pub fn run(input: &Path, out: &Path) -> Result<Summary> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(&line)
-            .with_context(|| format!("{}:{}: not JSON", input.display(), n + 1))?;
-        let text = v
-            .get("text")
-            .and_then(|t| t.as_str())
-            .unwrap_or_default()
-            .to_string();
+        let v: serde_json::Value =
+            serde_json::from_str(&line).with_context(|| format!("{}:{}: not JSON", input.display(), n + 1))?;
+        let text = v.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_string();
         let id = v.get("id").cloned().unwrap_or(serde_json::Value::Null);
         docs.push((id, text));
     }
-    let mut w = BufWriter::new(
-        std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?,
-    );
+    let mut w = BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
     let mut quotes = 0;
     for (id, text) in &docs {
         let a = newsdesk_analyze::analyze(text, None);
         quotes += a.quotes.len();
-        serde_json::to_writer(
-            &mut w,
-            &Pred {
-                id,
-                quotes: &a.quotes,
-            },
-        )?;
+        serde_json::to_writer(&mut w, &Pred { id, quotes: &a.quotes })?;
         w.write_all(b"\n")?;
     }
-    w.flush()
-        .with_context(|| format!("writing {}", out.display()))?;
+    w.flush().with_context(|| format!("writing {}", out.display()))?;
 
     let chars: usize = docs.iter().map(|d| d.1.chars().count()).sum();
     let mut times = Vec::with_capacity(3);

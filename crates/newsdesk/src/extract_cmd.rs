@@ -59,10 +59,7 @@ fn is_text_dump(path: &std::path::Path, kind: InputKind) -> bool {
 
 /// The reference time for relative dates: `--now`, else the file's
 /// modification time (when the page was saved), else the current time.
-fn reference_time(
-    path: &std::path::Path,
-    given: Option<DateTime<FixedOffset>>,
-) -> DateTime<FixedOffset> {
+fn reference_time(path: &std::path::Path, given: Option<DateTime<FixedOffset>>) -> DateTime<FixedOffset> {
     given
         .or_else(|| {
             let modified = std::fs::metadata(path).ok()?.modified().ok()?;
@@ -72,8 +69,7 @@ fn reference_time(
 }
 
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map_err(|e| format!("not an RFC 3339 time ({e}), e.g. 2024-03-01T12:00:00Z"))
+    DateTime::parse_from_rfc3339(s).map_err(|e| format!("not an RFC 3339 time ({e}), e.g. 2024-03-01T12:00:00Z"))
 }
 
 /// An extracted article with what the analyze stage found in its body,
@@ -118,13 +114,7 @@ pub fn run(args: Args) -> Result<bool> {
         }
         let now = reference_time(path, args.now);
         if is_text_dump(path, args.input) {
-            let res = newsdesk_textdump::extract_dump_bytes(
-                &bytes,
-                &newsdesk_textdump::DumpOptions {
-                    now: Some(now),
-                    ..Default::default()
-                },
-            );
+            let res = newsdesk_textdump::extract_dump_bytes(&bytes, &newsdesk_textdump::DumpOptions { now: Some(now), ..Default::default() });
             for d in &res.diagnostics {
                 eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
             }
@@ -140,17 +130,9 @@ pub fn run(args: Args) -> Result<bool> {
             }
             continue;
         }
-        let opts = newsdesk_extract::Options {
-            url: args.url.clone(),
-            now: Some(now),
-            ..Default::default()
-        };
+        let opts = newsdesk_extract::Options { url: args.url.clone(), now: Some(now), ..Default::default() };
         if args.explain {
-            writeln!(
-                out,
-                "== {source}\n{}",
-                newsdesk_extract::explain(&bytes, &opts)
-            )?;
+            writeln!(out, "== {source}\n{}", newsdesk_extract::explain(&bytes, &opts))?;
             continue;
         }
         let mut article = newsdesk_extract::extract(&bytes, &opts);
@@ -200,8 +182,5 @@ fn write_one(out: &mut impl Write, format: Format, o: &Output) -> Result<()> {
 }
 
 fn code_name(code: newsdesk_model::DiagnosticCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }

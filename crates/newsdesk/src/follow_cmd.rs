@@ -65,13 +65,7 @@ fn open_or_create(common: &Common) -> Result<EmbeddedStore> {
 
 pub fn run(args: Args) -> Result<bool> {
     match args.what {
-        What::Add {
-            common,
-            name,
-            speaker,
-            entity,
-            query,
-        } => {
+        What::Add { common, name, speaker, entity, query } => {
             let spec = match (speaker, entity) {
                 (Some(s), _) => FollowSpec::Speaker(s),
                 (_, Some(e)) => FollowSpec::Entity(e),
@@ -100,11 +94,7 @@ pub fn run(args: Args) -> Result<bool> {
                 OutFormat::Table => {
                     let mut t = Table::new(vec!["name", "follows", "new matches"]);
                     for f in &list {
-                        t.row(vec![
-                            f.name.clone(),
-                            spec_text(&f.spec),
-                            f.pending.to_string(),
-                        ]);
+                        t.row(vec![f.name.clone(), spec_text(&f.spec), f.pending.to_string()]);
                     }
                     t.write(&mut std::io::stdout().lock())?;
                 }
@@ -128,10 +118,7 @@ pub fn run(args: Args) -> Result<bool> {
                         t.row(vec![
                             m.follow.clone(),
                             a.id.to_string(),
-                            a.published
-                                .as_deref()
-                                .map(|p| p.get(..10).unwrap_or(p).to_string())
-                                .unwrap_or_default(),
+                            a.published.as_deref().map(|p| p.get(..10).unwrap_or(p).to_string()).unwrap_or_default(),
                             a.site.clone().unwrap_or_default(),
                             a.headline.clone().unwrap_or_default(),
                         ]);

@@ -53,17 +53,13 @@ impl Observer for Cli {
     fn error(&self, location: &str, message: &str) {
         self.errors.fetch_add(1, Ordering::Relaxed);
         if !self.quiet || !message.starts_with(SKIPPED_PREFIX) {
-            self.bar
-                .suspend(|| eprintln!("newsdesk: {location}: {message}"));
+            self.bar.suspend(|| eprintln!("newsdesk: {location}: {message}"));
         }
     }
 
     fn progress(&self, c: &Counts) {
         self.bar.set_position(c.records);
-        self.bar.set_message(format!(
-            "{} articles, {} revisions, {} errors",
-            c.new_articles, c.revisions, c.errors
-        ));
+        self.bar.set_message(format!("{} articles, {} revisions, {} errors", c.new_articles, c.revisions, c.errors));
     }
 }
 
@@ -72,35 +68,18 @@ pub fn default_threads() -> usize {
 }
 
 /// Runs an ingest into `data_dir` and returns the counts and seconds taken.
-pub fn ingest_into(
-    data_dir: &std::path::Path,
-    inputs: &[String],
-    opts: &SourceOptions,
-    threads: usize,
-    quiet: bool,
-) -> Result<(Counts, f64)> {
-    let mut store = EmbeddedStore::open(data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+pub fn ingest_into(data_dir: &std::path::Path, inputs: &[String], opts: &SourceOptions, threads: usize, quiet: bool) -> Result<(Counts, f64)> {
+    let mut store = EmbeddedStore::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
     if !store.can_write_index() {
         bail!("another ingest is writing to {}", data_dir.display());
     }
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new_spinner()
-    };
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {elapsed_precise} {pos} records ({per_sec}) · {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} records ({per_sec}) · {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    let cli = Cli {
-        bar,
-        errors: AtomicU64::new(0),
-        quiet,
-    };
+    let cli = Cli { bar, errors: AtomicU64::new(0), quiet };
     let start = Instant::now();
     let docs = newsdesk_sources::open(inputs, opts);
     let counts = pipeline::ingest(&mut store, docs, threads, &cli)?;
@@ -112,11 +91,7 @@ pub fn run(args: Args) -> Result<bool> {
     if args.cluster.wanted() {
         return crate::cluster_ingest::run(args);
     }
-    let opts = SourceOptions {
-        fetch: args.fetch,
-        allow_private: args.allow_private,
-        ..SourceOptions::default()
-    };
+    let opts = SourceOptions { fetch: args.fetch, allow_private: args.allow_private, ..SourceOptions::default() };
     let threads = args.threads.unwrap_or_else(default_threads);
     let (c, secs) = ingest_into(&args.data_dir, &args.inputs, &opts, threads, args.quiet)?;
     summary(&c, secs, args.json)?;

@@ -15,34 +15,20 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     if path.as_os_str() == "-" {
-        io::stdin()
-            .lock()
-            .take(MAX_INPUT_BYTES)
-            .read_to_end(&mut buf)
-            .context("reading stdin")?;
+        io::stdin().lock().take(MAX_INPUT_BYTES).read_to_end(&mut buf).context("reading stdin")?;
         return Ok(buf);
     }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         bail!("{} is a directory", path.display());
     }
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
-    {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
         flate2::read::MultiGzDecoder::new(file)
             .take(MAX_INPUT_BYTES)
             .read_to_end(&mut buf)
-            .with_context(|| {
-                format!(
-                    "{}: not a valid gzip file (truncated or corrupt)",
-                    path.display()
-                )
-            })?;
+            .with_context(|| format!("{}: not a valid gzip file (truncated or corrupt)", path.display()))?;
     } else {
-        file.take(MAX_INPUT_BYTES)
-            .read_to_end(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
+        file.take(MAX_INPUT_BYTES).read_to_end(&mut buf).with_context(|| format!("reading {}", path.display()))?;
     }
     Ok(buf)
 }

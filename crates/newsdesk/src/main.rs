@@ -4,19 +4,19 @@
 mod analyze_cmd;
 mod bench;
 mod cluster_ingest;
-mod demo_cmd;
 mod eval_dumps;
 mod eval_quotes;
 mod extract_cmd;
 mod follow_cmd;
 mod ingest_cmd;
-mod input;
 mod pipeline;
 mod query_cmd;
+mod serve_cmd;
+mod demo_cmd;
+mod store_bench;
+mod input;
 mod render;
 mod score;
-mod serve_cmd;
-mod store_bench;
 mod worker;
 
 use std::path::PathBuf;
@@ -25,11 +25,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(
-    name = "newsdesk",
-    version,
-    about = "News intelligence engine: extract, analyze, search and follow news"
-)]
+#[command(name = "newsdesk", version, about = "News intelligence engine: extract, analyze, search and follow news")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

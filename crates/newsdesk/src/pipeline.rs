@@ -21,10 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset};
 use crossbeam_channel::{bounded, Receiver, Sender};
-use newsdesk_cluster::{
-    minhash, paragraph_diff, story_terms, DiffOp, LshIndex, Signature, StoryClusterer,
-    StoryFeatures, SYNDICATION_THRESHOLD,
-};
+use newsdesk_cluster::{minhash, paragraph_diff, story_terms, DiffOp, LshIndex, Signature, StoryClusterer, StoryFeatures, SYNDICATION_THRESHOLD};
 use newsdesk_model::{Analysis, Article, DiagnosticCode};
 use newsdesk_sources::{DocKind, RawDoc, SourceError, SKIPPED_PREFIX};
 use newsdesk_store::{Batch, DiffLine, Id, IngestError, NewArticle, NewRevision, Store};
@@ -107,11 +104,7 @@ pub(crate) struct Prepared {
 pub(crate) enum Outcome {
     /// Already stored by an earlier run.
     Seen,
-    Done {
-        key: Id,
-        articles: Vec<Prepared>,
-        errors: Vec<IngestError>,
-    },
+    Done { key: Id, articles: Vec<Prepared>, errors: Vec<IngestError> },
 }
 
 impl Outcome {
@@ -148,11 +141,7 @@ pub fn ingest<S: Store + Send + ?Sized>(
     threads: usize,
     observer: &dyn Observer,
 ) -> Result<Counts> {
-    let seen = Arc::new(
-        store
-            .seen_docs()
-            .context("reading the stored document keys")?,
-    );
+    let seen = Arc::new(store.seen_docs().context("reading the stored document keys")?);
     let writer = Writer::new(store)?;
     let threads = threads.max(1);
     let (job_tx, job_rx) = bounded::<(u64, Result<RawDoc, SourceError>)>(threads * 4);
@@ -177,9 +166,7 @@ pub fn ingest<S: Store + Send + ?Sized>(
         // Named threads, so a profile tells the serial writer from the workers.
         let writer_thread = std::thread::Builder::new()
             .name("nd-writer".into())
-            .spawn_scoped(scope, move || {
-                writer.run(out_rx, permit_rx, observer, start)
-            })
+            .spawn_scoped(scope, move || writer.run(out_rx, permit_rx, observer, start))
             .context("starting the ingest writer thread")?;
         let mut n = 0u64;
         for item in docs {
@@ -191,17 +178,11 @@ pub fn ingest<S: Store + Send + ?Sized>(
         }
         drop(job_tx);
         drop(permit_tx);
-        writer_thread
-            .join()
-            .map_err(|_| anyhow::anyhow!("the ingest writer panicked"))?
+        writer_thread.join().map_err(|_| anyhow::anyhow!("the ingest writer panicked"))?
     })
 }
 
-fn worker(
-    jobs: Receiver<(u64, Result<RawDoc, SourceError>)>,
-    out: Sender<(u64, Outcome)>,
-    seen: &HashSet<Id>,
-) {
+fn worker(jobs: Receiver<(u64, Result<RawDoc, SourceError>)>, out: Sender<(u64, Outcome)>, seen: &HashSet<Id>) {
     yield_to_writer();
     for (n, item) in jobs {
         if out.send((n, outcome(item, seen))).is_err() {
@@ -218,10 +199,7 @@ pub(crate) fn outcome(item: Result<RawDoc, SourceError>, seen: &HashSet<Id>) -> 
         Err(e) => Outcome::Done {
             key: Id::of(&[b"source-error", e.location.as_bytes(), e.message.as_bytes()]),
             articles: vec![],
-            errors: vec![IngestError {
-                location: e.location,
-                message: e.message,
-            }],
+            errors: vec![IngestError { location: e.location, message: e.message }],
         },
         Ok(doc) => {
             let key = doc_key(&doc);
@@ -229,20 +207,14 @@ pub(crate) fn outcome(item: Result<RawDoc, SourceError>, seen: &HashSet<Id>) -> 
                 Outcome::Seen
             } else {
                 let (articles, errors) = prepare_guarded(&doc);
-                Outcome::Done {
-                    key,
-                    articles,
-                    errors,
-                }
+                Outcome::Done { key, articles, errors }
             }
         }
     }
 }
 
 fn unix(t: &Option<newsdesk_model::Timestamp>) -> Option<i64> {
-    t.as_ref()
-        .and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok())
-        .map(|d| d.timestamp())
+    t.as_ref().and_then(|t| DateTime::parse_from_rfc3339(&t.value).ok()).map(|d| d.timestamp())
 }
 
 /// The host of a URL, without `www.`.
@@ -266,13 +238,7 @@ fn prepare_guarded(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            (
-                vec![],
-                vec![IngestError {
-                    location: doc.location.clone(),
-                    message: format!("internal error (a bug): {why}"),
-                }],
-            )
+            (vec![], vec![IngestError { location: doc.location.clone(), message: format!("internal error (a bug): {why}") }])
         }
     }
 }
@@ -292,31 +258,16 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
             vec![newsdesk_extract::extract(&doc.bytes, &opts)]
         }
         DocKind::Text => {
-            let opts = newsdesk_textdump::DumpOptions {
-                now,
-                ..newsdesk_textdump::DumpOptions::default()
-            };
+            let opts = newsdesk_textdump::DumpOptions { now, ..newsdesk_textdump::DumpOptions::default() };
             let r = newsdesk_textdump::extract_dump_bytes(&doc.bytes, &opts);
             if r.articles.is_empty() {
-                let why = r
-                    .diagnostics
-                    .first()
-                    .map_or("no article found in the text".to_string(), |d| {
-                        d.message.clone()
-                    });
-                errors.push(IngestError {
-                    location: doc.location.clone(),
-                    message: format!("no article: {why}"),
-                });
+                let why = r.diagnostics.first().map_or("no article found in the text".to_string(), |d| d.message.clone());
+                errors.push(IngestError { location: doc.location.clone(), message: format!("no article: {why}") });
             }
             r.articles
         }
         DocKind::FeedItem { title, published } => {
-            let opts = newsdesk_extract::Options {
-                url: doc.url.clone(),
-                now,
-                ..newsdesk_extract::Options::default()
-            };
+            let opts = newsdesk_extract::Options { url: doc.url.clone(), now, ..newsdesk_extract::Options::default() };
             let mut a = newsdesk_extract::extract(&doc.bytes, &opts);
             if a.body.trim().is_empty() {
                 // A feed item's own content is often a short fragment the
@@ -324,8 +275,7 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
                 let text = strip_tags(&String::from_utf8_lossy(&doc.bytes));
                 if !text.trim().is_empty() {
                     a.body = text;
-                    a.diagnostics
-                        .retain(|d| d.code != DiagnosticCode::NoArticle);
+                    a.diagnostics.retain(|d| d.code != DiagnosticCode::NoArticle);
                 }
             }
             if a.headline.is_none() {
@@ -344,21 +294,14 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
     let many = articles.len() > 1;
     let mut out = Vec::new();
     for (i, mut a) in articles.into_iter().enumerate() {
-        let location = if many {
-            format!("{}#{}", doc.location, i + 1)
-        } else {
-            doc.location.clone()
-        };
+        let location = if many { format!("{}#{}", doc.location, i + 1) } else { doc.location.clone() };
         if a.body.trim().is_empty() {
             let why = a
                 .diagnostics
                 .iter()
                 .find(|d| d.code == DiagnosticCode::NoArticle)
                 .map_or("empty body".to_string(), |d| d.message.clone());
-            errors.push(IngestError {
-                location,
-                message: format!("no article: {why}"),
-            });
+            errors.push(IngestError { location, message: format!("no article: {why}") });
             continue;
         }
         if a.url.is_none() {
@@ -384,20 +327,12 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
         let mut entities: Vec<String> = analysis
             .entities
             .iter()
-            .filter(|e| {
-                e.kind != newsdesk_model::EntityKind::Person
-                    || e.name.split_whitespace().count() >= 2
-            })
+            .filter(|e| e.kind != newsdesk_model::EntityKind::Person || e.name.split_whitespace().count() >= 2)
             .map(|e| e.name.to_lowercase())
             .collect();
         entities.sort();
         entities.dedup();
-        let site = a.site_name.clone().or_else(|| {
-            a.url
-                .as_deref()
-                .or(a.canonical_url.as_deref())
-                .and_then(host)
-        });
+        let site = a.site_name.clone().or_else(|| a.url.as_deref().or(a.canonical_url.as_deref()).and_then(host));
         out.push(Prepared {
             id,
             location,
@@ -458,11 +393,7 @@ fn strip_tags(html: &str) -> String {
             '>' if in_tag => {
                 in_tag = false;
                 let t = tag.trim_start_matches('/').to_ascii_lowercase();
-                if t.starts_with('p')
-                    || t.starts_with("br")
-                    || t.starts_with("div")
-                    || t.starts_with("li")
-                {
+                if t.starts_with('p') || t.starts_with("br") || t.starts_with("div") || t.starts_with("li") {
                     out.push_str("\n\n");
                 }
             }
@@ -547,30 +478,18 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
     /// Adds stored articles (signatures, then story assignments, each in
     /// arrival order) to the in-memory state: all of them on start, or
     /// those other cluster workers stored since the last call.
-    pub(crate) fn absorb(
-        &mut self,
-        signatures: Vec<(Id, Id, Vec<u8>)>,
-        log: Vec<newsdesk_store::StoryLogEntry>,
-    ) -> Result<()> {
+    pub(crate) fn absorb(&mut self, signatures: Vec<(Id, Id, Vec<u8>)>, log: Vec<newsdesk_store::StoryLogEntry>) -> Result<()> {
         for (article, group, bytes) in signatures {
             self.known.insert(article.0);
-            let Some(sig) = Signature::from_bytes(&bytes) else {
-                continue;
-            };
+            let Some(sig) = Signature::from_bytes(&bytes) else { continue };
             self.lsh.insert(article.0, &sig);
             self.sigs.insert(article.0, (sig, group));
         }
         // Replaying the assignments in arrival order brings the clusterer
         // to the state it had when the last run stopped.
         for entry in log {
-            let f: SavedFeatures =
-                serde_json::from_slice(&entry.features).context("a stored story feature record")?;
-            self.clusterer.assign(&StoryFeatures {
-                id: entry.article.0,
-                published_unix: f.p,
-                entities: f.e,
-                terms: f.t,
-            });
+            let f: SavedFeatures = serde_json::from_slice(&entry.features).context("a stored story feature record")?;
+            self.clusterer.assign(&StoryFeatures { id: entry.article.0, published_unix: f.p, entities: f.e, terms: f.t });
             self.group_story.insert(entry.article, entry.story);
         }
         Ok(())
@@ -601,13 +520,7 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
         self.store
     }
 
-    fn run(
-        mut self,
-        results: Receiver<(u64, Outcome)>,
-        permits: Receiver<()>,
-        observer: &dyn Observer,
-        start: Instant,
-    ) -> Result<Counts> {
+    fn run(mut self, results: Receiver<(u64, Outcome)>, permits: Receiver<()>, observer: &dyn Observer, start: Instant) -> Result<Counts> {
         let mut waiting: BTreeMap<u64, Outcome> = BTreeMap::new();
         let mut next = 0u64;
         let mut last_flush = Instant::now();
@@ -626,9 +539,7 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
                 let _ = permits.try_recv();
                 self.decide(outcome, observer)?;
             }
-            if self.batch.docs.len() >= BATCH_DOCS
-                || (last_flush.elapsed() >= BATCH_TIME && !self.batch.docs.is_empty())
-            {
+            if self.batch.docs.len() >= BATCH_DOCS || (last_flush.elapsed() >= BATCH_TIME && !self.batch.docs.is_empty()) {
                 self.flush(observer, start)?;
                 last_flush = Instant::now();
             }
@@ -642,9 +553,7 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
         self.flush(observer, start)?;
         let t = Instant::now();
         self.store.sync_index().context("indexing")?;
-        self.store
-            .finish_ingest()
-            .context("merging the full-text index")?;
+        self.store.finish_ingest().context("merging the full-text index")?;
         self.counts.index_secs += t.elapsed().as_secs_f64();
         self.counts.writer_busy_secs += busy.elapsed().as_secs_f64();
         self.counts.writer_cpu_secs = thread_cpu_secs().unwrap_or(0.0);
@@ -655,9 +564,7 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
         if !self.batch.docs.is_empty() || !self.batch.errors.is_empty() {
             let batch = std::mem::take(&mut self.batch);
             let t = Instant::now();
-            self.store
-                .apply(&batch)
-                .context("writing a batch to the store")?;
+            self.store.apply(&batch).context("writing a batch to the store")?;
             self.counts.apply_secs += t.elapsed().as_secs_f64();
             self.unsynced += batch.articles.len() + batch.revisions.len();
             self.pending_docs.clear();
@@ -670,9 +577,7 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
             self.unsynced = 0;
         }
         let articles = self.counts.new_articles;
-        self.counts
-            .timeline
-            .push((articles, start.elapsed().as_secs_f64()));
+        self.counts.timeline.push((articles, start.elapsed().as_secs_f64()));
         observer.progress(&self.counts);
         Ok(())
     }
@@ -684,11 +589,7 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
                 self.counts.skipped += 1;
                 return Ok(());
             }
-            Outcome::Done {
-                key,
-                articles,
-                errors,
-            } => (key, articles, errors),
+            Outcome::Done { key, articles, errors } => (key, articles, errors),
         };
         if !self.pending_docs.insert(key) {
             self.counts.skipped += 1;
@@ -707,11 +608,9 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
         for p in articles {
             let current = match self.pending_bodies.get(&p.id) {
                 Some(body) => Some(body.clone()),
-                None if self.known.contains(&p.id.0) => self
-                    .store
-                    .current_body(p.id)
-                    .context("reading an article")?
-                    .map(|(_, b)| b),
+                None if self.known.contains(&p.id.0) => {
+                    self.store.current_body(p.id).context("reading an article")?.map(|(_, b)| b)
+                }
                 None => None,
             };
             match current {
@@ -752,31 +651,26 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
                 }
             }
         }
-        let (group, story, features) =
-            match best.and_then(|(_, _, g)| self.group_story.get(&g).map(|s| (g, *s))) {
-                Some((group, story)) => {
-                    self.counts.syndicated += 1;
-                    (group, story, Vec::new())
-                }
-                None => {
-                    let f = StoryFeatures {
-                        id: p.id.0,
-                        published_unix: p.published_unix,
-                        entities: p.entities.clone(),
-                        terms: p.terms.clone(),
-                    };
-                    let t = Instant::now();
-                    let story = Id(self.clusterer.assign(&f));
-                    self.counts.story_secs += t.elapsed().as_secs_f64();
-                    self.group_story.insert(p.id, story);
-                    let saved = SavedFeatures {
-                        p: p.published_unix,
-                        e: p.entities,
-                        t: p.terms,
-                    };
-                    (p.id, story, serde_json::to_vec(&saved).unwrap_or_default())
-                }
-            };
+        let (group, story, features) = match best.and_then(|(_, _, g)| self.group_story.get(&g).map(|s| (g, *s))) {
+            Some((group, story)) => {
+                self.counts.syndicated += 1;
+                (group, story, Vec::new())
+            }
+            None => {
+                let f = StoryFeatures {
+                    id: p.id.0,
+                    published_unix: p.published_unix,
+                    entities: p.entities.clone(),
+                    terms: p.terms.clone(),
+                };
+                let t = Instant::now();
+                let story = Id(self.clusterer.assign(&f));
+                self.counts.story_secs += t.elapsed().as_secs_f64();
+                self.group_story.insert(p.id, story);
+                let saved = SavedFeatures { p: p.published_unix, e: p.entities, t: p.terms };
+                (p.id, story, serde_json::to_vec(&saved).unwrap_or_default())
+            }
+        };
         self.known.insert(p.id.0);
         self.lsh.insert(p.id.0, &p.signature);
         let bytes = p.signature.to_bytes();
@@ -803,22 +697,13 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(
-            host("https://www.orla.example/a/b?c").as_deref(),
-            Some("orla.example")
-        );
-        assert_eq!(
-            host("http://user@News.Example:8080/").as_deref(),
-            Some("news.example")
-        );
+        assert_eq!(host("https://www.orla.example/a/b?c").as_deref(), Some("orla.example"));
+        assert_eq!(host("http://user@News.Example:8080/").as_deref(), Some("news.example"));
         assert_eq!(host("nonsense"), None);
     }
 
     #[test]
     fn feed_fragments_become_text() {
-        assert_eq!(
-            strip_tags("<p>One &amp; two</p><p>Three</p>"),
-            "One & two\n\nThree"
-        );
+        assert_eq!(strip_tags("<p>One &amp; two</p><p>Three</p>"), "One & two\n\nThree");
     }
 }

@@ -39,11 +39,7 @@ pub struct Common {
 /// error rather than a silently created empty store.
 pub fn open_existing(dir: &Path) -> Result<EmbeddedStore> {
     if !dir.join("newsdesk.sqlite").exists() {
-        bail!(
-            "no store in {} (run `newsdesk ingest --data-dir {} PATH...` first)",
-            dir.display(),
-            dir.display()
-        );
+        bail!("no store in {} (run `newsdesk ingest --data-dir {} PATH...` first)", dir.display(), dir.display());
     }
     EmbeddedStore::open(dir).with_context(|| format!("opening the store in {}", dir.display()))
 }
@@ -90,11 +86,7 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{s:?} is not a date (YYYY-MM-DD or RFC 3339)"))
 }
 
-fn print_rows<T: Serialize>(
-    format: OutFormat,
-    rows: &[T],
-    table: impl FnOnce(&[T]) -> Table,
-) -> Result<()> {
+fn print_rows<T: Serialize>(format: OutFormat, rows: &[T], table: impl FnOnce(&[T]) -> Table) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
@@ -126,19 +118,11 @@ const MAX_CELL: usize = 70;
 
 impl Table {
     pub fn new(header: Vec<&'static str>) -> Table {
-        Table {
-            header,
-            rows: Vec::new(),
-        }
+        Table { header, rows: Vec::new() }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(
-            cells
-                .into_iter()
-                .map(|c| cut(&c.replace('\n', " "), MAX_CELL))
-                .collect(),
-        );
+        self.rows.push(cells.into_iter().map(|c| cut(&c.replace('\n', " "), MAX_CELL)).collect());
     }
 
     pub fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
@@ -187,9 +171,7 @@ fn opt(s: &Option<String>) -> String {
 
 /// The date part of an RFC 3339 value.
 fn day(s: &Option<String>) -> String {
-    s.as_deref()
-        .map(|v| v.get(..10).unwrap_or(v).to_string())
-        .unwrap_or_default()
+    s.as_deref().map(|v| v.get(..10).unwrap_or(v).to_string()).unwrap_or_default()
 }
 
 pub fn search(args: SearchArgs) -> Result<bool> {
@@ -208,23 +190,9 @@ pub fn search(args: SearchArgs) -> Result<bool> {
     print_rows(args.common.format, &hits, |hits| {
         let mut t = Table::new(vec!["id", "date", "site", "headline / snippet"]);
         for h in hits {
-            let copies = if h.copies > 1 {
-                format!(" (+{} copies)", h.copies - 1)
-            } else {
-                String::new()
-            };
-            t.row(vec![
-                h.id.to_string(),
-                day(&h.published),
-                opt(&h.site),
-                format!("{}{copies}", opt(&h.headline)),
-            ]);
-            t.rows.push(vec![
-                String::new(),
-                String::new(),
-                String::new(),
-                cut(&h.snippet, 160),
-            ]);
+            let copies = if h.copies > 1 { format!(" (+{} copies)", h.copies - 1) } else { String::new() };
+            t.row(vec![h.id.to_string(), day(&h.published), opt(&h.site), format!("{}{copies}", opt(&h.headline))]);
+            t.rows.push(vec![String::new(), String::new(), String::new(), cut(&h.snippet, 160)]);
         }
         t
     })?;
@@ -247,20 +215,11 @@ pub struct QuotesArgs {
 pub fn quotes(args: QuotesArgs) -> Result<bool> {
     let store = open_existing(&args.common.data_dir)?;
     let text = (!args.query.is_empty()).then(|| args.query.join(" "));
-    let rows = store.quotes(&QuoteQuery {
-        speaker: args.speaker,
-        text,
-        limit: args.limit,
-    })?;
+    let rows = store.quotes(&QuoteQuery { speaker: args.speaker, text, limit: args.limit })?;
     print_rows(args.common.format, &rows, |rows| {
         let mut t = Table::new(vec!["date", "speaker", "quote", "article"]);
         for q in rows {
-            t.row(vec![
-                day(&q.published),
-                opt(&q.speaker),
-                q.text.clone(),
-                format!("{} {}", q.article, opt(&q.url)),
-            ]);
+            t.row(vec![day(&q.published), opt(&q.speaker), q.text.clone(), format!("{} {}", q.article, opt(&q.url))]);
         }
         t
     })?;
@@ -295,16 +254,8 @@ pub fn entities(args: EntitiesArgs) -> Result<bool> {
     print_rows(args.common.format, &rows, |rows| {
         let mut t = Table::new(vec!["name", "kind", "articles", "mentions"]);
         for e in rows {
-            let kind = serde_json::to_value(e.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            t.row(vec![
-                e.name.clone(),
-                kind,
-                e.articles.to_string(),
-                e.mentions.to_string(),
-            ]);
+            let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            t.row(vec![e.name.clone(), kind, e.articles.to_string(), e.mentions.to_string()]);
         }
         t
     })?;
@@ -326,19 +277,9 @@ pub fn stories(args: StoriesArgs) -> Result<bool> {
         let mut t = Table::new(vec!["story / article", "dates", "site", "headline"]);
         for s in rows {
             let dates = format!("{}..{}", day(&s.first_published), day(&s.last_published));
-            t.row(vec![
-                s.id.to_string(),
-                dates,
-                format!("{} articles", s.articles.len()),
-                opt(&s.headline),
-            ]);
+            t.row(vec![s.id.to_string(), dates, format!("{} articles", s.articles.len()), opt(&s.headline)]);
             for a in &s.articles {
-                t.row(vec![
-                    format!("  {}", a.id),
-                    day(&a.published),
-                    opt(&a.site),
-                    opt(&a.headline),
-                ]);
+                t.row(vec![format!("  {}", a.id), day(&a.published), opt(&a.site), opt(&a.headline)]);
             }
         }
         t
@@ -374,46 +315,21 @@ pub fn show(args: ShowArgs) -> Result<bool> {
         OutFormat::Table => {
             let a = &v.article;
             writeln!(out, "{}  {}", v.id, opt(&a.headline))?;
-            writeln!(
-                out,
-                "site: {}  published: {}  url: {}",
-                opt(&v.site),
-                a.published
-                    .as_ref()
-                    .map(|t| t.value.clone())
-                    .unwrap_or_default(),
-                opt(&a.url)
-            )?;
+            writeln!(out, "site: {}  published: {}  url: {}", opt(&v.site), a.published.as_ref().map(|t| t.value.clone()).unwrap_or_default(), opt(&a.url))?;
             writeln!(out, "story: {}  source: {}", v.story, v.location)?;
             writeln!(out, "\n{}\n", a.body)?;
             writeln!(out, "revisions: {}", v.revisions.len())?;
             for r in &v.revisions {
-                writeln!(
-                    out,
-                    "  #{} updated {} — {}",
-                    r.number,
-                    opt(&r.updated),
-                    opt(&r.headline)
-                )?;
+                writeln!(out, "  #{} updated {} — {}", r.number, opt(&r.updated), opt(&r.headline))?;
                 for d in &r.diff {
                     match d {
-                        newsdesk_store::DiffLine::Added(p) => {
-                            writeln!(out, "    + {}", cut(p, 100))?
-                        }
-                        newsdesk_store::DiffLine::Removed(p) => {
-                            writeln!(out, "    - {}", cut(p, 100))?
-                        }
+                        newsdesk_store::DiffLine::Added(p) => writeln!(out, "    + {}", cut(p, 100))?,
+                        newsdesk_store::DiffLine::Removed(p) => writeln!(out, "    - {}", cut(p, 100))?,
                         newsdesk_store::DiffLine::Same(_) => {}
                     }
                 }
             }
-            writeln!(
-                out,
-                "syndication group {} ({} copies, representative {}):",
-                v.group.id,
-                v.group.copies.len(),
-                v.group.representative
-            )?;
+            writeln!(out, "syndication group {} ({} copies, representative {}):", v.group.id, v.group.copies.len(), v.group.representative)?;
             for c in &v.group.copies {
                 writeln!(out, "  {}  {}  {}", c.id, opt(&c.site), opt(&c.url))?;
             }

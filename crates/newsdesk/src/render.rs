@@ -66,12 +66,7 @@ pub fn quotes_markdown(an: &Analysis) -> String {
     }
     let mut s = String::from("## Quotes\n\n");
     for q in &an.quotes {
-        let who = q
-            .speaker
-            .resolved
-            .as_deref()
-            .or(q.speaker.written.as_deref())
-            .unwrap_or("(unattributed)");
+        let who = q.speaker.resolved.as_deref().or(q.speaker.written.as_deref()).unwrap_or("(unattributed)");
         s.push_str(&format!("- **{who}**: {}\n", q.text.replace('\n', " ")));
     }
     s.push('\n');

@@ -9,9 +9,7 @@ const SHINGLE: usize = 4;
 
 /// Tokens are runs of Unicode word characters (`\w+` in Python).
 pub fn tokenize(text: &str) -> Vec<&str> {
-    text.split(|c: char| !is_word(c))
-        .filter(|t| !t.is_empty())
-        .collect()
+    text.split(|c: char| !is_word(c)).filter(|t| !t.is_empty()).collect()
 }
 
 fn is_word(c: char) -> bool {
@@ -53,10 +51,7 @@ pub fn score_page(truth: &str, pred: &str) -> PageScore {
     let p = tokenize(pred);
     let ts = shingles(&t);
     let ps = shingles(&p);
-    let tp: usize = ps
-        .iter()
-        .map(|(k, &n)| n.min(*ts.get(k).unwrap_or(&0)))
-        .sum();
+    let tp: usize = ps.iter().map(|(k, &n)| n.min(*ts.get(k).unwrap_or(&0))).sum();
     let np: usize = ps.values().sum();
     let nt: usize = ts.values().sum();
     PageScore {
@@ -78,32 +73,12 @@ pub struct Summary {
 
 /// Averages page scores the way the reference scorer does.
 pub fn summarize(pages: &[PageScore]) -> Summary {
-    let mean = |v: Vec<f64>| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().sum::<f64>() / v.len() as f64
-        }
-    };
+    let mean = |v: Vec<f64>| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
     let p = mean(pages.iter().filter_map(|s| s.precision).collect());
     let r = mean(pages.iter().filter_map(|s| s.recall).collect());
-    let f1 = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    let acc = if pages.is_empty() {
-        0.0
-    } else {
-        pages.iter().filter(|s| s.exact).count() as f64 / pages.len() as f64
-    };
-    Summary {
-        precision: p,
-        recall: r,
-        f1,
-        accuracy: acc,
-        n: pages.len(),
-    }
+    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let acc = if pages.is_empty() { 0.0 } else { pages.iter().filter(|s| s.exact).count() as f64 / pages.len() as f64 };
+    Summary { precision: p, recall: r, f1, accuracy: acc, n: pages.len() }
 }
 
 #[cfg(test)]
@@ -112,10 +87,7 @@ mod tests {
 
     #[test]
     fn identical_texts_score_one() {
-        let s = score_page(
-            "The dam opened on Monday, officials said.",
-            "The dam opened on Monday - officials said",
-        );
+        let s = score_page("The dam opened on Monday, officials said.", "The dam opened on Monday - officials said");
         assert_eq!(s.precision, Some(1.0));
         assert_eq!(s.recall, Some(1.0));
         assert!(s.exact);

@@ -44,10 +44,7 @@ impl Observer for Collect {
     fn error(&self, location: &str, message: &str) {
         if let Ok(mut v) = self.0.lock() {
             if v.len() < 100 {
-                v.push(IngestFailure {
-                    location: location.to_string(),
-                    message: message.to_string(),
-                });
+                v.push(IngestFailure { location: location.to_string(), message: message.to_string() });
             }
         }
     }
@@ -74,24 +71,11 @@ fn ingest_fn(store: &mut DynStore, docs: DocStream) -> Result<IngestReport, Stri
 /// Serves the store in `data_dir` on `addr` until Ctrl-C; `banner` is
 /// printed with the URL once the port is bound.
 pub fn serve_dir(data_dir: &Path, addr: SocketAddr, fetch: bool, banner: &str) -> Result<bool> {
-    let store = EmbeddedStore::open(data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let store = EmbeddedStore::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
     if !store.can_write_index() {
-        bail!(
-            "another process (an ingest?) is writing to {}; stop it first",
-            data_dir.display()
-        );
+        bail!("another process (an ingest?) is writing to {}; stop it first", data_dir.display());
     }
-    run_server(addr, banner, || {
-        App::new(
-            store,
-            Box::new(ingest_fn),
-            Config {
-                data_dir: data_dir.to_path_buf(),
-                allow_fetch: fetch,
-            },
-        )
-    })
+    run_server(addr, banner, || App::new(store, Box::new(ingest_fn), Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch }))
 }
 
 /// Readers of a PostgreSQL server at most: each is a connection of its
@@ -107,50 +91,33 @@ pub fn serve_pg(url: &str, data_dir: &Path, addr: SocketAddr, fetch: bool) -> Re
     // Connected (and migrated) before the port is bound, so a wrong URL or a
     // stopped database fails the start instead of every request.
     let store = PgStore::connect(url).context("connecting to PostgreSQL")?;
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let url = url.to_string();
-    let open = move || -> Result<Box<DynStore>, newsdesk_store::StoreError> {
-        Ok(Box::new(PgStore::connect(&url)?))
-    };
+    let open = move || -> Result<Box<DynStore>, newsdesk_store::StoreError> { Ok(Box::new(PgStore::connect(&url)?)) };
     run_server(addr, "", || {
         App::with_backend(
             Box::new(store),
             Box::new(open),
             PG_READERS,
             Box::new(ingest_fn),
-            Config {
-                data_dir: data_dir.to_path_buf(),
-                allow_fetch: fetch,
-            },
+            Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch },
         )
     })
 }
 
 /// Binds `addr`, builds the app (inside the runtime, which its webhook task
 /// needs) and serves it until Ctrl-C, printing the URL once bound.
-fn run_server(
-    addr: SocketAddr,
-    banner: &str,
-    app: impl FnOnce() -> std::sync::Arc<App>,
-) -> Result<bool> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+fn run_server(addr: SocketAddr, banner: &str, app: impl FnOnce() -> std::sync::Arc<App>) -> Result<bool> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("listening on {addr}"))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         let local = listener.local_addr()?;
         let app = app();
         // Scripts (and the browser tests) read this line for the URL.
         println!("{banner}newsdesk: serving http://{local}/ (Ctrl-C to stop)");
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        newsdesk_server::serve(listener, app)
-            .await
-            .context("serving")
+        newsdesk_server::serve(listener, app).await.context("serving")
     })?;
     Ok(true)
 }

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use newsdesk_sources::synth::SynthTruth;
 use newsdesk_sources::SourceOptions;
 use newsdesk_store::{Assignment, SearchQuery, Store};
+use newsdesk_sources::synth::SynthTruth;
 
 use crate::ingest_cmd::{default_threads, ingest_into};
 use crate::query_cmd::open_existing;
@@ -38,12 +38,7 @@ pub fn corpus(args: CorpusArgs) -> Result<bool> {
     let start = Instant::now();
     newsdesk_sources::synth::write_corpus(&args.out, args.articles, args.seed)
         .with_context(|| format!("writing a corpus into {}", args.out.display()))?;
-    println!(
-        "wrote {} articles into {} in {:.1} s",
-        args.articles,
-        args.out.display(),
-        start.elapsed().as_secs_f64()
-    );
+    println!("wrote {} articles into {} in {:.1} s", args.articles, args.out.display(), start.elapsed().as_secs_f64());
     Ok(true)
 }
 
@@ -101,12 +96,7 @@ fn edge_rates(timeline: &[(u64, f64)], span: u64) -> Option<(f64, f64)> {
     if total < 2 * span {
         return None;
     }
-    let time_at = |n: u64| {
-        timeline
-            .iter()
-            .find(|(a, _)| *a >= n)
-            .map(|(a, t)| (*a, *t))
-    };
+    let time_at = |n: u64| timeline.iter().find(|(a, _)| *a >= n).map(|(a, t)| (*a, *t));
     let (a1, t1) = time_at(span)?;
     let (a2, t2) = time_at(total - span)?;
     let first = a1 as f64 / t1.max(1e-9);
@@ -135,16 +125,11 @@ fn step_rates(timeline: &[(u64, f64)], span: u64) -> Vec<f64> {
 
 pub fn ingest(args: IngestArgs) -> Result<bool> {
     let data_dir = args.data_dir.unwrap_or_else(|| {
-        let name = args
-            .dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "corpus".into());
+        let name = args.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "corpus".into());
         args.dir.with_file_name(format!("{name}-store"))
     });
     if data_dir.exists() {
-        std::fs::remove_dir_all(&data_dir)
-            .with_context(|| format!("emptying {}", data_dir.display()))?;
+        std::fs::remove_dir_all(&data_dir).with_context(|| format!("emptying {}", data_dir.display()))?;
     }
     let inputs = warc_files(&args.dir)?;
     let threads = args.threads.unwrap_or_else(default_threads);
@@ -189,10 +174,7 @@ pub fn ingest(args: IngestArgs) -> Result<bool> {
     let steps = step_rates(&counts.timeline, 10_000);
     if !steps.is_empty() {
         let shown: Vec<String> = steps.iter().map(|r| format!("{r:.0}")).collect();
-        println!(
-            "articles/s per 10k articles, in order (where a slowdown starts): {}",
-            shown.join(" ")
-        );
+        println!("articles/s per 10k articles, in order (where a slowdown starts): {}", shown.join(" "));
     }
     let truth_path = args.dir.join("truth.json");
     if truth_path.exists() {
@@ -210,9 +192,7 @@ fn truth_labels(truth: &SynthTruth) -> HashMap<String, (String, String)> {
         .articles
         .iter()
         .map(|a| {
-            let group = a
-                .syndication_group
-                .map_or_else(|| format!("url:{}", a.url), |g| format!("g{g}"));
+            let group = a.syndication_group.map_or_else(|| format!("url:{}", a.url), |g| format!("g{g}"));
             (a.url.clone(), (group, a.story.to_string()))
         })
         .collect()
@@ -238,22 +218,11 @@ fn pairwise(pred: &[u64], truth: &[String]) -> (f64, f64) {
         for &i in members {
             *counts.entry(truth[i].as_str()).or_default() += 1;
         }
-        tp += counts
-            .values()
-            .map(|c| c * (c.saturating_sub(1)) / 2)
-            .sum::<u64>();
+        tp += counts.values().map(|c| c * (c.saturating_sub(1)) / 2).sum::<u64>();
     }
     let truth_pairs: u64 = by_truth.values().map(|c| c * (c - 1) / 2).sum();
-    let p = if pred_pairs == 0 {
-        1.0
-    } else {
-        tp as f64 / pred_pairs as f64
-    };
-    let r = if truth_pairs == 0 {
-        1.0
-    } else {
-        tp as f64 / truth_pairs as f64
-    };
+    let p = if pred_pairs == 0 { 1.0 } else { tp as f64 / pred_pairs as f64 };
+    let r = if truth_pairs == 0 { 1.0 } else { tp as f64 / truth_pairs as f64 };
     (p, r)
 }
 
@@ -262,16 +231,9 @@ fn pairwise(pred: &[u64], truth: &[String]) -> (f64, f64) {
 fn purity(pred: &[u64], truth: &[String]) -> f64 {
     let mut by_pred: HashMap<u64, HashMap<&str, usize>> = HashMap::new();
     for (p, t) in pred.iter().zip(truth) {
-        *by_pred
-            .entry(*p)
-            .or_default()
-            .entry(t.as_str())
-            .or_default() += 1;
+        *by_pred.entry(*p).or_default().entry(t.as_str()).or_default() += 1;
     }
-    let majority: usize = by_pred
-        .values()
-        .map(|c| c.values().copied().max().unwrap_or(0))
-        .sum();
+    let majority: usize = by_pred.values().map(|c| c.values().copied().max().unwrap_or(0)).sum();
     majority as f64 / pred.len().max(1) as f64
 }
 
@@ -297,10 +259,7 @@ fn report_quality(truth: &SynthTruth, assigned: &[Assignment]) {
     let (sp, sr) = pairwise(&stories, &ts);
     let truth_stories: std::collections::HashSet<&String> = ts.iter().collect();
     let pred_stories: std::collections::HashSet<&u64> = stories.iter().collect();
-    println!(
-        "syndication folding over {} labelled articles: pairwise precision {p:.3}, recall {r:.3}",
-        groups.len()
-    );
+    println!("syndication folding over {} labelled articles: pairwise precision {p:.3}, recall {r:.3}", groups.len());
     println!(
         "stories: purity {:.3}, pairwise precision {sp:.3}, recall {sr:.3} ({} predicted, {} true)",
         purity(&stories, &ts),
@@ -325,11 +284,7 @@ pub fn search(args: SearchArgs) -> Result<bool> {
     let words: Vec<String> = assigned
         .iter()
         .filter_map(|a| a.headline.as_deref())
-        .flat_map(|h| {
-            h.split(|c: char| !c.is_alphanumeric())
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|h| h.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect::<Vec<_>>())
         .filter(|w| w.chars().count() >= 4)
         .collect();
     let dates: Vec<i64> = assigned.iter().filter_map(|a| a.published_unix).collect();
@@ -339,9 +294,7 @@ pub fn search(args: SearchArgs) -> Result<bool> {
     // A fixed LCG: the same store gives the same queries.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         ((state >> 33) as usize) % n.max(1)
     };
     let mut times = Vec::with_capacity(args.queries);
@@ -349,11 +302,7 @@ pub fn search(args: SearchArgs) -> Result<bool> {
     for i in 0..args.queries {
         let n = 1 + next(3);
         let text: Vec<&str> = (0..n).map(|_| words[next(words.len())].as_str()).collect();
-        let mut q = SearchQuery {
-            text: text.join(" "),
-            limit: 10,
-            ..SearchQuery::default()
-        };
+        let mut q = SearchQuery { text: text.join(" "), limit: 10, ..SearchQuery::default() };
         // Every query carries a filter: a date range or the language.
         if i % 2 == 0 && !dates.is_empty() {
             q.since = Some(dates[next(dates.len())] - 30 * 86400);
@@ -398,14 +347,8 @@ mod tests {
         tl.extend((1..=15).map(|i| (20_000 + i * 1000, 20.0 + 2.0 * i as f64)));
         let r = step_rates(&tl, 10_000);
         assert_eq!(r.len(), 4, "{r:?}");
-        assert!(
-            (r[0] - 1000.0).abs() < 1e-6 && (r[1] - 1000.0).abs() < 1e-6,
-            "{r:?}"
-        );
-        assert!(
-            (r[2] - 500.0).abs() < 1e-6 && (r[3] - 500.0).abs() < 1e-6,
-            "{r:?}"
-        );
+        assert!((r[0] - 1000.0).abs() < 1e-6 && (r[1] - 1000.0).abs() < 1e-6, "{r:?}");
+        assert!((r[2] - 500.0).abs() < 1e-6 && (r[3] - 500.0).abs() < 1e-6, "{r:?}");
     }
 
     #[test]

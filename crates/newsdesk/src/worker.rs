@@ -36,8 +36,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use newsdesk_queue::{item, Delivery, Queue};
 use newsdesk_sources::{RawDoc, SourceError};
-use newsdesk_store::StoreError;
 use newsdesk_store::{Id, Store};
+use newsdesk_store::StoreError;
 use newsdesk_store_pg::{is_connection_lost, ItemCommit, PgStore};
 
 use crate::cluster_ingest::ServiceArgs;
@@ -75,14 +75,8 @@ impl Observer for Silent {
 
 /// What is ready to commit for a held item.
 enum Work {
-    Ready {
-        outcomes: Vec<Outcome>,
-        records: i64,
-    },
-    Dead {
-        what: String,
-        reason: String,
-    },
+    Ready { outcomes: Vec<Outcome>, records: i64 },
+    Dead { what: String, reason: String },
 }
 
 struct Held {
@@ -96,34 +90,20 @@ struct Held {
 
 /// Runs the pure part of the pipeline over an item's records on `threads`
 /// threads, keeping record order.
-fn prepare(
-    records: Vec<Result<RawDoc, SourceError>>,
-    seen: &HashSet<Id>,
-    threads: usize,
-) -> Vec<Outcome> {
+fn prepare(records: Vec<Result<RawDoc, SourceError>>, seen: &HashSet<Id>, threads: usize) -> Vec<Outcome> {
     let threads = threads.clamp(1, records.len().max(1));
-    let mut lanes: Vec<Vec<(usize, Result<RawDoc, SourceError>)>> =
-        (0..threads).map(|_| Vec::new()).collect();
+    let mut lanes: Vec<Vec<(usize, Result<RawDoc, SourceError>)>> = (0..threads).map(|_| Vec::new()).collect();
     for (i, r) in records.into_iter().enumerate() {
         lanes[i % threads].push((i, r));
     }
     let mut out: Vec<(usize, Outcome)> = std::thread::scope(|scope| {
         let handles: Vec<_> = lanes
             .into_iter()
-            .map(|lane| {
-                scope.spawn(move || {
-                    lane.into_iter()
-                        .map(|(i, r)| (i, pipeline::outcome(r, seen)))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|lane| scope.spawn(move || lane.into_iter().map(|(i, r)| (i, pipeline::outcome(r, seen))).collect::<Vec<_>>()))
             .collect();
         // `outcome` catches panics of the stages itself; a lane can only
         // fail by a bug here, which then fails the item.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
     out.sort_by_key(|(i, _)| *i);
     out.into_iter().map(|(_, o)| o).collect()
@@ -137,23 +117,9 @@ pub fn run(args: Args) -> Result<bool> {
     args.services.validate()?;
     let mut store = args.services.connect_store()?;
     let queue = args.services.connect_queue()?;
-    let threads = args
-        .threads
-        .unwrap_or_else(crate::ingest_cmd::default_threads)
-        .max(1);
+    let threads = args.threads.unwrap_or_else(crate::ingest_cmd::default_threads).max(1);
     let patience = Duration::from_secs_f64(args.db_patience.max(0.0));
-    let mut w = Worker {
-        writer: Writer::empty(&mut store),
-        queue,
-        upto: 0,
-        threads,
-        patience,
-        verbose: args.verbose,
-        committed: 0,
-        prepare_secs: 0.0,
-        commit_secs: 0.0,
-        store_secs: 0.0,
-    };
+    let mut w = Worker { writer: Writer::empty(&mut store), queue, upto: 0, threads, patience, verbose: args.verbose, committed: 0, prepare_secs: 0.0, commit_secs: 0.0, store_secs: 0.0 };
     w.catch_up()?;
     let mut held: BTreeMap<(String, u64), Held> = BTreeMap::new();
     let mut idle_since = Instant::now();
@@ -161,11 +127,7 @@ pub fn run(args: Args) -> Result<bool> {
     loop {
         // Take items while there is room.
         while held.len() < WINDOW {
-            let wait = if held.is_empty() {
-                Duration::from_millis(500)
-            } else {
-                Duration::from_millis(100)
-            };
+            let wait = if held.is_empty() { Duration::from_millis(500) } else { Duration::from_millis(100) };
             let d = match w.queue.fetch(wait) {
                 Ok(Some(d)) => d,
                 Ok(None) => break,
@@ -179,21 +141,9 @@ pub fn run(args: Args) -> Result<bool> {
             };
             idle_since = Instant::now();
             if let Some(work) = w.with_db(|w| w.receive(&d))? {
-                let (Some(job), Some(item)) = (d.job.clone(), d.item) else {
-                    continue;
-                };
+                let (Some(job), Some(item)) = (d.job.clone(), d.item) else { continue };
                 let now = Instant::now();
-                held.insert(
-                    (job.clone(), item),
-                    Held {
-                        delivery: d,
-                        job,
-                        item,
-                        work,
-                        since: now,
-                        last_progress: now,
-                    },
-                );
+                held.insert((job.clone(), item), Held { delivery: d, job, item, work, since: now, last_progress: now });
             }
         }
         // Commit, in order, what is next in its job.
@@ -238,11 +188,7 @@ pub fn run(args: Args) -> Result<bool> {
         }
         // Waited too long for an item nobody here holds: give the newest
         // back so this worker can take the one everybody waits for.
-        if held.len() >= WINDOW
-            && held
-                .values()
-                .all(|h| now.duration_since(h.since) >= ack_wait)
-        {
+        if held.len() >= WINDOW && held.values().all(|h| now.duration_since(h.since) >= ack_wait) {
             if let Some((_, h)) = held.pop_last() {
                 soft(w.queue.nak(&h.delivery, Duration::ZERO));
             }
@@ -295,11 +241,7 @@ struct Worker<'s> {
 impl Worker<'_> {
     /// Adds what other workers stored since the last call.
     fn catch_up(&mut self) -> Result<()> {
-        let cu = self
-            .writer
-            .store()
-            .catch_up(self.upto)
-            .context("reading new signatures and story assignments")?;
+        let cu = self.writer.store().catch_up(self.upto).context("reading new signatures and story assignments")?;
         self.writer.absorb(cu.signatures, cu.story_log)?;
         self.upto = cu.upto;
         Ok(())
@@ -314,11 +256,7 @@ impl Worker<'_> {
     /// Whether `e` is the database connection going away rather than a
     /// failure of the work.
     fn lost(&mut self, e: &anyhow::Error) -> bool {
-        self.writer.store().is_closed()
-            || e.chain().any(|c| {
-                c.downcast_ref::<StoreError>()
-                    .is_some_and(is_connection_lost)
-            })
+        self.writer.store().is_closed() || e.chain().any(|c| c.downcast_ref::<StoreError>().is_some_and(is_connection_lost))
     }
 
     /// Runs `f`; when it fails because the database connection is gone,
@@ -330,10 +268,7 @@ impl Worker<'_> {
                 Err(e) if self.lost(&e) => {
                     eprintln!("newsdesk worker: database connection lost ({e:#}); reconnecting");
                     self.reset();
-                    self.writer
-                        .store()
-                        .reconnect(self.patience)
-                        .context("reconnecting to PostgreSQL")?;
+                    self.writer.store().reconnect(self.patience).context("reconnecting to PostgreSQL")?;
                     self.catch_up()?;
                 }
                 Err(e) => return Err(e),
@@ -346,19 +281,11 @@ impl Worker<'_> {
     fn receive(&mut self, d: &Delivery) -> Result<Option<Work>> {
         let (Some(job), Some(item)) = (d.job.clone(), d.item) else {
             // Not ours to order: no job to commit it in.
-            self.queue.dead_letter(
-                d,
-                "not a newsdesk work item (no Newsdesk-Job / Newsdesk-Item headers)",
-            )?;
+            self.queue.dead_letter(d, "not a newsdesk work item (no Newsdesk-Job / Newsdesk-Item headers)")?;
             soft(self.queue.ack(d));
             return Ok(None);
         };
-        if self
-            .writer
-            .store()
-            .job_next_item(&job)?
-            .is_some_and(|n| n as u64 > item)
-        {
+        if self.writer.store().job_next_item(&job)?.is_some_and(|n| n as u64 > item) {
             // Committed before: the worker that did it died before its ack.
             soft(self.queue.ack(d));
             return Ok(None);
@@ -369,11 +296,7 @@ impl Worker<'_> {
             let reason = if failures.is_empty() {
                 format!("gave up after {} deliveries: the workers processing it stopped (crash, kill or acknowledgement timeout)", d.delivered - 1)
             } else {
-                format!(
-                    "gave up after {} deliveries: {}",
-                    d.delivered - 1,
-                    failures.join("; ")
-                )
+                format!("gave up after {} deliveries: {}", d.delivered - 1, failures.join("; "))
             };
             let what = format!("job {job} item {item} ({} bytes)", d.payload.len());
             return Ok(Some(Work::Dead { what, reason }));
@@ -386,10 +309,7 @@ impl Worker<'_> {
                 let t = Instant::now();
                 let outcomes = prepare(records, &seen, self.threads);
                 self.prepare_secs += t.elapsed().as_secs_f64();
-                Ok(Some(Work::Ready {
-                    outcomes,
-                    records: n,
-                }))
+                Ok(Some(Work::Ready { outcomes, records: n }))
             }
             Err(e) => {
                 self.fail(d, &job, item, &e.to_string())?;
@@ -401,29 +321,15 @@ impl Worker<'_> {
     /// Records why an attempt failed and gives the item back with a delay
     /// that grows with each attempt.
     fn fail(&mut self, d: &Delivery, job: &str, item: u64, reason: &str) -> Result<()> {
-        eprintln!(
-            "newsdesk worker: job {job} item {item}, attempt {}: {reason}",
-            d.delivered
-        );
-        self.writer
-            .store()
-            .job_record_failure(job, item as i64, d.delivered as i32, reason)?;
-        soft(
-            self.queue
-                .nak(d, Duration::from_millis(500) * (d.delivered.min(20) as u32)),
-        );
+        eprintln!("newsdesk worker: job {job} item {item}, attempt {}: {reason}", d.delivered);
+        self.writer.store().job_record_failure(job, item as i64, d.delivered as i32, reason)?;
+        soft(self.queue.nak(d, Duration::from_millis(500) * (d.delivered.min(20) as u32)));
         Ok(())
     }
 
     /// Decides and stores an item that is next in its job, then acks it.
     fn commit(&mut self, h: Held) -> Result<()> {
-        let Held {
-            delivery,
-            job,
-            item,
-            work,
-            ..
-        } = h;
+        let Held { delivery, job, item, work, .. } = h;
         let t = Instant::now();
         let mut attempt_batch = None;
         let outcome = loop {
@@ -439,9 +345,7 @@ impl Worker<'_> {
                     }
                     attempt_batch = Some(self.writer.take_batch());
                 }
-                let batch = attempt_batch
-                    .as_ref()
-                    .map_or_else(Default::default, Clone::clone);
+                let batch = attempt_batch.as_ref().map_or_else(Default::default, Clone::clone);
                 let (records, dead) = match &work {
                     Work::Ready { records, .. } => (*records, None),
                     Work::Dead { what, reason } => (0, Some((what.as_str(), reason.as_str()))),
@@ -450,10 +354,7 @@ impl Worker<'_> {
                     self.queue.dead_letter(&delivery, reason)?;
                 }
                 let t = Instant::now();
-                let r = self
-                    .writer
-                    .store()
-                    .apply_item(&job, item as i64, &batch, records, dead)?;
+                let r = self.writer.store().apply_item(&job, item as i64, &batch, records, dead)?;
                 self.store_secs += t.elapsed().as_secs_f64();
                 Ok(r)
             })();
@@ -468,10 +369,7 @@ impl Worker<'_> {
                     if attempt_batch.is_none() {
                         self.reset();
                     }
-                    self.writer
-                        .store()
-                        .reconnect(self.patience)
-                        .context("reconnecting to PostgreSQL")?;
+                    self.writer.store().reconnect(self.patience).context("reconnecting to PostgreSQL")?;
                 }
                 Err(e) => {
                     self.reset();

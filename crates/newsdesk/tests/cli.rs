@@ -11,10 +11,7 @@ fn bin() -> Command {
 }
 
 fn golden(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/golden/html")
-        .join(case)
-        .join("page.html")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden/html").join(case).join("page.html")
 }
 
 struct TempDir(PathBuf);
@@ -54,18 +51,8 @@ fn jsonl(out: &Output) -> Vec<serde_json::Value> {
 fn jsonl_has_one_line_per_input_with_source() {
     let a = golden("jsonld-full");
     let b = golden("opengraph-only");
-    let out = run(&[
-        "extract",
-        "--format",
-        "jsonl",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run(&["extract", "--format", "jsonl", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let lines = jsonl(&out);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["source"], a.to_str().unwrap());
@@ -79,10 +66,7 @@ fn markdown_and_text_formats() {
     let p = golden("jsonld-full");
     let md = run(&["extract", "--format", "md", p.to_str().unwrap()]);
     let md = String::from_utf8_lossy(&md.stdout);
-    assert!(
-        md.starts_with("# "),
-        "markdown starts with the headline: {md:.80}"
-    );
+    assert!(md.starts_with("# "), "markdown starts with the headline: {md:.80}");
     let text = run(&["extract", "--format", "text", p.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(!text.starts_with('#') && !text.contains("\"body\""));
@@ -108,17 +92,11 @@ fn stdin_is_read_for_dash() {
 fn bad_inputs_are_reported_and_the_batch_goes_on() {
     let dir = TempDir::new("bad");
     let empty = dir.file("empty.html", b"");
-    let garbage = dir.file(
-        "garbage.html",
-        &(0..4096u32)
-            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-            .collect::<Vec<_>>(),
-    );
+    let garbage = dir.file("garbage.html", &(0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>());
     let mut gz = Vec::new();
     {
         let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::default());
-        enc.write_all(&std::fs::read(golden("jsonld-full")).unwrap())
-            .unwrap();
+        enc.write_all(&std::fs::read(golden("jsonld-full")).unwrap()).unwrap();
         enc.finish().unwrap();
     }
     let truncated = dir.file("cut.html.gz", &gz[..gz.len() / 2]);
@@ -134,58 +112,28 @@ fn bad_inputs_are_reported_and_the_batch_goes_on() {
         missing.to_str().unwrap(),
         good.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed input makes the exit code 1"
-    );
+    assert_eq!(out.status.code(), Some(1), "a failed input makes the exit code 1");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("empty.html: empty input"), "{stderr}");
-    assert!(
-        stderr.contains("cut.html.gz") && stderr.contains("gzip"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("cut.html.gz") && stderr.contains("gzip"), "{stderr}");
     assert!(stderr.contains("missing.html"), "{stderr}");
     let lines = jsonl(&out);
     // The garbage page and the good page still produce articles.
-    let sources: Vec<&str> = lines
-        .iter()
-        .map(|l| l["source"].as_str().unwrap())
-        .collect();
+    let sources: Vec<&str> = lines.iter().map(|l| l["source"].as_str().unwrap()).collect();
     assert!(sources.contains(&garbage.to_str().unwrap()));
     assert!(sources.contains(&good.to_str().unwrap()));
-    let g = lines
-        .iter()
-        .find(|l| l["source"] == garbage.to_str().unwrap())
-        .unwrap();
-    let codes: Vec<&str> = g["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect();
+    let g = lines.iter().find(|l| l["source"] == garbage.to_str().unwrap()).unwrap();
+    let codes: Vec<&str> = g["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"no-article"), "{codes:?}");
 }
 
 #[test]
 fn no_article_pages_say_so() {
-    let out = run(&[
-        "extract",
-        "--format",
-        "jsonl",
-        golden("section-front").to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "a page without an article is not a failure"
-    );
+    let out = run(&["extract", "--format", "jsonl", golden("section-front").to_str().unwrap()]);
+    assert!(out.status.success(), "a page without an article is not a failure");
     let a = &jsonl(&out)[0];
     assert_eq!(a["body"], "");
-    assert!(a["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|d| d["code"] == "no-article"));
+    assert!(a["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "no-article"));
 }
 
 #[test]
@@ -200,33 +148,14 @@ fn deep_nesting_and_huge_pages_are_bounded() {
         big.push_str(para);
     }
     let big = dir.file("big.html", big.as_bytes());
-    let out = run(&[
-        "extract",
-        "--format",
-        "jsonl",
-        deep.to_str().unwrap(),
-        big.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run(&["extract", "--format", "jsonl", deep.to_str().unwrap(), big.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let lines = jsonl(&out);
     let codes = |i: usize| -> Vec<String> {
-        lines[i]["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["code"].as_str().unwrap().to_string())
-            .collect()
+        lines[i]["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
     };
     assert!(codes(0).contains(&"too-deep".to_string()), "{:?}", codes(0));
-    assert!(
-        codes(1).contains(&"truncated".to_string()),
-        "{:?}",
-        codes(1)
-    );
+    assert!(codes(1).contains(&"truncated".to_string()), "{:?}", codes(1));
     assert!(lines[1]["body"].as_str().unwrap().len() > 1_000_000);
 }
 
@@ -239,68 +168,29 @@ fn bench_scores_a_folder_and_writes_predictions() {
     let truth = serde_json::json!({"one": {"articleBody": "nothing like the page at all", "url": "https://x.example/1"}});
     std::fs::write(dir.0.join("ground-truth.json"), truth.to_string()).unwrap();
     let pred = dir.0.join("pred.json");
-    let out = run(&[
-        "bench",
-        "extraction",
-        dir.0.to_str().unwrap(),
-        "--passes",
-        "1",
-        "--out",
-        pred.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run(&["bench", "extraction", dir.0.to_str().unwrap(), "--passes", "1", "--out", pred.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("pages/s") && stdout.contains("F1 0.0000"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("pages/s") && stdout.contains("F1 0.0000"), "{stdout}");
     let p: serde_json::Value = serde_json::from_slice(&std::fs::read(&pred).unwrap()).unwrap();
     assert!(p["one"]["articleBody"].as_str().unwrap().len() > 200);
 }
 
 #[test]
 fn text_dumps_give_one_line_per_article() {
-    let dump =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../textdump/tests/golden/multi_two/dump.txt");
-    let out = run(&[
-        "extract",
-        "--format",
-        "jsonl",
-        "--now",
-        "2019-11-20T12:00:00Z",
-        dump.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join("../textdump/tests/golden/multi_two/dump.txt");
+    let out = run(&["extract", "--format", "jsonl", "--now", "2019-11-20T12:00:00Z", dump.to_str().unwrap()]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let lines = jsonl(&out);
     assert_eq!(lines.len(), 2, "two articles in the dump");
     for l in &lines {
         assert_eq!(l["source"], dump.to_str().unwrap());
     }
-    assert_eq!(
-        lines[0]["headline"],
-        "Library to stay open until midnight during exam season"
-    );
+    assert_eq!(lines[0]["headline"], "Library to stay open until midnight during exam season");
     // The same text on stdin needs --input text.
     let bytes = std::fs::read(&dump).unwrap();
     let mut child = bin()
-        .args([
-            "extract",
-            "--format",
-            "jsonl",
-            "--input",
-            "text",
-            "--now",
-            "2019-11-20T12:00:00Z",
-            "-",
-        ])
+        .args(["extract", "--format", "jsonl", "--input", "text", "--now", "2019-11-20T12:00:00Z", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -324,42 +214,18 @@ fn extract_output_carries_quotes_entities_and_dates() {
 </article></body></html>"#,
     );
     let out = run(&["extract", "--format", "jsonl", page.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let v = &jsonl(&out)[0];
     let quotes = v["quotes"].as_array().expect("quotes array");
-    let direct = quotes
-        .iter()
-        .find(|q| q["kind"] == "direct")
-        .expect("the direct quote");
+    let direct = quotes.iter().find(|q| q["kind"] == "direct").expect("the direct quote");
     assert_eq!(direct["speaker_resolved"], "Marta Quill");
     assert!(direct["text"].as_str().unwrap().contains("three winters"));
-    let people: Vec<&str> = v["entities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "person")
-        .filter_map(|e| e["name"].as_str())
-        .collect();
+    let people: Vec<&str> = v["entities"].as_array().unwrap().iter().filter(|e| e["kind"] == "person").filter_map(|e| e["name"].as_str()).collect();
     assert!(people.contains(&"Marta Quill"), "{people:?}");
     // "on Tuesday" resolved against the published time (a Wednesday).
     let dates = v["dates"].as_array().unwrap();
-    assert!(
-        dates
-            .iter()
-            .any(|d| d["text"] == "on Tuesday" && d["value"] == "2024-05-14"),
-        "{dates:?}"
-    );
+    assert!(dates.iter().any(|d| d["text"] == "on Tuesday" && d["value"] == "2024-05-14"), "{dates:?}");
     // Extraction only: the analysis fields are left out.
-    let bare = run(&[
-        "extract",
-        "--format",
-        "jsonl",
-        "--no-analyze",
-        page.to_str().unwrap(),
-    ]);
+    let bare = run(&["extract", "--format", "jsonl", "--no-analyze", page.to_str().unwrap()]);
     assert!(jsonl(&bare)[0].get("quotes").is_none());
 }

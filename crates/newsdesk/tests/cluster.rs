@@ -20,12 +20,11 @@ use newsdesk_store::{EmbeddedStore, Store};
 mod common;
 use common::{admin, bin, ok, run, Db, TempDir};
 
+
 const NATS: &str = "nats://127.0.0.1:4222";
 
 fn reachable(addr: &str) -> bool {
-    addr.parse()
-        .ok()
-        .is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok())
+    addr.parse().ok().is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok())
 }
 
 /// True when PostgreSQL and NATS answer; otherwise skips (or fails when
@@ -36,31 +35,17 @@ fn services(test: &str) -> bool {
     if pg && nats {
         return true;
     }
-    let missing = [
-        (!pg).then_some("PostgreSQL 127.0.0.1:5432"),
-        (!nats).then_some("NATS 127.0.0.1:4222"),
-    ];
+    let missing = [(!pg).then_some("PostgreSQL 127.0.0.1:5432"), (!nats).then_some("NATS 127.0.0.1:4222")];
     let missing: Vec<&str> = missing.into_iter().flatten().collect();
     if std::env::var("NEWSDESK_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
-        panic!(
-            "{test}: NEWSDESK_REQUIRE_SERVICES=1 but {} cannot be reached",
-            missing.join(" and ")
-        );
+        panic!("{test}: NEWSDESK_REQUIRE_SERVICES=1 but {} cannot be reached", missing.join(" and "));
     }
-    eprintln!(
-        "SKIPPED {test}: {} not reachable (start them, or see .ci/run)",
-        missing.join(" and ")
-    );
+    eprintln!("SKIPPED {test}: {} not reachable (start them, or see .ci/run)", missing.join(" and "));
     false
 }
 
 fn stream_name(tag: &str) -> String {
-    format!(
-        "T{}_{}_{}",
-        tag.to_ascii_uppercase(),
-        std::process::id(),
-        Instant::now().elapsed().subsec_nanos()
-    )
+    format!("T{}_{}_{}", tag.to_ascii_uppercase(), std::process::id(), Instant::now().elapsed().subsec_nanos())
 }
 
 /// Deletes a test's streams at the end.
@@ -76,17 +61,7 @@ impl Drop for Streams {
 
 fn worker(db: &Db, stream: &str, extra: &[&str]) -> Child {
     bin()
-        .args([
-            "worker",
-            "--cluster",
-            NATS,
-            "--store",
-            &db.url,
-            "--stream",
-            stream,
-            "--threads",
-            "1",
-        ])
+        .args(["worker", "--cluster", NATS, "--store", &db.url, "--stream", stream, "--threads", "1"])
         .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -107,31 +82,18 @@ fn wait_done(db: &Db, job: &str, limit: Duration) -> newsdesk_store_pg::JobStatu
             }
             Err(e) => panic!("reading jobs: {e}"),
         };
-        let j = jobs
-            .into_iter()
-            .find(|j| j.id == job)
-            .expect("the job is registered");
+        let j = jobs.into_iter().find(|j| j.id == job).expect("the job is registered");
         if j.items.is_some_and(|n| j.done >= n) {
             return j;
         }
-        assert!(
-            start.elapsed() < limit,
-            "job {job} not done after {limit:?}: {j:?}"
-        );
+        assert!(start.elapsed() < limit, "job {job} not done after {limit:?}: {j:?}");
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
 fn corpus(dir: &TempDir, articles: usize) -> String {
     let out = dir.path("corpus");
-    ok(&[
-        "bench",
-        "corpus",
-        "--articles",
-        &articles.to_string(),
-        "--out",
-        &out,
-    ]);
+    ok(&["bench", "corpus", "--articles", &articles.to_string(), "--out", &out]);
     out
 }
 
@@ -154,25 +116,9 @@ fn cluster_ingest_equals_single_process_ingest() {
     let _cleanup = Streams(stream.clone());
 
     ok(&["ingest", "--quiet", "--store", &single.url, &input]);
-    let published = ok(&[
-        "ingest",
-        "--cluster",
-        NATS,
-        "--store",
-        &cluster.url,
-        "--stream",
-        &stream,
-        "--job",
-        "e2e",
-        "--item-records",
-        "16",
-        &input,
-    ]);
+    let published = ok(&["ingest", "--cluster", NATS, "--store", &cluster.url, "--stream", &stream, "--job", "e2e", "--item-records", "16", &input]);
     assert!(published.contains("job e2e:"), "{published}");
-    let workers = vec![
-        worker(&cluster, &stream, &["--idle-exit", "3"]),
-        worker(&cluster, &stream, &["--idle-exit", "3"]),
-    ];
+    let workers = vec![worker(&cluster, &stream, &["--idle-exit", "3"]), worker(&cluster, &stream, &["--idle-exit", "3"])];
     let job = wait_done(&cluster, "e2e", Duration::from_secs(300));
     finish(workers);
     assert_eq!(job.dead, 0);
@@ -180,55 +126,19 @@ fn cluster_ingest_equals_single_process_ingest() {
 
     let (a, b) = (single.store(), cluster.store());
     assert_eq!(b.stats().expect("stats"), a.stats().expect("stats"));
-    assert!(
-        a.dump().expect("dump") == b.dump().expect("dump"),
-        "the cluster run's store differs from the single-process run's"
-    );
+    assert!(a.dump().expect("dump") == b.dump().expect("dump"), "the cluster run's store differs from the single-process run's");
 
     // And the same decisions as the embedded store's ingest of the input.
     let data = tmp.path("embedded");
     ok(&["ingest", "--quiet", "--data-dir", &data, &input]);
     let embedded = EmbeddedStore::open(Path::new(&data)).expect("open embedded store");
-    assert_eq!(
-        b.assignments().expect("assignments"),
-        embedded.assignments().expect("assignments")
-    );
+    assert_eq!(b.assignments().expect("assignments"), embedded.assignments().expect("assignments"));
     let (se, sb) = (embedded.stats().expect("stats"), b.stats().expect("stats"));
-    assert_eq!(
-        (
-            sb.articles,
-            sb.revisions,
-            sb.syndication_groups,
-            sb.stories,
-            sb.quotes
-        ),
-        (
-            se.articles,
-            se.revisions,
-            se.syndication_groups,
-            se.stories,
-            se.quotes
-        )
-    );
+    assert_eq!((sb.articles, sb.revisions, sb.syndication_groups, sb.stories, sb.quotes), (se.articles, se.revisions, se.syndication_groups, se.stories, se.quotes));
 
     // Progress is visible.
-    let status = ok(&[
-        "ingest",
-        "--cluster",
-        NATS,
-        "--store",
-        &cluster.url,
-        "--stream",
-        &stream,
-        "--status",
-    ]);
-    assert!(
-        status.contains(&format!(
-            "job e2e: {} items published, {} done, 0 pending, 0 dead-lettered",
-            job.done, job.done
-        )),
-        "{status}"
-    );
+    let status = ok(&["ingest", "--cluster", NATS, "--store", &cluster.url, "--stream", &stream, "--status"]);
+    assert!(status.contains(&format!("job e2e: {} items published, {} done, 0 pending, 0 dead-lettered", job.done, job.done)), "{status}");
     assert!(status.contains("0 items queued"), "{status}");
 }
 
@@ -244,22 +154,7 @@ fn a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled() {
     let _cleanup = Streams(stream.clone());
     ok(&["ingest", "--quiet", "--store", &single.url, &input]);
     // A short acknowledgement wait, so the dead worker's items come back soon.
-    ok(&[
-        "ingest",
-        "--cluster",
-        NATS,
-        "--store",
-        &cluster.url,
-        "--stream",
-        &stream,
-        "--job",
-        "k",
-        "--item-records",
-        "8",
-        "--ack-wait",
-        "2",
-        &input,
-    ]);
+    ok(&["ingest", "--cluster", NATS, "--store", &cluster.url, "--stream", &stream, "--job", "k", "--item-records", "8", "--ack-wait", "2", &input]);
 
     let store = cluster.store();
     let items = store.jobs().expect("jobs")[0].items.expect("published");
@@ -270,19 +165,13 @@ fn a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled() {
         if done >= items / 3 {
             break;
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "the first worker made no progress"
-        );
+        assert!(start.elapsed() < Duration::from_secs(300), "the first worker made no progress");
         std::thread::sleep(Duration::from_millis(20));
     }
     first.kill().expect("SIGKILL the worker");
     let _ = first.wait();
     let at_kill = store.jobs().expect("jobs")[0].done;
-    assert!(
-        at_kill < items,
-        "the job finished before the kill; make the corpus larger"
-    );
+    assert!(at_kill < items, "the job finished before the kill; make the corpus larger");
 
     let second = worker(&cluster, &stream, &["--idle-exit", "5"]);
     let job = wait_done(&cluster, "k", Duration::from_secs(600));
@@ -290,10 +179,7 @@ fn a_killed_worker_is_replaced_and_nothing_is_lost_or_doubled() {
     assert_eq!(job.dead, 0);
     let a = single.store();
     assert_eq!(store.stats().expect("stats"), a.stats().expect("stats"));
-    assert!(
-        a.dump().expect("dump") == store.dump().expect("dump"),
-        "after the kill the store differs from an uninterrupted run's"
-    );
+    assert!(a.dump().expect("dump") == store.dump().expect("dump"), "after the kill the store differs from an uninterrupted run's");
 }
 
 #[test]
@@ -307,20 +193,7 @@ fn lost_database_connections_are_retried_and_change_nothing() {
     let stream = stream_name("dbloss");
     let _cleanup = Streams(stream.clone());
     ok(&["ingest", "--quiet", "--store", &single.url, &input]);
-    ok(&[
-        "ingest",
-        "--cluster",
-        NATS,
-        "--store",
-        &cluster.url,
-        "--stream",
-        &stream,
-        "--job",
-        "l",
-        "--item-records",
-        "8",
-        &input,
-    ]);
+    ok(&["ingest", "--cluster", NATS, "--store", &cluster.url, "--stream", &stream, "--job", "l", "--item-records", "8", &input]);
     let w = worker(&cluster, &stream, &["--idle-exit", "5"]);
     // Cut every connection to the cluster's database (the worker's among
     // them) a few times while the job runs.
@@ -336,16 +209,9 @@ fn lost_database_connections_are_retried_and_change_nothing() {
     assert_eq!(job.dead, 0, "a lost connection is not the item's fault");
     let store = cluster.store();
     for item in 0..job.done {
-        assert_eq!(
-            store.job_failures("l", item).expect("failures"),
-            Vec::<String>::new(),
-            "item {item} was charged an attempt"
-        );
+        assert_eq!(store.job_failures("l", item).expect("failures"), Vec::<String>::new(), "item {item} was charged an attempt");
     }
-    assert!(
-        single.store().dump().expect("dump") == cluster.store().dump().expect("dump"),
-        "the store differs after lost connections"
-    );
+    assert!(single.store().dump().expect("dump") == cluster.store().dump().expect("dump"), "the store differs after lost connections");
 }
 
 fn page(n: usize) -> RawDoc {
@@ -380,16 +246,10 @@ fn a_poison_item_goes_to_the_dead_letters_and_the_rest_completes() {
     config.max_attempts = 2;
     config.ack_wait = Duration::from_secs(2);
     let mut queue = Queue::connect(&config).expect("queue");
-    queue
-        .publish("p", 0, item::encode(&[Ok(page(1)), Ok(page(2))]))
-        .expect("publish");
+    queue.publish("p", 0, item::encode(&[Ok(page(1)), Ok(page(2))])).expect("publish");
     // Bytes that are not a work item: every attempt fails the same way.
-    queue
-        .publish("p", 1, b"NDQ1\xff\xff\xff\xffgarbage".to_vec())
-        .expect("publish");
-    queue
-        .publish("p", 2, item::encode(&[Ok(page(3))]))
-        .expect("publish");
+    queue.publish("p", 1, b"NDQ1\xff\xff\xff\xffgarbage".to_vec()).expect("publish");
+    queue.publish("p", 2, item::encode(&[Ok(page(3))])).expect("publish");
     queue.flush().expect("flush");
     store.job_set_items("p", 3).expect("items");
 
@@ -403,51 +263,20 @@ fn a_poison_item_goes_to_the_dead_letters_and_the_rest_completes() {
     assert!(dead[0].2.contains("malformed work item"), "{dead:?}");
     let letters = queue.dead_letters().expect("letters");
     assert_eq!(letters.len(), 1, "{letters:?}");
-    assert_eq!(
-        (letters[0].job.as_deref(), letters[0].item),
-        (Some("p"), Some(1))
-    );
-    assert!(
-        letters[0].reason.contains("gave up after 2 deliveries"),
-        "{letters:?}"
-    );
+    assert_eq!((letters[0].job.as_deref(), letters[0].item), (Some("p"), Some(1)));
+    assert!(letters[0].reason.contains("gave up after 2 deliveries"), "{letters:?}");
     assert_eq!(store.stats().expect("stats").articles, 3);
-    let status = ok(&[
-        "ingest",
-        "--cluster",
-        NATS,
-        "--store",
-        &db.url,
-        "--stream",
-        &stream,
-        "--status",
-    ]);
-    assert!(
-        status.contains("1 dead-lettered") && status.contains("dead letter: job p item 1"),
-        "{status}"
-    );
+    let status = ok(&["ingest", "--cluster", NATS, "--store", &db.url, "--stream", &stream, "--status"]);
+    assert!(status.contains("1 dead-lettered") && status.contains("dead letter: job p item 1"), "{status}");
 }
 
 #[test]
 fn bad_connection_strings_are_clear_errors() {
-    let out = run(&[
-        "ingest",
-        "--cluster",
-        NATS,
-        "--store",
-        "mysql://x/y",
-        "a.html",
-    ]);
+    let out = run(&["ingest", "--cluster", NATS, "--store", "mysql://x/y", "a.html"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("expected a PostgreSQL URL"), "{err}");
-    let out = run(&[
-        "worker",
-        "--cluster",
-        "http://127.0.0.1:4222",
-        "--store",
-        "postgres://postgres@127.0.0.1:1/x",
-    ]);
+    let out = run(&["worker", "--cluster", "http://127.0.0.1:4222", "--store", "postgres://postgres@127.0.0.1:1/x"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("invalid NATS URL"), "{err}");

@@ -14,20 +14,17 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
+
+
 /// True when PostgreSQL answers; otherwise skips (or fails when the
 /// services are required).
 fn postgres(test: &str) -> bool {
-    let up = "127.0.0.1:5432"
-        .parse()
-        .ok()
-        .is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok());
+    let up = "127.0.0.1:5432".parse().ok().is_some_and(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).is_ok());
     if up {
         return true;
     }
     if std::env::var("NEWSDESK_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
-        panic!(
-            "{test}: NEWSDESK_REQUIRE_SERVICES=1 but PostgreSQL 127.0.0.1:5432 cannot be reached"
-        );
+        panic!("{test}: NEWSDESK_REQUIRE_SERVICES=1 but PostgreSQL 127.0.0.1:5432 cannot be reached");
     }
     eprintln!("SKIPPED {test}: PostgreSQL 127.0.0.1:5432 not reachable (start it, or see .ci/run)");
     false
@@ -41,17 +38,9 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = bin()
-            .arg("serve")
-            .args(args)
-            .args(["--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("serve starts");
+        let mut child = bin().arg("serve").args(args).args(["--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).spawn().expect("serve starts");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("banner");
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("banner");
         let base = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -72,17 +61,11 @@ impl Server {
             self.base,
             body.len()
         );
-        s.write_all(head.as_bytes())
-            .and_then(|_| s.write_all(body.as_bytes()))
-            .expect("send");
+        s.write_all(head.as_bytes()).and_then(|_| s.write_all(body.as_bytes())).expect("send");
         let mut out = String::new();
         s.read_to_string(&mut out).expect("read the response");
         let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
+        let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
         (status, body.to_string())
     }
 
@@ -93,8 +76,7 @@ impl Server {
     }
 
     fn json(&self, path: &str) -> serde_json::Value {
-        serde_json::from_str(&self.get(path))
-            .unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}"))
+        serde_json::from_str(&self.get(path)).unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}"))
     }
 }
 
@@ -110,12 +92,7 @@ impl Drop for Server {
 /// copy of a group, so only the sets of groups must agree.
 fn ids(v: &serde_json::Value) -> Vec<String> {
     let rows = v.get("items").unwrap_or(v);
-    let mut ids: Vec<String> = rows
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["group"].as_str().map(String::from))
-        .collect();
+    let mut ids: Vec<String> = rows.as_array().into_iter().flatten().filter_map(|r| r["group"].as_str().map(String::from)).collect();
     ids.sort();
     ids
 }
@@ -141,10 +118,7 @@ fn serve_on_postgres_answers_like_the_embedded_server() {
     let all = ids(&listed);
     assert!(all.len() >= 10, "too few articles listed: {listed}");
     assert_eq!(ids(&pg.json("/api/articles?per_page=50")), all);
-    assert_eq!(
-        pg.json("/api/entities?limit=50"),
-        emb.json("/api/entities?limit=50")
-    );
+    assert_eq!(pg.json("/api/entities?limit=50"), emb.json("/api/entities?limit=50"));
     let quotes = emb.json("/api/quotes?per_page=50");
     assert_eq!(pg.json("/api/quotes?per_page=50"), quotes);
 
@@ -153,14 +127,8 @@ fn serve_on_postgres_answers_like_the_embedded_server() {
     let shown = emb.json(&format!("/api/articles/{first}"));
     assert_eq!(pg.json(&format!("/api/articles/{first}")), shown);
     let word = shown.to_string();
-    let word = ["said", "the"]
-        .into_iter()
-        .find(|w| word.contains(w))
-        .unwrap_or("the");
-    assert_eq!(
-        ids(&pg.json(&format!("/api/search?q={word}&per_page=50"))),
-        ids(&emb.json(&format!("/api/search?q={word}&per_page=50")))
-    );
+    let word = ["said", "the"].into_iter().find(|w| word.contains(w)).unwrap_or("the");
+    assert_eq!(ids(&pg.json(&format!("/api/search?q={word}&per_page=50"))), ids(&emb.json(&format!("/api/search?q={word}&per_page=50"))));
 
     // The article pages carry the same marked-up text.
     for id in all.iter().take(5) {
@@ -171,41 +139,21 @@ fn serve_on_postgres_answers_like_the_embedded_server() {
     // An ingest through the API lands in PostgreSQL and is searchable.
     let para = "<p>The Quorvex harbour reopened on Monday after a week of storms had closed it to every ship, officials of the port authority said in a statement. \"We are open again, and the fishing fleet can go out tomorrow morning,\" said Mara Lindqvist, the harbour master, adding that repairs to the northern pier would take the rest of the month.</p>";
     let html = format!("<html><head><title>Quorvex harbour reopens</title></head><body><article><h1>Quorvex harbour reopens</h1>{}</article></body></html>", para.repeat(4));
-    let page =
-        serde_json::json!({"html": html, "url": "https://example.com/news/quorvex"}).to_string();
+    let page = serde_json::json!({"html": html, "url": "https://example.com/news/quorvex"}).to_string();
     let page = page.as_str();
     let (status, body) = pg.request("POST", "/api/ingest", Some(page));
     assert_eq!(status, 200, "{body}");
     let hits = pg.json("/api/search?q=quorvex");
     assert_eq!(ids(&hits).len(), 1, "{hits} after {body}");
-    assert_eq!(
-        emb.json("/api/search?q=quorvex")
-            .to_string()
-            .contains("quorvex"),
-        false
-    );
+    assert_eq!(emb.json("/api/search?q=quorvex").to_string().contains("quorvex"), false);
 }
 
 #[test]
 fn serve_with_a_bad_store_url_is_a_clear_error() {
     let out = run(&["serve", "--store", "mysql://x@y/z", "--addr", "127.0.0.1:0"]);
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("expected a PostgreSQL URL"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = run(&[
-        "serve",
-        "--store",
-        "postgres://nobody@127.0.0.1:1/none?connect_timeout=2",
-        "--addr",
-        "127.0.0.1:0",
-    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected a PostgreSQL URL"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["serve", "--store", "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", "--addr", "127.0.0.1:0"]);
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("connecting to PostgreSQL"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("connecting to PostgreSQL"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -20,8 +20,7 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(name: &str) -> TempDir {
-        let p =
-            std::env::temp_dir().join(format!("newsdesk-store-{}-{}", name, std::process::id()));
+        let p = std::env::temp_dir().join(format!("newsdesk-store-{}-{}", name, std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).expect("temp dir");
         TempDir(p)
@@ -51,18 +50,13 @@ fn run(args: &[&str]) -> Output {
 
 fn ok(args: &[&str]) -> String {
     let out = run(args);
-    assert!(
-        out.status.success(),
-        "newsdesk {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "newsdesk {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn json(args: &[&str]) -> Value {
     let out = ok(args);
-    serde_json::from_str(&out)
-        .unwrap_or_else(|e| panic!("newsdesk {args:?}: not JSON ({e}): {out}"))
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("newsdesk {args:?}: not JSON ({e}): {out}"))
 }
 
 fn page(canonical: &str, site: &str, headline: &str, date: &str, paragraphs: &[&str]) -> String {
@@ -94,52 +88,13 @@ const BRIDGE: [&str; 3] = [
 /// dir1: a dam story, its syndicated copy on another site, a bridge story
 /// and a file that is not a page; dir2: an updated bridge story.
 fn fixtures(t: &TempDir) {
-    t.file(
-        "dir1/orla-post-dam.html",
-        &page(
-            "https://orla.example/dam",
-            "Orla Post",
-            "Dam opens on the Orla",
-            "2026-03-02T09:00:00Z",
-            &DAM,
-        ),
-    );
-    t.file(
-        "dir1/wire-daily-dam.html",
-        &page(
-            "https://wire.example/dam",
-            "Wire Daily",
-            "Dam opens on the Orla",
-            "2026-03-02T11:00:00Z",
-            &DAM,
-        ),
-    );
-    t.file(
-        "dir1/verna-bridge.html",
-        &page(
-            "https://verna.example/bridge",
-            "Verna Times",
-            "Verna bridge closes",
-            "2026-03-05T08:00:00Z",
-            &BRIDGE,
-        ),
-    );
-    t.file(
-        "dir1/broken.html",
-        "\u{0}\u{1}\u{2}\u{3} not a page \u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}",
-    );
+    t.file("dir1/orla-post-dam.html", &page("https://orla.example/dam", "Orla Post", "Dam opens on the Orla", "2026-03-02T09:00:00Z", &DAM));
+    t.file("dir1/wire-daily-dam.html", &page("https://wire.example/dam", "Wire Daily", "Dam opens on the Orla", "2026-03-02T11:00:00Z", &DAM));
+    t.file("dir1/verna-bridge.html", &page("https://verna.example/bridge", "Verna Times", "Verna bridge closes", "2026-03-05T08:00:00Z", &BRIDGE));
+    t.file("dir1/broken.html", "\u{0}\u{1}\u{2}\u{3} not a page \u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}");
     let mut updated: Vec<&str> = BRIDGE.to_vec();
     updated.push("The mayor said on Wednesday that repairs to the old bridge would cost four million crowns and could start in the autumn.");
-    t.file(
-        "dir2/verna-bridge.html",
-        &page(
-            "https://verna.example/bridge",
-            "Verna Times",
-            "Verna bridge closes for repairs",
-            "2026-03-05T08:00:00Z",
-            &updated,
-        ),
-    );
+    t.file("dir2/verna-bridge.html", &page("https://verna.example/bridge", "Verna Times", "Verna bridge closes for repairs", "2026-03-05T08:00:00Z", &updated));
 }
 
 #[test]
@@ -149,110 +104,36 @@ fn ingest_then_query_and_follow() {
     let data = t.path("data");
 
     // Follows before the first ingest see everything ingested afterwards.
-    ok(&[
-        "follow",
-        "add",
-        "--data-dir",
-        &data,
-        "ruiz",
-        "--speaker",
-        "Ana Ruiz",
-    ]);
+    ok(&["follow", "add", "--data-dir", &data, "ruiz", "--speaker", "Ana Ruiz"]);
     ok(&["follow", "add", "--data-dir", &data, "bridges", "bridge"]);
 
     // The broken file is reported with its path; the others still land.
     let out = run(&["ingest", "--quiet", "--data-dir", &data, &t.path("dir1")]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed record makes exit code 1"
-    );
+    assert_eq!(out.status.code(), Some(1), "a failed record makes exit code 1");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("broken.html"),
-        "the failure names its location: {stderr}"
-    );
+    assert!(stderr.contains("broken.html"), "the failure names its location: {stderr}");
 
     let stats = json(&["stats", "--format", "json", "--data-dir", &data]);
     assert_eq!(stats["articles"], 3, "{stats}");
-    assert_eq!(
-        stats["syndication_groups"], 2,
-        "the copy is folded: {stats}"
-    );
+    assert_eq!(stats["syndication_groups"], 2, "the copy is folded: {stats}");
     assert_eq!(stats["ingest_errors"], 1, "{stats}");
     assert_eq!(stats["indexed"], 3, "{stats}");
 
-    let hits = json(&[
-        "search",
-        "--format",
-        "json",
-        "--data-dir",
-        &data,
-        "reservoir",
-    ]);
+    let hits = json(&["search", "--format", "json", "--data-dir", &data, "reservoir"]);
     assert_eq!(hits.as_array().map(Vec::len), Some(1), "{hits}");
     assert_eq!(hits[0]["copies"], 2);
-    assert!(
-        hits[0]["snippet"]
-            .as_str()
-            .unwrap_or("")
-            .contains("**reservoir**"),
-        "{hits}"
-    );
-    let hits = json(&[
-        "search",
-        "--format",
-        "json",
-        "--data-dir",
-        &data,
-        "--speaker",
-        "eck",
-        "--since",
-        "2026-03-04",
-    ]);
+    assert!(hits[0]["snippet"].as_str().unwrap_or("").contains("**reservoir**"), "{hits}");
+    let hits = json(&["search", "--format", "json", "--data-dir", &data, "--speaker", "eck", "--since", "2026-03-04"]);
     assert_eq!(hits.as_array().map(Vec::len), Some(1), "{hits}");
-    let hits = json(&[
-        "search",
-        "--format",
-        "json",
-        "--data-dir",
-        &data,
-        "\"stone bridge\" OR reservoir",
-    ]);
+    let hits = json(&["search", "--format", "json", "--data-dir", &data, "\"stone bridge\" OR reservoir"]);
     assert_eq!(hits.as_array().map(Vec::len), Some(2), "{hits}");
     let table = ok(&["search", "--data-dir", &data, "ferry"]);
-    assert!(
-        table.contains("Verna bridge closes") && table.contains("**ferry**"),
-        "{table}"
-    );
+    assert!(table.contains("Verna bridge closes") && table.contains("**ferry**"), "{table}");
 
-    let quotes = json(&[
-        "quotes",
-        "--format",
-        "json",
-        "--data-dir",
-        &data,
-        "--speaker",
-        "Ana Ruiz",
-    ]);
-    assert_eq!(
-        quotes.as_array().map(Vec::len),
-        Some(1),
-        "one quote, not one per copy: {quotes}"
-    );
-    assert!(quotes[0]["text"]
-        .as_str()
-        .unwrap_or("")
-        .contains("kept our promise"));
-    let lines = ok(&[
-        "entities",
-        "--format",
-        "jsonl",
-        "--kind",
-        "person",
-        "--data-dir",
-        &data,
-    ]);
+    let quotes = json(&["quotes", "--format", "json", "--data-dir", &data, "--speaker", "Ana Ruiz"]);
+    assert_eq!(quotes.as_array().map(Vec::len), Some(1), "one quote, not one per copy: {quotes}");
+    assert!(quotes[0]["text"].as_str().unwrap_or("").contains("kept our promise"));
+    let lines = ok(&["entities", "--format", "jsonl", "--kind", "person", "--data-dir", &data]);
     assert!(lines.lines().any(|l| l.contains("Tomas Eck")), "{lines}");
     let stories = json(&["stories", "--format", "json", "--data-dir", &data]);
     assert_eq!(stories.as_array().map(Vec::len), Some(2), "{stories}");
@@ -262,56 +143,26 @@ fn ingest_then_query_and_follow() {
     let hits = json(&["search", "--format", "json", "--data-dir", &data, "crowns"]);
     let id = hits[0]["id"].as_str().unwrap_or("").to_string();
     let shown = json(&["show", "--format", "json", "--data-dir", &data, &id]);
-    assert_eq!(
-        shown["revisions"].as_array().map(Vec::len),
-        Some(2),
-        "{shown}"
-    );
+    assert_eq!(shown["revisions"].as_array().map(Vec::len), Some(2), "{shown}");
     let diff = shown["revisions"][1]["diff"].to_string();
-    assert!(
-        diff.contains("\"added\"") && diff.contains("four million crowns"),
-        "{diff}"
-    );
-    assert_eq!(
-        shown["article"]["headline"],
-        "Verna bridge closes for repairs"
-    );
+    assert!(diff.contains("\"added\"") && diff.contains("four million crowns"), "{diff}");
+    assert_eq!(shown["article"]["headline"], "Verna bridge closes for repairs");
     let table = ok(&["show", "--data-dir", &data, &id[..8]]);
     assert!(table.contains("revisions: 2"), "{table}");
     let stats = json(&["stats", "--format", "json", "--data-dir", &data]);
-    assert_eq!(
-        (stats["articles"].as_u64(), stats["revisions"].as_u64()),
-        (Some(3), Some(4)),
-        "{stats}"
-    );
+    assert_eq!((stats["articles"].as_u64(), stats["revisions"].as_u64()), (Some(3), Some(4)), "{stats}");
 
     // Follow matches, each delivered once.
     let got = json(&["follow", "check", "--format", "json", "--data-dir", &data]);
-    let names: Vec<&str> = got
-        .as_array()
-        .map(|a| a.iter().filter_map(|m| m["follow"].as_str()).collect())
-        .unwrap_or_default();
+    let names: Vec<&str> = got.as_array().map(|a| a.iter().filter_map(|m| m["follow"].as_str()).collect()).unwrap_or_default();
     assert_eq!(names.iter().filter(|n| **n == "ruiz").count(), 2, "{got}");
-    assert_eq!(
-        names.iter().filter(|n| **n == "bridges").count(),
-        1,
-        "{got}"
-    );
+    assert_eq!(names.iter().filter(|n| **n == "bridges").count(), 1, "{got}");
     let again = json(&["follow", "check", "--format", "json", "--data-dir", &data]);
-    assert_eq!(
-        again.as_array().map(Vec::len),
-        Some(0),
-        "delivered exactly once: {again}"
-    );
+    assert_eq!(again.as_array().map(Vec::len), Some(0), "delivered exactly once: {again}");
     let list = ok(&["follow", "list", "--data-dir", &data]);
     assert!(list.contains("speaker Ana Ruiz"), "{list}");
     ok(&["follow", "remove", "--data-dir", &data, "bridges"]);
-    assert_eq!(
-        run(&["follow", "remove", "--data-dir", &data, "bridges"])
-            .status
-            .code(),
-        Some(1)
-    );
+    assert_eq!(run(&["follow", "remove", "--data-dir", &data, "bridges"]).status.code(), Some(1));
 }
 
 #[test]
@@ -322,25 +173,11 @@ fn ingest_twice_changes_nothing() {
     let dirs = [t.path("dir1"), t.path("dir2")];
     let _ = run(&["ingest", "--quiet", "--data-dir", &data, &dirs[0], &dirs[1]]);
     let first = json(&["stats", "--format", "json", "--data-dir", &data]);
-    let out = run(&[
-        "ingest",
-        "--quiet",
-        "--json",
-        "--data-dir",
-        &data,
-        &dirs[0],
-        &dirs[1],
-    ]);
+    let out = run(&["ingest", "--quiet", "--json", "--data-dir", &data, &dirs[0], &dirs[1]]);
     let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
     assert_eq!(summary["new_articles"], 0, "{summary}");
-    assert_eq!(
-        summary["skipped"], 5,
-        "every page is skipped as already stored: {summary}"
-    );
-    assert_eq!(
-        first,
-        json(&["stats", "--format", "json", "--data-dir", &data])
-    );
+    assert_eq!(summary["skipped"], 5, "every page is skipped as already stored: {summary}");
+    assert_eq!(first, json(&["stats", "--format", "json", "--data-dir", &data]));
 }
 
 #[test]
@@ -358,9 +195,7 @@ fn dump(dir: &str) -> String {
 
 /// A cheap varying number (no rand dependency): the clock's nanoseconds.
 fn jitter(max_ms: u64) -> u64 {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos() as u64);
+    let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() as u64);
     n % max_ms.max(1)
 }
 
@@ -368,54 +203,27 @@ fn jitter(max_ms: u64) -> u64 {
 fn killed_ingest_resumes_to_the_same_store() {
     let t = TempDir::new("crash");
     let corpus = t.path("corpus");
-    ok(&[
-        "bench",
-        "corpus",
-        "--articles",
-        "400",
-        "--out",
-        &corpus,
-        "--seed",
-        "7",
-    ]);
+    ok(&["bench", "corpus", "--articles", "400", "--out", &corpus, "--seed", "7"]);
     let clean = t.path("clean");
     let crashed = t.path("crashed");
     // Follow matching must survive kills too: no match lost or doubled.
     for d in [&clean, &crashed] {
         ok(&["follow", "add", "--data-dir", d, "council", "council"]);
-        ok(&[
-            "follow",
-            "add",
-            "--data-dir",
-            d,
-            "people",
-            "--entity",
-            "Residents",
-        ]);
+        ok(&["follow", "add", "--data-dir", d, "people", "--entity", "Residents"]);
     }
     let start = std::time::Instant::now();
     // Exit code 1 (some record failed) is fine here: failures are part of
     // the state compared below. Only a fatal error (2) or a crash is not.
     let finished = |dir: &str| {
         let out = run(&["ingest", "--quiet", "--data-dir", dir, &corpus]);
-        assert!(
-            matches!(out.status.code(), Some(0 | 1)),
-            "ingest failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "ingest failed: {}", String::from_utf8_lossy(&out.stderr));
     };
     finished(&clean);
     let full_ms = start.elapsed().as_millis() as u64;
     let expected = dump(&clean);
-    assert!(
-        expected.lines().count() > 400,
-        "the clean run stored the corpus"
-    );
+    assert!(expected.lines().count() > 400, "the clean run stored the corpus");
 
-    assert!(
-        expected.contains("\ncouncil\t"),
-        "the follow matched in the clean run"
-    );
+    assert!(expected.contains("\ncouncil\t"), "the follow matched in the clean run");
     let mut kills = 0;
     for round in 0..4 {
         let mut child = bin()
@@ -445,11 +253,6 @@ fn killed_ingest_resumes_to_the_same_store() {
             .take(5)
             .map(|(a, b)| format!("- {a}\n+ {b}"))
             .collect();
-        panic!(
-            "store after {kills} kills differs from an uninterrupted run ({} vs {} lines):\n{}",
-            got.lines().count(),
-            expected.lines().count(),
-            diff.join("\n")
-        );
+        panic!("store after {kills} kills differs from an uninterrupted run ({} vs {} lines):\n{}", got.lines().count(), expected.lines().count(), diff.join("\n"));
     }
 }

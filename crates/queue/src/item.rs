@@ -67,9 +67,7 @@ pub fn encode(records: &[Result<RawDoc, SourceError>]) -> Vec<u8> {
                 let (k, title, published) = match &d.kind {
                     DocKind::Html => ("html", None, None),
                     DocKind::Text => ("text", None, None),
-                    DocKind::FeedItem { title, published } => {
-                        ("feed", title.clone(), published.map(|p| p.to_rfc3339()))
-                    }
+                    DocKind::FeedItem { title, published } => ("feed", title.clone(), published.map(|p| p.to_rfc3339())),
                 };
                 body_len += d.bytes.len();
                 Entry {
@@ -110,14 +108,9 @@ pub fn encode(records: &[Result<RawDoc, SourceError>]) -> Vec<u8> {
     out
 }
 
-fn time(
-    s: &Option<String>,
-    what: &str,
-) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, ItemError> {
+fn time(s: &Option<String>, what: &str) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, ItemError> {
     s.as_deref()
-        .map(|t| {
-            DateTime::parse_from_rfc3339(t).map_err(|e| ItemError(format!("{what} {t:?}: {e}")))
-        })
+        .map(|t| DateTime::parse_from_rfc3339(t).map_err(|e| ItemError(format!("{what} {t:?}: {e}"))))
         .transpose()
 }
 
@@ -127,61 +120,30 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Result<RawDoc, SourceError>>, ItemErro
     if bytes.get(..4) != Some(MAGIC.as_slice()) {
         return Err(ItemError("no NDQ1 signature".into()));
     }
-    let len_bytes: [u8; 4] = bytes
-        .get(4..8)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| ItemError("cut short".into()))?;
+    let len_bytes: [u8; 4] = bytes.get(4..8).and_then(|b| b.try_into().ok()).ok_or_else(|| ItemError("cut short".into()))?;
     let header_len = u32::from_le_bytes(len_bytes) as usize;
-    let header = bytes
-        .get(8..8 + header_len)
-        .ok_or_else(|| ItemError("header cut short".into()))?;
-    let entries: Vec<Entry> =
-        serde_json::from_slice(header).map_err(|e| ItemError(format!("header: {e}")))?;
+    let header = bytes.get(8..8 + header_len).ok_or_else(|| ItemError("header cut short".into()))?;
+    let entries: Vec<Entry> = serde_json::from_slice(header).map_err(|e| ItemError(format!("header: {e}")))?;
     let mut pos = 8 + header_len;
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         if e.k == "error" {
-            out.push(Err(SourceError {
-                location: e.loc,
-                message: e.msg.unwrap_or_default(),
-            }));
+            out.push(Err(SourceError { location: e.loc, message: e.msg.unwrap_or_default() }));
             continue;
         }
-        let end = pos
-            .checked_add(e.len)
-            .ok_or_else(|| ItemError("record length overflows".into()))?;
-        let body = bytes
-            .get(pos..end)
-            .ok_or_else(|| ItemError(format!("{}: record bytes cut short", e.loc)))?;
+        let end = pos.checked_add(e.len).ok_or_else(|| ItemError("record length overflows".into()))?;
+        let body = bytes.get(pos..end).ok_or_else(|| ItemError(format!("{}: record bytes cut short", e.loc)))?;
         pos = end;
         let kind = match e.k.as_str() {
             "html" => DocKind::Html,
             "text" => DocKind::Text,
-            "feed" => DocKind::FeedItem {
-                title: e.title.clone(),
-                published: time(&e.published, "feed item time")?,
-            },
-            other => {
-                return Err(ItemError(format!(
-                    "{}: unknown record kind {other:?}",
-                    e.loc
-                )))
-            }
+            "feed" => DocKind::FeedItem { title: e.title.clone(), published: time(&e.published, "feed item time")? },
+            other => return Err(ItemError(format!("{}: unknown record kind {other:?}", e.loc))),
         };
-        out.push(Ok(RawDoc {
-            fetched_at: time(&e.at, "fetch time")?,
-            location: e.loc,
-            url: e.url,
-            charset: e.cs,
-            kind,
-            bytes: body.to_vec(),
-        }));
+        out.push(Ok(RawDoc { fetched_at: time(&e.at, "fetch time")?, location: e.loc, url: e.url, charset: e.cs, kind, bytes: body.to_vec() }));
     }
     if pos != bytes.len() {
-        return Err(ItemError(format!(
-            "{} stray bytes after the last record",
-            bytes.len() - pos
-        )));
+        return Err(ItemError(format!("{} stray bytes after the last record", bytes.len() - pos)));
     }
     Ok(out)
 }
@@ -201,29 +163,16 @@ mod tests {
                 kind: DocKind::Html,
                 bytes: b"<html>one</html>".to_vec(),
             }),
-            Err(SourceError {
-                location: "a.warc.gz#record=2@offset=99".into(),
-                message: "truncated".into(),
-            }),
+            Err(SourceError { location: "a.warc.gz#record=2@offset=99".into(), message: "truncated".into() }),
             Ok(RawDoc {
                 location: "f.xml#item=0".into(),
                 url: None,
                 fetched_at: None,
                 charset: None,
-                kind: DocKind::FeedItem {
-                    title: Some("T".into()),
-                    published: t,
-                },
+                kind: DocKind::FeedItem { title: Some("T".into()), published: t },
                 bytes: vec![0, 255, 10],
             }),
-            Ok(RawDoc {
-                location: "d.txt".into(),
-                url: None,
-                fetched_at: None,
-                charset: None,
-                kind: DocKind::Text,
-                bytes: vec![],
-            }),
+            Ok(RawDoc { location: "d.txt".into(), url: None, fetched_at: None, charset: None, kind: DocKind::Text, bytes: vec![] }),
         ]
     }
 

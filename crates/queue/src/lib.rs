@@ -70,10 +70,7 @@ pub enum QueueError {
 }
 
 fn js_err(what: &'static str) -> impl Fn(&dyn std::fmt::Display) -> QueueError {
-    move |e| QueueError::JetStream {
-        what,
-        message: e.to_string(),
-    }
+    move |e| QueueError::JetStream { what, message: e.to_string() }
 }
 
 /// Result alias of this crate.
@@ -102,12 +99,7 @@ impl QueueConfig {
     /// The defaults (30 s acknowledgement wait, 3 attempts) for a URL and
     /// stream.
     pub fn new(url: &str, stream: &str) -> QueueConfig {
-        QueueConfig {
-            url: url.to_string(),
-            stream: stream.to_string(),
-            ack_wait: Duration::from_secs(30),
-            max_attempts: 3,
-        }
+        QueueConfig { url: url.to_string(), stream: stream.to_string(), ack_wait: Duration::from_secs(30), max_attempts: 3 }
     }
 }
 
@@ -165,11 +157,7 @@ pub struct Queue {
 }
 
 fn check_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -180,16 +168,9 @@ fn check_name(name: &str) -> Result<()> {
 /// Checks the form of a NATS URL without connecting, so a typo is reported
 /// before anything else is started.
 pub fn check_url(url: &str) -> Result<async_nats::ServerAddr> {
-    let addr: async_nats::ServerAddr =
-        url.parse().map_err(|e: std::io::Error| QueueError::Url {
-            url: url.to_string(),
-            message: e.to_string(),
-        })?;
+    let addr: async_nats::ServerAddr = url.parse().map_err(|e: std::io::Error| QueueError::Url { url: url.to_string(), message: e.to_string() })?;
     if !matches!(addr.scheme(), "nats" | "tls") || !url.contains("://") {
-        return Err(QueueError::Url {
-            url: url.to_string(),
-            message: format!("scheme {:?}", addr.scheme()),
-        });
+        return Err(QueueError::Url { url: url.to_string(), message: format!("scheme {:?}", addr.scheme()) });
     }
     Ok(addr)
 }
@@ -201,15 +182,9 @@ impl Queue {
     pub fn connect(config: &QueueConfig) -> Result<Queue> {
         check_name(&config.stream)?;
         let addr = check_url(&config.url)?;
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()?;
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
         let lower = config.stream.to_ascii_lowercase();
-        let (work_subject, dead_subject) = (
-            format!("newsdesk.{lower}.work"),
-            format!("newsdesk.{lower}.dead"),
-        );
+        let (work_subject, dead_subject) = (format!("newsdesk.{lower}.work"), format!("newsdesk.{lower}.dead"));
         let max_deliver = i64::from(config.max_attempts.max(1)) + 1;
         let (client, js, consumer) = rt.block_on(async {
             let client = async_nats::ConnectOptions::new()
@@ -217,10 +192,7 @@ impl Queue {
                 .connection_timeout(Duration::from_secs(5))
                 .connect(addr)
                 .await
-                .map_err(|e| QueueError::Connect {
-                    url: config.url.clone(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| QueueError::Connect { url: config.url.clone(), message: e.to_string() })?;
             let js = jetstream::new(client.clone());
             let work = js
                 .get_or_create_stream(stream::Config {
@@ -266,17 +238,7 @@ impl Queue {
             n if n > 0 => n,
             _ => i64::MAX,
         };
-        Ok(Queue {
-            rt,
-            client,
-            js,
-            consumer,
-            stream: config.stream.clone(),
-            work_subject,
-            dead_subject,
-            max_deliver,
-            outstanding: VecDeque::new(),
-        })
+        Ok(Queue { rt, client, js, consumer, stream: config.stream.clone(), work_subject, dead_subject, max_deliver, outstanding: VecDeque::new() })
     }
 
     /// The largest message the server accepts, which bounds an item.
@@ -296,14 +258,8 @@ impl Queue {
         let mut headers = HeaderMap::new();
         headers.insert(JOB_HEADER, job);
         headers.insert(ITEM_HEADER, item.to_string().as_str());
-        let publish = Publish::build()
-            .payload(Bytes::from(payload))
-            .headers(headers)
-            .message_id(format!("{job}/{item}"));
-        let ack = self
-            .rt
-            .block_on(self.js.send_publish(self.work_subject.clone(), publish))
-            .map_err(|e| js_err("publishing an item")(&e))?;
+        let publish = Publish::build().payload(Bytes::from(payload)).headers(headers).message_id(format!("{job}/{item}"));
+        let ack = self.rt.block_on(self.js.send_publish(self.work_subject.clone(), publish)).map_err(|e| js_err("publishing an item")(&e))?;
         self.outstanding.push_back(ack);
         while self.outstanding.len() > MAX_OUTSTANDING {
             self.await_one()?;
@@ -313,9 +269,7 @@ impl Queue {
 
     fn await_one(&mut self) -> Result<()> {
         if let Some(ack) = self.outstanding.pop_front() {
-            self.rt
-                .block_on(async { ack.await })
-                .map_err(|e| js_err("storing an item")(&e))?;
+            self.rt.block_on(async { ack.await }).map_err(|e| js_err("storing an item")(&e))?;
         }
         Ok(())
     }
@@ -349,12 +303,7 @@ impl Queue {
         })?;
         let Some(msg) = msg else { return Ok(None) };
         let delivered = msg.info().map(|i| i.delivered.max(1) as u64).unwrap_or(1);
-        let header = |name: &str| {
-            msg.headers
-                .as_ref()
-                .and_then(|h| h.get(name))
-                .map(|v| v.as_str().to_string())
-        };
+        let header = |name: &str| msg.headers.as_ref().and_then(|h| h.get(name)).map(|v| v.as_str().to_string());
         let job = header(JOB_HEADER);
         let item = header(ITEM_HEADER).and_then(|s| s.parse().ok());
         Ok(Some(Delivery {
@@ -368,26 +317,18 @@ impl Queue {
     }
 
     fn ack_kind(&self, d: &Delivery, kind: jetstream::AckKind, what: &'static str) -> Result<()> {
-        self.rt
-            .block_on(d.msg.ack_with(kind))
-            .map_err(|e| js_err(what)(&*e))
+        self.rt.block_on(d.msg.ack_with(kind)).map_err(|e| js_err(what)(&*e))
     }
 
     /// Done with the item: JetStream removes it. Waits for the server's
     /// confirmation, so a successful return means it will not come back.
     pub fn ack(&self, d: &Delivery) -> Result<()> {
-        self.rt
-            .block_on(d.msg.double_ack())
-            .map_err(|e| js_err("acknowledging an item")(&*e))
+        self.rt.block_on(d.msg.double_ack()).map_err(|e| js_err("acknowledging an item")(&*e))
     }
 
     /// Gives the item back for another delivery after `delay`.
     pub fn nak(&self, d: &Delivery, delay: Duration) -> Result<()> {
-        self.ack_kind(
-            d,
-            jetstream::AckKind::Nak(Some(delay)),
-            "giving an item back",
-        )
+        self.ack_kind(d, jetstream::AckKind::Nak(Some(delay)), "giving an item back")
     }
 
     /// Still working on it: restarts the item's `ack_wait`.
@@ -408,29 +349,15 @@ impl Queue {
             headers.insert(ITEM_HEADER, item.to_string().as_str());
         }
         // Header values are single lines.
-        let one_line: String = reason
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(2000)
-            .collect();
+        let one_line: String = reason.chars().map(|c| if c.is_control() { ' ' } else { c }).take(2000).collect();
         headers.insert(REASON_HEADER, one_line.as_str());
         let id = match (&d.job, d.item) {
             (Some(j), Some(i)) => format!("dead/{j}/{i}"),
-            _ => format!(
-                "dead/seq/{}",
-                d.msg.info().map(|i| i.stream_sequence).unwrap_or(0)
-            ),
+            _ => format!("dead/seq/{}", d.msg.info().map(|i| i.stream_sequence).unwrap_or(0)),
         };
-        let publish = Publish::build()
-            .payload(d.payload.clone())
-            .headers(headers)
-            .message_id(id);
+        let publish = Publish::build().payload(d.payload.clone()).headers(headers).message_id(id);
         self.rt.block_on(async {
-            let ack = self
-                .js
-                .send_publish(self.dead_subject.clone(), publish)
-                .await
-                .map_err(|e| js_err("writing a dead letter")(&e))?;
+            let ack = self.js.send_publish(self.dead_subject.clone(), publish).await.map_err(|e| js_err("writing a dead letter")(&e))?;
             ack.await.map_err(|e| js_err("storing a dead letter")(&e))
         })?;
         Ok(())
@@ -439,48 +366,15 @@ impl Queue {
     /// The queue's counts.
     pub fn status(&self) -> Result<QueueStatus> {
         self.rt.block_on(async {
-            let mut work = self
-                .js
-                .get_stream(&self.stream)
-                .await
-                .map_err(|e| js_err("reading the work stream")(&e))?;
-            let queued = work
-                .info()
-                .await
-                .map_err(|e| js_err("reading the work stream")(&e))?
-                .state
-                .messages;
-            let mut consumer: jetstream::consumer::PullConsumer = work
-                .get_consumer(CONSUMER)
-                .await
-                .map_err(|e| js_err("reading the consumer")(&e))?;
-            let info = consumer
-                .info()
-                .await
-                .map_err(|e| js_err("reading the consumer")(&e))?;
-            let (undelivered, in_flight, redelivered) = (
-                info.num_pending,
-                info.num_ack_pending as u64,
-                info.num_redelivered as u64,
-            );
-            let mut dead = self
-                .js
-                .get_stream(format!("{}_DEAD", self.stream))
-                .await
-                .map_err(|e| js_err("reading the dead letters")(&e))?;
-            let dead_letters = dead
-                .info()
-                .await
-                .map_err(|e| js_err("reading the dead letters")(&e))?
-                .state
-                .messages;
-            Ok(QueueStatus {
-                queued,
-                undelivered,
-                in_flight,
-                redelivered,
-                dead_letters,
-            })
+            let mut work = self.js.get_stream(&self.stream).await.map_err(|e| js_err("reading the work stream")(&e))?;
+            let queued = work.info().await.map_err(|e| js_err("reading the work stream")(&e))?.state.messages;
+            let mut consumer: jetstream::consumer::PullConsumer =
+                work.get_consumer(CONSUMER).await.map_err(|e| js_err("reading the consumer")(&e))?;
+            let info = consumer.info().await.map_err(|e| js_err("reading the consumer")(&e))?;
+            let (undelivered, in_flight, redelivered) = (info.num_pending, info.num_ack_pending as u64, info.num_redelivered as u64);
+            let mut dead = self.js.get_stream(format!("{}_DEAD", self.stream)).await.map_err(|e| js_err("reading the dead letters")(&e))?;
+            let dead_letters = dead.info().await.map_err(|e| js_err("reading the dead letters")(&e))?.state.messages;
+            Ok(QueueStatus { queued, undelivered, in_flight, redelivered, dead_letters })
         })
     }
 
@@ -488,25 +382,14 @@ impl Queue {
     pub fn dead_letters(&self) -> Result<Vec<DeadLetter>> {
         self.rt.block_on(async {
             let name = format!("{}_DEAD", self.stream);
-            let mut stream = self
-                .js
-                .get_stream(&name)
-                .await
-                .map_err(|e| js_err("reading the dead letters")(&e))?;
-            let state = stream
-                .info()
-                .await
-                .map_err(|e| js_err("reading the dead letters")(&e))?
-                .state
-                .clone();
+            let mut stream = self.js.get_stream(&name).await.map_err(|e| js_err("reading the dead letters")(&e))?;
+            let state = stream.info().await.map_err(|e| js_err("reading the dead letters")(&e))?.state.clone();
             let mut out = Vec::new();
             if state.messages == 0 {
                 return Ok(out);
             }
             for seq in state.first_sequence..=state.last_sequence {
-                let Ok(m) = stream.get_raw_message(seq).await else {
-                    continue;
-                };
+                let Ok(m) = stream.get_raw_message(seq).await else { continue };
                 let header = |n: &str| m.headers.get(n).map(|v| v.as_str().to_string());
                 out.push(DeadLetter {
                     job: header(JOB_HEADER),

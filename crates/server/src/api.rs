@@ -76,13 +76,7 @@ fn page_of<T: Serialize>(rows: Vec<T>, w: Window) -> Result<Page, ApiError> {
         .map(serde_json::to_value)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| ApiError::internal(format!("encoding a response: {e}")))?;
-    Ok(Page {
-        items,
-        page: w.page,
-        per_page: w.per as u64,
-        has_more: shown.has_more,
-        truncated: shown.truncated,
-    })
+    Ok(Page { items, page: w.page, per_page: w.per as u64, has_more: shown.has_more, truncated: shown.truncated })
 }
 
 /// Filters shared by article lists and search.
@@ -113,10 +107,7 @@ pub struct Filters {
 }
 
 fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 impl Filters {
@@ -145,10 +136,7 @@ impl Filters {
 /// `url`, `site`, `published`, `group`, `copies`.
 #[utoipa::path(get, path = "/api/articles", tag = "articles", params(Filters),
     responses((status = 200, description = "A page of articles", body = Page), (status = 400, body = ErrorBody)))]
-async fn list_articles(
-    State(app): State<Arc<App>>,
-    ApiQuery(f): ApiQuery<Filters>,
-) -> Result<Json<Page>, ApiError> {
+async fn list_articles(State(app): State<Arc<App>>, ApiQuery(f): ApiQuery<Filters>) -> Result<Json<Page>, ApiError> {
     let (q, w) = f.query("")?;
     let hits = app.with_reader(move |_, s| Ok(s.search(&q)?)).await?;
     Ok(Json(page_of(hits, w)?))
@@ -159,10 +147,7 @@ async fn list_articles(
 #[utoipa::path(get, path = "/api/articles/{id}", tag = "articles",
     params(("id" = String, Path, description = "16-digit hex id, or a unique prefix", pattern = "^[0-9a-fA-F]{4,16}$")),
     responses((status = 200, description = "The article", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_article(
-    State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Response, ApiError> {
+async fn get_article(State(app): State<Arc<App>>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     check_id(&id)?;
     let id2 = id.clone();
     let view = app.with_reader(move |_, s| Ok(s.show(&id2)?)).await?;
@@ -217,16 +202,9 @@ pub struct QuoteParams {
 /// `speaker`, `role`, `kind`, `text`, `cue`, `headline`, `published`, `url`.
 #[utoipa::path(get, path = "/api/quotes", tag = "quotes", params(QuoteParams),
     responses((status = 200, description = "A page of quotes", body = Page), (status = 400, body = ErrorBody)))]
-async fn quotes(
-    State(app): State<Arc<App>>,
-    ApiQuery(p): ApiQuery<QuoteParams>,
-) -> Result<Json<Page>, ApiError> {
+async fn quotes(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<QuoteParams>) -> Result<Json<Page>, ApiError> {
     let w = window(p.page, p.per_page, 20)?;
-    let q = QuoteQuery {
-        speaker: nonempty(&p.speaker),
-        text: nonempty(&p.q),
-        limit: w.fetch(),
-    };
+    let q = QuoteQuery { speaker: nonempty(&p.speaker), text: nonempty(&p.q), limit: w.fetch() };
     let rows = app.with_reader(move |_, s| Ok(s.quotes(&q)?)).await?;
     Ok(Json(page_of(rows, w)?))
 }
@@ -250,9 +228,7 @@ pub fn entity_kind(k: Option<&str>) -> Result<Option<EntityKind>, ApiError> {
         Some("person") => Ok(Some(EntityKind::Person)),
         Some("organization") | Some("organisation") => Ok(Some(EntityKind::Organization)),
         Some("place") => Ok(Some(EntityKind::Place)),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "kind must be person, organization or place, not {other:?}"
-        ))),
+        Some(other) => Err(ApiError::bad_request(format!("kind must be person, organization or place, not {other:?}"))),
     }
 }
 
@@ -260,18 +236,13 @@ pub fn entity_kind(k: Option<&str>) -> Result<Option<EntityKind>, ApiError> {
 /// `articles`, `mentions`.
 #[utoipa::path(get, path = "/api/entities", tag = "entities", params(EntityParams),
     responses((status = 200, description = "Entities", body = Vec<Object>), (status = 400, body = ErrorBody)))]
-async fn entities(
-    State(app): State<Arc<App>>,
-    ApiQuery(p): ApiQuery<EntityParams>,
-) -> Result<Response, ApiError> {
+async fn entities(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<EntityParams>) -> Result<Response, ApiError> {
     let kind = entity_kind(p.kind.as_deref())?;
     let limit = p.limit.unwrap_or(50);
     if limit == 0 || limit > 500 {
         return Err(ApiError::bad_request("limit must be between 1 and 500"));
     }
-    let rows = app
-        .with_reader(move |_, s| Ok(s.entities(kind, limit as usize)?))
-        .await?;
+    let rows = app.with_reader(move |_, s| Ok(s.entities(kind, limit as usize)?)).await?;
     Ok(Json(rows).into_response())
 }
 
@@ -291,14 +262,9 @@ pub struct PageParams {
 /// `last_published`, `articles` (briefs).
 #[utoipa::path(get, path = "/api/stories", tag = "stories", params(PageParams),
     responses((status = 200, description = "A page of stories", body = Page), (status = 400, body = ErrorBody)))]
-async fn list_stories(
-    State(app): State<Arc<App>>,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Json<Page>, ApiError> {
+async fn list_stories(State(app): State<Arc<App>>, ApiQuery(p): ApiQuery<PageParams>) -> Result<Json<Page>, ApiError> {
     let w = window(p.page, p.per_page, 20)?;
-    let rows = app
-        .with_reader(move |_, s| Ok(s.stories(w.fetch())?))
-        .await?;
+    let rows = app.with_reader(move |_, s| Ok(s.stories(w.fetch())?)).await?;
     Ok(Json(page_of(rows, w)?))
 }
 
@@ -306,17 +272,12 @@ async fn list_stories(
 #[utoipa::path(get, path = "/api/stories/{id}", tag = "stories",
     params(("id" = String, Path, description = "16-digit hex story id", pattern = "^[0-9a-fA-F]{16}$")),
     responses((status = 200, description = "The story", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_story(
-    State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Response, ApiError> {
+async fn get_story(State(app): State<Arc<App>>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     // `Id::parse` alone would take a sign; the document says hex digits.
     let sid = Some(&id)
         .filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit()))
         .and_then(|id| newsdesk_store::Id::parse(id))
-        .ok_or_else(|| {
-            ApiError::bad_request(format!("not a story id: {id:?} (expected 16 hex digits)"))
-        })?;
+        .ok_or_else(|| ApiError::bad_request(format!("not a story id: {id:?} (expected 16 hex digits)")))?;
     match app.with_reader(move |_, s| Ok(s.story(sid)?)).await? {
         Some(row) => Ok(Json(row).into_response()),
         None => Err(ApiError::not_found(format!("no story {id}"))),
@@ -361,14 +322,7 @@ fn follow_out(app: &App, f: newsdesk_store::Follow) -> FollowOut {
 #[utoipa::path(get, path = "/api/follows", tag = "follows",
     responses((status = 200, description = "Follows", body = Vec<FollowOut>)))]
 async fn list_follows(State(app): State<Arc<App>>) -> Result<Json<Vec<FollowOut>>, ApiError> {
-    let list = app
-        .with_reader(|app, s| {
-            Ok(s.follow_list()?
-                .into_iter()
-                .map(|f| follow_out(app, f))
-                .collect())
-        })
-        .await?;
+    let list = app.with_reader(|app, s| Ok(s.follow_list()?.into_iter().map(|f| follow_out(app, f)).collect())).await?;
     Ok(Json(list))
 }
 
@@ -394,31 +348,20 @@ pub struct NewFollow {
 /// blank, and `webhook` (when given) an [`crate::input::HTTP_URL`]: what
 /// the document states, nothing looser (the UI's form trims and drops an
 /// empty webhook before calling this).
-pub fn follow_spec(
-    kind: &str,
-    value: &str,
-    webhook: Option<&str>,
-) -> Result<(FollowSpec, Option<String>), ApiError> {
+pub fn follow_spec(kind: &str, value: &str, webhook: Option<&str>) -> Result<(FollowSpec, Option<String>), ApiError> {
     check_not_blank("value", value)?;
     let value = value.trim().to_string();
     let spec = match kind {
         "query" => FollowSpec::Query(value),
         "speaker" => FollowSpec::Speaker(value),
         "entity" => FollowSpec::Entity(value),
-        other => {
-            return Err(ApiError::bad_request(format!(
-                "kind must be query, speaker or entity, not {other:?}"
-            )))
-        }
+        other => return Err(ApiError::bad_request(format!("kind must be query, speaker or entity, not {other:?}"))),
     };
     let hook = match webhook {
         None => None,
         Some(w) => {
             check_http_url("webhook", w)?;
-            Some(
-                safe_href(w)
-                    .ok_or_else(|| ApiError::bad_request("webhook must be an http or https URL"))?,
-            )
+            Some(safe_href(w).ok_or_else(|| ApiError::bad_request("webhook must be an http or https URL"))?)
         }
     };
     Ok((spec, hook))
@@ -428,10 +371,7 @@ pub fn follow_spec(
 #[utoipa::path(post, path = "/api/follows", tag = "follows", request_body = NewFollow,
     responses((status = 201, description = "Created", body = FollowOut), (status = 400, body = ErrorBody), (status = 409, description = "The name exists", body = ErrorBody),
         (status = 415, description = "Not a JSON body", body = ErrorBody)))]
-async fn create_follow(
-    State(app): State<Arc<App>>,
-    ApiJson(req): ApiJson<NewFollow>,
-) -> Result<Response, ApiError> {
+async fn create_follow(State(app): State<Arc<App>>, ApiJson(req): ApiJson<NewFollow>) -> Result<Response, ApiError> {
     check_not_blank("name", &req.name)?;
     let (spec, hook) = follow_spec(&req.kind, &req.value, req.webhook.as_deref())?;
     let name = req.name;
@@ -460,10 +400,7 @@ pub struct FollowDetail {
 #[utoipa::path(get, path = "/api/follows/{name}", tag = "follows",
     params(("name" = String, Path, description = "The follow's name")),
     responses((status = 200, description = "The follow", body = FollowDetail), (status = 404, body = ErrorBody)))]
-async fn get_follow(
-    State(app): State<Arc<App>>,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Json<FollowDetail>, ApiError> {
+async fn get_follow(State(app): State<Arc<App>>, ApiPath(name): ApiPath<String>) -> Result<Json<FollowDetail>, ApiError> {
     let detail = app
         .with_store(move |app, s| {
             let Some(f) = s.follow_list()?.into_iter().find(|f| f.name == name) else {
@@ -475,10 +412,7 @@ async fn get_follow(
                 .map(|m| serde_json::to_value(m.article))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ApiError::internal(e.to_string()))?;
-            Ok(FollowDetail {
-                follow: follow_out(app, f),
-                matches,
-            })
+            Ok(FollowDetail { follow: follow_out(app, f), matches })
         })
         .await?;
     Ok(Json(detail))
@@ -488,10 +422,7 @@ async fn get_follow(
 #[utoipa::path(delete, path = "/api/follows/{name}", tag = "follows",
     params(("name" = String, Path, description = "The follow's name")),
     responses((status = 204, description = "Removed"), (status = 404, body = ErrorBody)))]
-async fn delete_follow(
-    State(app): State<Arc<App>>,
-    ApiPath(name): ApiPath<String>,
-) -> Result<StatusCode, ApiError> {
+async fn delete_follow(State(app): State<Arc<App>>, ApiPath(name): ApiPath<String>) -> Result<StatusCode, ApiError> {
     let removed = app
         .with_store(move |app, s| {
             let r = s.follow_remove(&name)?;
@@ -580,24 +511,11 @@ fn string_not_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Stri
 impl TryFrom<IngestFields> for IngestRequest {
     type Error = &'static str;
     fn try_from(f: IngestFields) -> Result<Self, Self::Error> {
-        let IngestFields {
-            html,
-            text,
-            url,
-            fetched_at,
-        } = f;
+        let IngestFields { html, text, url, fetched_at } = f;
         match (html, text, url) {
             (Some(_), Some(_), _) => Err("give html or text, not both"),
-            (Some(html), None, url) => Ok(IngestRequest::Html(HtmlPage {
-                html,
-                url,
-                fetched_at,
-            })),
-            (None, Some(text), url) => Ok(IngestRequest::Text(TextDump {
-                text,
-                url,
-                fetched_at,
-            })),
+            (Some(html), None, url) => Ok(IngestRequest::Html(HtmlPage { html, url, fetched_at })),
+            (None, Some(text), url) => Ok(IngestRequest::Text(TextDump { text, url, fetched_at })),
             (None, None, Some(url)) => Ok(IngestRequest::Fetch(FetchUrl { url, fetched_at })),
             (None, None, None) => Err("give html, text or url"),
         }
@@ -608,14 +526,10 @@ impl TryFrom<IngestFields> for IngestRequest {
 /// not fetch: the document then lists only bodies the server accepts.
 pub fn without_fetch(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{RefOr, Schema};
-    let Some(c) = doc.components.as_mut() else {
-        return;
-    };
+    let Some(c) = doc.components.as_mut() else { return };
     c.schemas.remove("FetchUrl");
     if let Some(RefOr::T(Schema::OneOf(forms))) = c.schemas.get_mut("IngestRequest") {
-        forms
-            .items
-            .retain(|f| !matches!(f, RefOr::Ref(r) if r.ref_location.ends_with("/FetchUrl")));
+        forms.items.retain(|f| !matches!(f, RefOr::Ref(r) if r.ref_location.ends_with("/FetchUrl")));
     }
 }
 
@@ -625,35 +539,25 @@ pub fn without_fetch(doc: &mut utoipa::openapi::OpenApi) {
 #[utoipa::path(post, path = "/api/ingest", tag = "ingest", request_body = IngestRequest,
     responses((status = 200, description = "What the ingest did", body = IngestReport), (status = 400, body = ErrorBody),
         (status = 413, description = "Body over 8 MiB", body = ErrorBody), (status = 415, description = "Not a JSON body", body = ErrorBody)))]
-async fn ingest(
-    State(app): State<Arc<App>>,
-    ApiJson(req): ApiJson<IngestRequest>,
-) -> Result<Json<IngestReport>, ApiError> {
+async fn ingest(State(app): State<Arc<App>>, ApiJson(req): ApiJson<IngestRequest>) -> Result<Json<IngestReport>, ApiError> {
     let now = chrono::Utc::now().fixed_offset();
     let (fetched_at, url) = match &req {
-        IngestRequest::Html(HtmlPage {
-            fetched_at, url, ..
-        })
-        | IngestRequest::Text(TextDump {
-            fetched_at, url, ..
-        }) => (fetched_at, url.as_deref()),
+        IngestRequest::Html(HtmlPage { fetched_at, url, .. }) | IngestRequest::Text(TextDump { fetched_at, url, .. }) => {
+            (fetched_at, url.as_deref())
+        }
         IngestRequest::Fetch(FetchUrl { fetched_at, url }) => (fetched_at, Some(url.as_str())),
     };
     let fetched_at = match fetched_at.as_deref() {
         Some(t) => {
             check_date_time("fetched_at", t)?;
-            chrono::DateTime::parse_from_rfc3339(t)
-                .map_err(|e| ApiError::bad_request(format!("fetched_at: {e}")))?
+            chrono::DateTime::parse_from_rfc3339(t).map_err(|e| ApiError::bad_request(format!("fetched_at: {e}")))?
         }
         None => now,
     };
     let url = match url {
         Some(u) => {
             check_http_url("url", u)?;
-            Some(
-                safe_href(u)
-                    .ok_or_else(|| ApiError::bad_request("url must be an http or https URL"))?,
-            )
+            Some(safe_href(u).ok_or_else(|| ApiError::bad_request("url must be an http or https URL"))?)
         }
         None => None,
     };
@@ -677,20 +581,12 @@ async fn ingest(
         }],
         (IngestRequest::Fetch(_), url) => {
             // Always there: the fetch form requires it.
-            let Some(url) = url else {
-                return Err(ApiError::bad_request("give html, text or url"));
-            };
+            let Some(url) = url else { return Err(ApiError::bad_request("give html, text or url")) };
             if !app.config.allow_fetch {
-                return Err(ApiError::bad_request(
-                    "fetching URLs is off on this server (start it with --fetch)",
-                ));
+                return Err(ApiError::bad_request("fetching URLs is off on this server (start it with --fetch)"));
             }
             // Fetch before taking the store, so a slow site holds no lock.
-            let opts = SourceOptions {
-                fetch: true,
-                allow_private: false,
-                ..SourceOptions::default()
-            };
+            let opts = SourceOptions { fetch: true, allow_private: false, ..SourceOptions::default() };
             tokio::task::spawn_blocking(move || {
                 newsdesk_sources::open(&[url], &opts).collect::<Result<Vec<_>, _>>()
             })
@@ -736,38 +632,20 @@ mod tests {
         let doc = serde_json::to_value(router().split_for_parts().1).expect("document as JSON");
         let mut seen = 0;
         for (path, ops) in doc["paths"].as_object().expect("paths") {
-            for params in ops
-                .as_object()
-                .expect("operations")
-                .values()
-                .filter_map(|op| op["parameters"].as_array())
-            {
+            for params in ops.as_object().expect("operations").values().filter_map(|op| op["parameters"].as_array()) {
                 for p in params {
                     let want = match p["name"].as_str() {
                         Some("page") => MAX_PAGE,
                         Some("per_page") => MAX_PER_PAGE as u64,
                         _ => continue,
                     };
-                    assert_eq!(
-                        p["schema"]["maximum"].as_u64(),
-                        Some(want),
-                        "{path} {}",
-                        p["name"]
-                    );
-                    assert_eq!(
-                        p["schema"]["minimum"].as_u64(),
-                        Some(1),
-                        "{path} {}",
-                        p["name"]
-                    );
+                    assert_eq!(p["schema"]["maximum"].as_u64(), Some(want), "{path} {}", p["name"]);
+                    assert_eq!(p["schema"]["minimum"].as_u64(), Some(1), "{path} {}", p["name"]);
                     seen += 1;
                 }
             }
         }
-        assert_eq!(
-            seen, 8,
-            "page and per_page of articles, search, quotes and stories"
-        );
+        assert_eq!(seen, 8, "page and per_page of articles, search, quotes and stories");
     }
 
     /// The words the handlers take are the words the patterns admit.
@@ -775,79 +653,32 @@ mod tests {
     fn kinds_match_their_patterns() {
         let follow = regex::Regex::new(FOLLOW_KIND).expect("pattern");
         let entity = regex::Regex::new(ENTITY_KIND).expect("pattern");
-        for k in [
-            "",
-            "query",
-            "speaker",
-            "entity",
-            "person",
-            "organization",
-            "organisation",
-            "place",
-            " query",
-            "Query",
-            "robot",
-            "place\n",
-        ] {
-            assert_eq!(
-                follow_spec(k, "x", None).is_ok(),
-                follow.is_match(k),
-                "follow kind {k:?}"
-            );
-            assert_eq!(
-                entity_kind(Some(k)).is_ok(),
-                entity.is_match(k),
-                "entity kind {k:?}"
-            );
+        for k in ["", "query", "speaker", "entity", "person", "organization", "organisation", "place", " query", "Query", "robot", "place\n"] {
+            assert_eq!(follow_spec(k, "x", None).is_ok(), follow.is_match(k), "follow kind {k:?}");
+            assert_eq!(entity_kind(Some(k)).is_ok(), entity.is_match(k), "entity kind {k:?}");
         }
     }
 
     #[test]
     fn ingest_forms() {
         let parse = |s: &str| serde_json::from_str::<IngestRequest>(s);
-        assert!(matches!(
-            parse(r#"{"html": "<p>x</p>", "url": "https://a.example/"}"#),
-            Ok(IngestRequest::Html(_))
-        ));
-        assert!(matches!(
-            parse(r#"{"text": "x"}"#),
-            Ok(IngestRequest::Text(_))
-        ));
-        assert!(matches!(
-            parse(r#"{"url": "https://a.example/"}"#),
-            Ok(IngestRequest::Fetch(_))
-        ));
-        for bad in [
-            r#"{}"#,
-            r#"{"html": "x", "text": "y"}"#,
-            r#"{"html": "x", "url": null}"#,
-            r#"{"html": null}"#,
-            r#"{"html": "x", "extra": 1}"#,
-        ] {
+        assert!(matches!(parse(r#"{"html": "<p>x</p>", "url": "https://a.example/"}"#), Ok(IngestRequest::Html(_))));
+        assert!(matches!(parse(r#"{"text": "x"}"#), Ok(IngestRequest::Text(_))));
+        assert!(matches!(parse(r#"{"url": "https://a.example/"}"#), Ok(IngestRequest::Fetch(_))));
+        for bad in [r#"{}"#, r#"{"html": "x", "text": "y"}"#, r#"{"html": "x", "url": null}"#, r#"{"html": null}"#, r#"{"html": "x", "extra": 1}"#] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         // The document offers the three forms, and a server that does not
         // fetch drops the third.
         let mut doc = router().split_for_parts().1;
         let forms = |doc: &utoipa::openapi::OpenApi| {
-            serde_json::to_value(doc).expect("JSON")["components"]["schemas"]["IngestRequest"]
-                ["oneOf"]
+            serde_json::to_value(doc).expect("JSON")["components"]["schemas"]["IngestRequest"]["oneOf"]
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|f| f["$ref"].as_str().map(str::to_string))
-                        .collect::<Vec<_>>()
-                })
+                .map(|a| a.iter().filter_map(|f| f["$ref"].as_str().map(str::to_string)).collect::<Vec<_>>())
                 .unwrap_or_default()
         };
         assert_eq!(forms(&doc).len(), 3, "{:?}", forms(&doc));
         without_fetch(&mut doc);
-        assert_eq!(
-            forms(&doc),
-            [
-                "#/components/schemas/HtmlPage",
-                "#/components/schemas/TextDump"
-            ]
-        );
+        assert_eq!(forms(&doc), ["#/components/schemas/HtmlPage", "#/components/schemas/TextDump"]);
     }
 }

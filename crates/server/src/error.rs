@@ -40,11 +40,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-        }
+        ApiError { status, code, message: message.into() }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
@@ -56,11 +52,7 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
     pub fn timeout() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            "the request took too long",
-        )
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "timeout", "the request took too long")
     }
 
     /// Keeps the status axum chose for a rejected request (400, 413, 415,
@@ -74,11 +66,7 @@ impl ApiError {
         };
         // 422 (valid JSON of the wrong shape) is still the client's error;
         // one status for "your request is wrong" keeps clients simple.
-        let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
-            StatusCode::BAD_REQUEST
-        } else {
-            status
-        };
+        let status = if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status };
         Self::new(status, code, text)
     }
 }
@@ -86,14 +74,10 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Query { query, message } => Self::new(
-                StatusCode::BAD_REQUEST,
-                "bad_query",
-                format!("query {query:?}: {message}"),
-            ),
-            StoreError::Invalid(m) if m.contains("exists") => {
-                Self::new(StatusCode::CONFLICT, "conflict", m)
+            StoreError::Query { query, message } => {
+                Self::new(StatusCode::BAD_REQUEST, "bad_query", format!("query {query:?}: {message}"))
             }
+            StoreError::Invalid(m) if m.contains("exists") => Self::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Invalid(m) => Self::bad_request(m),
             other => {
                 // The detail (paths, SQL) is for the operator's log, not the client.
@@ -106,12 +90,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message,
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
         (self.status, Json(body)).into_response()
     }
 }
@@ -165,28 +144,16 @@ pub async fn fallback(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") || uri.path() == "/api" {
         ApiError::not_found(format!("no route {}", uri.path())).into_response()
     } else {
-        crate::ui::error_page(
-            StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no page at this address.",
-        )
+        crate::ui::error_page(StatusCode::NOT_FOUND, "Not found", "There is no page at this address.")
     }
 }
 
 /// A known path with the wrong method.
 pub async fn method_not_allowed(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") || uri.path() == "/openapi.json" {
-        ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("method not allowed on {}", uri.path()),
-        )
-        .into_response()
+        ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("method not allowed on {}", uri.path()))
+            .into_response()
     } else {
-        crate::ui::error_page(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Method not allowed",
-            "This page does not take that kind of request.",
-        )
+        crate::ui::error_page(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", "This page does not take that kind of request.")
     }
 }

@@ -95,40 +95,23 @@ fn check(re: &Regex, name: &str, value: &str, what: &str) -> Result<(), ApiError
     if re.is_match(value) {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!(
-            "{name} must be {what}, not {value:?}"
-        )))
+        Err(ApiError::bad_request(format!("{name} must be {what}, not {value:?}")))
     }
 }
 
 /// An RFC 3339 timestamp ([`DATE_TIME`]).
 pub fn check_date_time(name: &str, v: &str) -> Result<(), ApiError> {
-    check(
-        &DATE_TIME_RE,
-        name,
-        v,
-        "an RFC 3339 time like 2026-03-04T09:30:00Z",
-    )
+    check(&DATE_TIME_RE, name, v, "an RFC 3339 time like 2026-03-04T09:30:00Z")
 }
 
 /// A search date bound ([`DATE_BOUND`]).
 pub fn check_date_bound(name: &str, v: &str) -> Result<(), ApiError> {
-    check(
-        &DATE_BOUND_RE,
-        name,
-        v,
-        "empty, YYYY-MM-DD or an RFC 3339 time",
-    )
+    check(&DATE_BOUND_RE, name, v, "empty, YYYY-MM-DD or an RFC 3339 time")
 }
 
 /// An `http`/`https` URL ([`HTTP_URL`]).
 pub fn check_http_url(name: &str, v: &str) -> Result<(), ApiError> {
-    check(
-        &HTTP_URL_RE,
-        name,
-        v,
-        "an http or https URL with a DNS name or IPv4 address",
-    )
+    check(&HTTP_URL_RE, name, v, "an http or https URL with a DNS name or IPv4 address")
 }
 
 /// Text that is not blank ([`NOT_BLANK`]).
@@ -139,46 +122,25 @@ pub fn check_not_blank(name: &str, v: &str) -> Result<(), ApiError> {
 /// A string schema with `pattern` and `description`, `null` allowed when
 /// `nullable`.
 fn string(pattern: &str, description: &str, nullable: bool) -> ObjectBuilder {
-    let ty = if nullable {
-        SchemaType::from_iter([Type::String, Type::Null])
-    } else {
-        SchemaType::Type(Type::String)
-    };
-    ObjectBuilder::new()
-        .schema_type(ty)
-        .pattern(Some(pattern))
-        .description(Some(description))
+    let ty = if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::Type(Type::String) };
+    ObjectBuilder::new().schema_type(ty).pattern(Some(pattern)).description(Some(description))
 }
 
 /// `fetched_at` of an ingest.
 pub fn fetched_at_schema() -> Object {
-    string(
-        DATE_TIME,
-        "When the page was fetched (RFC 3339, seconds 00 to 59); default now.",
-        false,
-    )
-    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-    .build()
+    string(DATE_TIME, "When the page was fetched (RFC 3339, seconds 00 to 59); default now.", false)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .build()
 }
 
 /// `url` beside an ingested page or dump.
 pub fn page_url_schema() -> Object {
-    string(
-        HTTP_URL,
-        "The page's address (http or https; a DNS name or IPv4 address).",
-        false,
-    )
-    .build()
+    string(HTTP_URL, "The page's address (http or https; a DNS name or IPv4 address).", false).build()
 }
 
 /// `url` of an ingest that fetches it.
 pub fn fetch_url_schema() -> Object {
-    string(
-        HTTP_URL,
-        "The URL to fetch (http or https; a DNS name or IPv4 address; public addresses only).",
-        false,
-    )
-    .build()
+    string(HTTP_URL, "The URL to fetch (http or https; a DNS name or IPv4 address; public addresses only).", false).build()
 }
 
 /// `webhook` of a new follow.
@@ -193,22 +155,12 @@ pub fn webhook_schema() -> Object {
 
 /// `name` of a new follow.
 pub fn follow_name_schema() -> Object {
-    string(
-        NOT_BLANK,
-        "Unique name; also the follow's id in paths. Spaces around it are dropped.",
-        false,
-    )
-    .build()
+    string(NOT_BLANK, "Unique name; also the follow's id in paths. Spaces around it are dropped.", false).build()
 }
 
 /// `value` of a new follow.
 pub fn follow_value_schema() -> Object {
-    string(
-        NOT_BLANK,
-        "The query text, speaker name or entity name.",
-        false,
-    )
-    .build()
+    string(NOT_BLANK, "The query text, speaker name or entity name.", false).build()
 }
 
 /// `kind` of a new follow.
@@ -218,32 +170,17 @@ pub fn follow_kind_schema() -> Object {
 
 /// `since` of a search or article list.
 pub fn since_schema() -> Object {
-    string(
-        DATE_BOUND,
-        "Published at or after: `YYYY-MM-DD` (midnight UTC) or RFC 3339; empty: no bound.",
-        false,
-    )
-    .build()
+    string(DATE_BOUND, "Published at or after: `YYYY-MM-DD` (midnight UTC) or RFC 3339; empty: no bound.", false).build()
 }
 
 /// `until` of a search or article list.
 pub fn until_schema() -> Object {
-    string(
-        DATE_BOUND,
-        "Published before: `YYYY-MM-DD` (midnight UTC) or RFC 3339; empty: no bound.",
-        false,
-    )
-    .build()
+    string(DATE_BOUND, "Published before: `YYYY-MM-DD` (midnight UTC) or RFC 3339; empty: no bound.", false).build()
 }
 
 /// `kind` of the entity list.
 pub fn entity_kind_schema() -> Object {
-    string(
-        ENTITY_KIND,
-        "`person`, `organization` (or `organisation`) or `place`; empty: any.",
-        false,
-    )
-    .build()
+    string(ENTITY_KIND, "`person`, `organization` (or `organisation`) or `place`; empty: any.", false).build()
 }
 
 #[cfg(test)]
@@ -252,14 +189,7 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        for p in [
-            DATE_TIME,
-            DATE_BOUND,
-            HTTP_URL,
-            NOT_BLANK,
-            FOLLOW_KIND,
-            ENTITY_KIND,
-        ] {
+        for p in [DATE_TIME, DATE_BOUND, HTTP_URL, NOT_BLANK, FOLLOW_KIND, ENTITY_KIND] {
             compiled(p);
         }
     }
@@ -275,10 +205,7 @@ mod tests {
             "http://X.COM:0",
         ] {
             assert!(check_http_url("url", ok).is_ok(), "{ok}");
-            assert!(
-                crate::text::safe_href(ok).is_some(),
-                "{ok} matches but does not parse"
-            );
+            assert!(crate::text::safe_href(ok).is_some(), "{ok} matches but does not parse");
         }
         for bad in [
             "",
@@ -298,10 +225,7 @@ mod tests {
             "http://a.com/a b",
             "http://-a.com/",
         ] {
-            assert!(
-                check_http_url("url", bad).is_err(),
-                "{bad:?} should not match"
-            );
+            assert!(check_http_url("url", bad).is_err(), "{bad:?} should not match");
         }
     }
 
@@ -315,10 +239,7 @@ mod tests {
             "1999-12-31T23:59:59Z",
         ] {
             assert!(check_date_time("t", ok).is_ok(), "{ok}");
-            assert!(
-                chrono::DateTime::parse_from_rfc3339(ok).is_ok(),
-                "{ok} matches but does not parse"
-            );
+            assert!(chrono::DateTime::parse_from_rfc3339(ok).is_ok(), "{ok} matches but does not parse");
             assert!(check_date_bound("t", ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -333,10 +254,7 @@ mod tests {
             "2026-03-04T09:30:00.Z",
             "2026-03-04T09:30:00Z\n",
         ] {
-            assert!(
-                check_date_time("t", bad).is_err(),
-                "{bad:?} should not match"
-            );
+            assert!(check_date_time("t", bad).is_err(), "{bad:?} should not match");
         }
         for ok in ["", "2026-03-04", "2024-02-29"] {
             assert!(check_date_bound("since", ok).is_ok(), "{ok}");
@@ -348,15 +266,7 @@ mod tests {
 
     #[test]
     fn blank_is_what_any_reader_calls_blank() {
-        for blank in [
-            "",
-            " ",
-            "\t\n",
-            "\u{a0}\u{3000}",
-            "\u{1c}",
-            "\u{feff}",
-            "\u{85}",
-        ] {
+        for blank in ["", " ", "\t\n", "\u{a0}\u{3000}", "\u{1c}", "\u{feff}", "\u{85}"] {
             assert!(check_not_blank("name", blank).is_err(), "{blank:?}");
         }
         // What passes is never trimmed to nothing by the store.

@@ -144,12 +144,7 @@ struct Lease<'a> {
 
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        let mut st = self
-            .app
-            .readers
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut st = self.app.readers.state.lock().unwrap_or_else(|e| e.into_inner());
         match self.store.take() {
             Some(r) if !std::thread::panicking() => st.0.push(r),
             _ => st.1 = st.1.saturating_sub(1),
@@ -176,12 +171,8 @@ impl App {
         let template = store.reader().map(Mutex::new).map_err(|e| e.to_string());
         let open = move || -> Result<Box<DynStore>, StoreError> {
             match &template {
-                Ok(t) => Ok(Box::new(
-                    t.lock().unwrap_or_else(|e| e.into_inner()).reader()?,
-                )),
-                Err(e) => Err(StoreError::Invalid(format!(
-                    "opening a read-only handle: {e}"
-                ))),
+                Ok(t) => Ok(Box::new(t.lock().unwrap_or_else(|e| e.into_inner()).reader()?)),
+                Err(e) => Err(StoreError::Invalid(format!("opening a read-only handle: {e}"))),
             }
         };
         Self::with_backend(Box::new(store), Box::new(open), MAX_READERS, ingest, config)
@@ -207,13 +198,7 @@ impl App {
             open,
             max,
         };
-        Arc::new(App {
-            store: Mutex::new(store),
-            readers,
-            ingest,
-            hooks,
-            config,
-        })
+        Arc::new(App { store: Mutex::new(store), readers, ingest, hooks, config })
     }
 
     /// The store, also after a panic in another request (the store's own
@@ -244,27 +229,17 @@ impl App {
         let mut st = self.readers.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(r) = st.0.pop() {
-                return Ok(Lease {
-                    app: self,
-                    store: Some(r),
-                });
+                return Ok(Lease { app: self, store: Some(r) });
             }
             if st.1 < self.readers.max {
                 st.1 += 1;
                 drop(st);
                 // The lease frees the slot again if opening fails.
-                let mut lease = Lease {
-                    app: self,
-                    store: None,
-                };
+                let mut lease = Lease { app: self, store: None };
                 lease.store = Some((self.readers.open)()?);
                 return Ok(lease);
             }
-            st = self
-                .readers
-                .returned
-                .wait(st)
-                .unwrap_or_else(|e| e.into_inner());
+            st = self.readers.returned.wait(st).unwrap_or_else(|e| e.into_inner());
         }
     }
 
@@ -335,36 +310,24 @@ async fn guard(req: Request, next: Next) -> Response {
         Err(_) => ApiError::timeout().into_response(),
     };
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // same-origin, not no-referrer: with no-referrer browsers send
     // `Origin: null` on the app's own form posts, which the CSRF check
     // must then refuse. Outside links still get no referrer.
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
 
 /// Serves `app` on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
     let router = router(app);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
 }
 
 #[cfg(test)]
@@ -384,24 +347,10 @@ mod tests {
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let template = Mutex::new(store.reader().unwrap());
         let open = move || -> Result<Box<DynStore>, StoreError> {
-            Ok(Box::new(
-                template
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .reader()?,
-            ))
+            Ok(Box::new(template.lock().unwrap_or_else(|e| e.into_inner()).reader()?))
         };
-        let config = Config {
-            data_dir: dir.path().to_path_buf(),
-            allow_fetch: false,
-        };
-        let app = App::with_backend(
-            Box::new(store),
-            Box::new(open),
-            1,
-            Box::new(no_ingest),
-            config,
-        );
+        let config = Config { data_dir: dir.path().to_path_buf(), allow_fetch: false };
+        let app = App::with_backend(Box::new(store), Box::new(open), 1, Box::new(no_ingest), config);
 
         // The first request holds the only handle until told to let go.
         let (release, held) = mpsc::channel::<()>();
@@ -431,9 +380,7 @@ mod tests {
                 .await
             });
             // Polled once here, so it is queued before the next arrives.
-            assert!(tokio::time::timeout(Duration::ZERO, &mut request)
-                .await
-                .is_err());
+            assert!(tokio::time::timeout(Duration::ZERO, &mut request).await.is_err());
             waiting.push(tokio::spawn(request));
         }
         // Let go while more requests pour in: none of them may take the
@@ -455,10 +402,6 @@ mod tests {
         }
         let order = order.lock().unwrap();
         assert_eq!(order.len(), 96);
-        assert_eq!(
-            order[..24],
-            (0..24).collect::<Vec<_>>(),
-            "served: {order:?}"
-        );
+        assert_eq!(order[..24], (0..24).collect::<Vec<_>>(), "served: {order:?}");
     }
 }

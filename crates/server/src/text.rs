@@ -62,9 +62,7 @@ pub fn parse_date(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> 
             return Ok(Some(t.and_utc().timestamp()));
         }
     }
-    Err(ApiError::bad_request(format!(
-        "{name}: expected YYYY-MM-DD or an RFC 3339 time, got {v:?}"
-    )))
+    Err(ApiError::bad_request(format!("{name}: expected YYYY-MM-DD or an RFC 3339 time, got {v:?}")))
 }
 
 /// A checked page request: which results it shows. Only the first
@@ -108,26 +106,16 @@ impl Window {
         let beyond = rows.len() > end;
         let at_cap = end == MAX_OFFSET;
         let rows = rows.into_iter().take(end).skip(self.offset).collect();
-        Shown {
-            rows,
-            has_more: beyond && !at_cap,
-            truncated: beyond && at_cap,
-        }
+        Shown { rows, has_more: beyond && !at_cap, truncated: beyond && at_cap }
     }
 }
 
 /// The [`Window`] of a page request, checked against the documented
 /// ranges: `per_page` 1 to [`MAX_PER_PAGE`], `page` 1 to [`MAX_PAGE`].
-pub fn window(
-    page: Option<u64>,
-    per_page: Option<u64>,
-    default_per_page: usize,
-) -> Result<Window, ApiError> {
+pub fn window(page: Option<u64>, per_page: Option<u64>, default_per_page: usize) -> Result<Window, ApiError> {
     let per = per_page.unwrap_or(default_per_page as u64);
     if per == 0 || per > MAX_PER_PAGE as u64 {
-        return Err(ApiError::bad_request(format!(
-            "per_page must be between 1 and {MAX_PER_PAGE}"
-        )));
+        return Err(ApiError::bad_request(format!("per_page must be between 1 and {MAX_PER_PAGE}")));
     }
     let page = page.unwrap_or(1);
     if page == 0 || page > MAX_PAGE {
@@ -137,11 +125,7 @@ pub fn window(
     }
     // Both bounded above, so this cannot overflow.
     let offset = (page - 1) as usize * per as usize;
-    Ok(Window {
-        offset,
-        per: per as usize,
-        page,
-    })
+    Ok(Window { offset, per: per as usize, page })
 }
 
 /// Escapes text for XML content and attribute values.
@@ -168,9 +152,7 @@ pub fn xml_escape(s: &str) -> String {
 /// would mostly be ambiguous).
 pub fn check_id(id: &str) -> Result<(), ApiError> {
     if !(4..=16).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request(format!(
-            "not an article id: {id:?} (expected 4 to 16 hex digits)"
-        )));
+        return Err(ApiError::bad_request(format!("not an article id: {id:?} (expected 4 to 16 hex digits)")));
     }
     Ok(())
 }
@@ -181,10 +163,7 @@ mod tests {
 
     #[test]
     fn only_http_links() {
-        assert_eq!(
-            safe_href("https://example.com/a b").as_deref(),
-            Some("https://example.com/a%20b")
-        );
+        assert_eq!(safe_href("https://example.com/a b").as_deref(), Some("https://example.com/a%20b"));
         assert!(safe_href("javascript:alert(1)").is_none());
         assert!(safe_href(" JaVaScRiPt:alert(1)").is_none());
         assert!(safe_href("data:text/html,<script>").is_none());
@@ -194,30 +173,13 @@ mod tests {
 
     #[test]
     fn windows() {
-        assert_eq!(
-            window(None, None, 20).ok(),
-            Some(Window {
-                offset: 0,
-                per: 20,
-                page: 1
-            })
-        );
-        assert_eq!(
-            window(Some(3), Some(10), 20).ok(),
-            Some(Window {
-                offset: 20,
-                per: 10,
-                page: 3
-            })
-        );
+        assert_eq!(window(None, None, 20).ok(), Some(Window { offset: 0, per: 20, page: 1 }));
+        assert_eq!(window(Some(3), Some(10), 20).ok(), Some(Window { offset: 20, per: 10, page: 3 }));
         assert!(window(Some(0), None, 20).is_err());
         assert!(window(Some(MAX_PAGE + 1), Some(1), 20).is_err());
         assert!(window(Some(u64::MAX), Some(100), 20).is_err());
         assert!(window(None, Some(1000), 20).is_err());
-        assert!(
-            window(Some(MAX_PAGE), Some(MAX_PER_PAGE as u64), 20).is_ok(),
-            "every documented page is served"
-        );
+        assert!(window(Some(MAX_PAGE), Some(MAX_PER_PAGE as u64), 20).is_ok(), "every documented page is served");
     }
 
     #[test]
@@ -246,16 +208,10 @@ mod tests {
 
     #[test]
     fn dates_and_escapes() {
-        assert_eq!(
-            parse_date("since", Some("2024-01-02")).ok().flatten(),
-            Some(1_704_153_600)
-        );
+        assert_eq!(parse_date("since", Some("2024-01-02")).ok().flatten(), Some(1_704_153_600));
         assert!(parse_date("since", Some("yesterday")).is_err());
         assert_eq!(parse_date("since", Some("")).ok().flatten(), None);
-        assert_eq!(
-            xml_escape("<a href=\"x\">&'\u{1}"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
-        );
+        assert_eq!(xml_escape("<a href=\"x\">&'\u{1}"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
         assert_eq!(seg("Mara Quist/é"), "Mara%20Quist%2F%C3%A9");
     }
 }

@@ -95,22 +95,12 @@ fn page(title: &str, content: Markup) -> maud::Markup {
 
 fn html_response(title: &str, content: Markup) -> Response {
     let mut r = Html(page(title, content).into_string()).into_response();
-    r.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     r
 }
 
 async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLE).into_response()
 }
 
 /// An outside link, only for http(s) URLs; anything else is shown as text.
@@ -122,9 +112,7 @@ fn ext_link(url: &str, text: &str) -> Markup {
 }
 
 fn article_link(id: impl std::fmt::Display, headline: Option<&str>) -> Markup {
-    let t = headline
-        .filter(|h| !h.trim().is_empty())
-        .unwrap_or("(untitled)");
+    let t = headline.filter(|h| !h.trim().is_empty()).unwrap_or("(untitled)");
     html! { a href={ "/articles/" (id) } { (t) } }
 }
 
@@ -137,16 +125,10 @@ fn snippet(s: &str) -> Markup {
     }
 }
 
+
 fn filters_query(q: &str, f: &Filters, page: Option<u64>) -> String {
     let mut parts = vec![format!("q={}", qv(q))];
-    for (k, v) in [
-        ("site", &f.site),
-        ("lang", &f.lang),
-        ("since", &f.since),
-        ("until", &f.until),
-        ("speaker", &f.speaker),
-        ("entity", &f.entity),
-    ] {
+    for (k, v) in [("site", &f.site), ("lang", &f.lang), ("since", &f.since), ("until", &f.until), ("speaker", &f.speaker), ("entity", &f.entity)] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!("{k}={}", qv(v)));
         }
@@ -179,11 +161,7 @@ fn by_count(counts: BTreeMap<String, usize>) -> Vec<(String, usize)> {
 
 /// The English name of a language code, or the code itself.
 fn language_name(code: &str) -> String {
-    LANGUAGES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| n.to_string())
-        .unwrap_or_else(|| code.to_string())
+    LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, n)| n.to_string()).unwrap_or_else(|| code.to_string())
 }
 
 /// The first day of the month after `YYYY-MM`, as `YYYY-MM-DD` (the
@@ -209,10 +187,7 @@ async fn search_page(
     let Query(f) = f.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let text = t.q.clone().unwrap_or_default();
     let (q, w) = f.query(&text)?;
-    let facet_q = SearchQuery {
-        limit: 200,
-        ..q.clone()
-    };
+    let facet_q = SearchQuery { limit: 200, ..q.clone() };
     let (hits, facet_hits, people, orgs) = app
         .with_reader(move |_, s| {
             Ok((
@@ -223,11 +198,7 @@ async fn search_page(
             ))
         })
         .await?;
-    let crate::text::Shown {
-        rows: shown,
-        has_more,
-        truncated,
-    } = w.show(hits);
+    let crate::text::Shown { rows: shown, has_more, truncated } = w.show(hits);
     let mut sites: BTreeMap<String, usize> = BTreeMap::new();
     for h in &facet_hits {
         if let Some(s) = &h.site {
@@ -244,12 +215,7 @@ async fn search_page(
         if let Some(l) = h.language.as_deref().filter(|l| !l.is_empty()) {
             *langs.entry(l.to_lowercase()).or_default() += 1;
         }
-        if let Some(m) = h
-            .published
-            .as_deref()
-            .and_then(|p| p.get(..7))
-            .filter(|m| m.len() == 7 && m.as_bytes()[4] == b'-')
-        {
+        if let Some(m) = h.published.as_deref().and_then(|p| p.get(..7)).filter(|m| m.len() == 7 && m.as_bytes()[4] == b'-') {
             *months.entry(m.to_string()).or_default() += 1;
         }
     }
@@ -259,11 +225,7 @@ async fn search_page(
     let f = &f;
     let page_no = w.page;
     let with = |k: &str, v: &str| {
-        let mut g = Filters {
-            page: None,
-            per_page: None,
-            ..clone_filters(f)
-        };
+        let mut g = Filters { page: None, per_page: None, ..clone_filters(f) };
         match k {
             "site" => g.site = Some(v.to_string()),
             "speaker" => g.speaker = Some(v.to_string()),
@@ -349,10 +311,7 @@ async fn search_page(
             }
         }
     };
-    Ok(html_response(
-        if text.is_empty() { "Search" } else { &text },
-        content,
-    ))
+    Ok(html_response(if text.is_empty() { "Search" } else { &text }, content))
 }
 
 fn clone_filters(f: &Filters) -> Filters {
@@ -371,14 +330,8 @@ fn clone_filters(f: &Filters) -> Filters {
 /// A piece of a rendered paragraph.
 enum Seg {
     Text(String),
-    Mention {
-        text: String,
-        name: String,
-    },
-    Quote {
-        parts: Vec<Seg>,
-        speaker: Option<String>,
-    },
+    Mention { text: String, name: String },
+    Quote { parts: Vec<Seg>, speaker: Option<String> },
 }
 
 fn render_segs(segs: &[Seg]) -> Markup {
@@ -403,35 +356,18 @@ fn render_body(body: &str, analysis: &Analysis) -> Markup {
     let mut cb: Vec<usize> = body.char_indices().map(|(i, _)| i).collect();
     cb.push(body.len());
     let n = cb.len() - 1;
-    let slice = |a: usize, b: usize| -> String {
-        body.get(cb[a.min(n)]..cb[b.min(n)])
-            .unwrap_or("")
-            .to_string()
-    };
+    let slice = |a: usize, b: usize| -> String { body.get(cb[a.min(n)]..cb[b.min(n)]).unwrap_or("").to_string() };
     let mut quotes: Vec<(usize, usize, Option<String>)> = analysis
         .quotes
         .iter()
         .filter(|q| q.start < q.end && q.end <= n)
-        .map(|q| {
-            (
-                q.start,
-                q.end,
-                q.speaker
-                    .resolved
-                    .clone()
-                    .or_else(|| q.speaker.written.clone()),
-            )
-        })
+        .map(|q| (q.start, q.end, q.speaker.resolved.clone().or_else(|| q.speaker.written.clone())))
         .collect();
     quotes.sort_by_key(|q| (q.0, q.1));
     let mut mentions: Vec<(usize, usize, String)> = analysis
         .entities
         .iter()
-        .flat_map(|e| {
-            e.mentions
-                .iter()
-                .map(move |m| (m.start, m.end, e.name.clone()))
-        })
+        .flat_map(|e| e.mentions.iter().map(move |m| (m.start, m.end, e.name.clone())))
         .filter(|m| m.0 < m.1 && m.1 <= n)
         .collect();
     mentions.sort_by_key(|m| (m.0, m.1));
@@ -462,10 +398,7 @@ fn render_body(body: &str, analysis: &Analysis) -> Markup {
             if *ms_ > cur {
                 out.push(Seg::Text(slice(cur, *ms_)));
             }
-            out.push(Seg::Mention {
-                text: slice(*ms_, *me),
-                name: name.clone(),
-            });
+            out.push(Seg::Mention { text: slice(*ms_, *me), name: name.clone() });
             cur = *me;
         }
         if cur < b {
@@ -478,11 +411,7 @@ fn render_body(body: &str, analysis: &Analysis) -> Markup {
         if ps >= pe {
             continue;
         }
-        let ms: Vec<(usize, usize, String)> = mentions
-            .iter()
-            .filter(|m| m.0 >= ps && m.1 <= pe)
-            .cloned()
-            .collect();
+        let ms: Vec<(usize, usize, String)> = mentions.iter().filter(|m| m.0 >= ps && m.1 <= pe).cloned().collect();
         let mut segs = Vec::new();
         let mut cur = ps;
         for (qs, qe, sp) in &quotes {
@@ -491,10 +420,7 @@ fn render_body(body: &str, analysis: &Analysis) -> Markup {
                 continue;
             }
             segs.extend(plain(cur, qs, &ms));
-            segs.push(Seg::Quote {
-                parts: plain(qs, qe, &ms),
-                speaker: sp.clone(),
-            });
+            segs.push(Seg::Quote { parts: plain(qs, qe, &ms), speaker: sp.clone() });
             cur = qe;
         }
         segs.extend(plain(cur, pe, &ms));
@@ -504,10 +430,7 @@ fn render_body(body: &str, analysis: &Analysis) -> Markup {
 }
 
 fn published_of(v: &ArticleView) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    v.article
-        .published
-        .as_ref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t.value).ok())
+    v.article.published.as_ref().and_then(|t| chrono::DateTime::parse_from_rfc3339(&t.value).ok())
 }
 
 async fn article_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiResult {
@@ -515,20 +438,15 @@ async fn article_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> Ui
     let id2 = id.clone();
     let view = app
         .with_reader(move |_, s| {
-            let Some(v) = s.show(&id2)? else {
-                return Ok(None);
-            };
+            let Some(v) = s.show(&id2)? else { return Ok(None) };
             let stored = s.stored_analysis(v.id, &v.article.body)?;
             Ok(Some((v, stored)))
         })
         .await?;
-    let Some((v, stored)) = view else {
-        return Err(ApiError::not_found(format!("There is no article {id}.")).into());
-    };
+    let Some((v, stored)) = view else { return Err(ApiError::not_found(format!("There is no article {id}.")).into()) };
     // Quote and mention offsets were stored at ingest; only a store
     // written before they were kept needs the analysis run again here.
-    let analysis =
-        stored.unwrap_or_else(|| newsdesk_analyze::analyze(&v.article.body, published_of(&v)));
+    let analysis = stored.unwrap_or_else(|| newsdesk_analyze::analyze(&v.article.body, published_of(&v)));
     let a = &v.article;
     let title = a.headline.clone().unwrap_or_else(|| "(untitled)".into());
     let content = html! {
@@ -628,9 +546,7 @@ struct KindParam {
 
 async fn entities_page(State(app): State<Arc<App>>, Query(p): Query<KindParam>) -> UiResult {
     let kind = crate::api::entity_kind(p.kind.as_deref())?;
-    let rows = app
-        .with_reader(move |_, s| Ok(s.entities(kind, 200)?))
-        .await?;
+    let rows = app.with_reader(move |_, s| Ok(s.entities(kind, 200)?)).await?;
     let content = html! {
         h1 { "People, organisations and places" }
         p { a href="/entities?kind=person" { "People" } " · " a href="/entities?kind=organization" { "Organisations" } " · " a href="/entities?kind=place" { "Places" } " · " a href="/entities" { "All" } }
@@ -648,13 +564,7 @@ async fn entities_page(State(app): State<Arc<App>>, Query(p): Query<KindParam>) 
 /// RFC 3339 time.
 fn bucket(s: Option<&str>, len: usize) -> Option<String> {
     let m = s?.get(..len)?;
-    let ok = m.bytes().enumerate().all(|(i, b)| {
-        if i == 4 || i == 7 {
-            b == b'-'
-        } else {
-            b.is_ascii_digit()
-        }
-    });
+    let ok = m.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     ok.then(|| m.to_string())
 }
 
@@ -686,20 +596,8 @@ fn timeline(quotes: &[QuoteRow], articles: &[SearchHit]) -> Markup {
         return html! { p.muted { "No dated quotes or articles." } };
     }
     // The latest 36 buckets with data.
-    let rows: Vec<(String, (u32, u32))> = per
-        .into_iter()
-        .rev()
-        .take(36)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let max = rows
-        .iter()
-        .map(|(_, (q, a))| (*q).max(*a))
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let rows: Vec<(String, (u32, u32))> = per.into_iter().rev().take(36).collect::<Vec<_>>().into_iter().rev().collect();
+    let max = rows.iter().map(|(_, (q, a))| (*q).max(*a)).max().unwrap_or(1).max(1);
     let (w, h, pad) = (640.0_f64, 140.0_f64, 20.0_f64);
     let slot = (w - 2.0 * pad) / rows.len() as f64;
     let bar = (slot / 2.0 - 2.0).max(2.0);
@@ -734,16 +632,8 @@ async fn entity_page(State(app): State<Arc<App>>, Path(name): Path<String>) -> U
     let n2 = name.clone();
     let (quotes, articles) = app
         .with_reader(move |_, s| {
-            let quotes = s.quotes(&QuoteQuery {
-                speaker: Some(n2.clone()),
-                text: None,
-                limit: 200,
-            })?;
-            let articles = s.search(&SearchQuery {
-                entity: Some(n2),
-                limit: 100,
-                ..SearchQuery::default()
-            })?;
+            let quotes = s.quotes(&QuoteQuery { speaker: Some(n2.clone()), text: None, limit: 200 })?;
+            let articles = s.search(&SearchQuery { entity: Some(n2), limit: 100, ..SearchQuery::default() })?;
             Ok((quotes, articles))
         })
         .await?;
@@ -799,13 +689,10 @@ async fn stories_page(State(app): State<Arc<App>>) -> UiResult {
 const STORY_QUOTED_ARTICLES: usize = 30;
 
 async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiResult {
-    let sid = newsdesk_store::Id::parse(&id)
-        .ok_or_else(|| ApiError::bad_request(format!("not a story id: {id:?}")))?;
+    let sid = newsdesk_store::Id::parse(&id).ok_or_else(|| ApiError::bad_request(format!("not a story id: {id:?}")))?;
     let (row, views) = app
         .with_reader(move |_, s| {
-            let Some(row) = s.story(sid)? else {
-                return Ok((None, vec![]));
-            };
+            let Some(row) = s.story(sid)? else { return Ok((None, vec![])) };
             let mut views = Vec::new();
             for a in row.articles.iter().take(STORY_QUOTED_ARTICLES) {
                 if let Some(v) = s.show(&a.id.to_string())? {
@@ -816,9 +703,7 @@ async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiRe
             Ok((Some(row), views))
         })
         .await?;
-    let Some(row) = row else {
-        return Err(ApiError::not_found(format!("There is no story {id}.")).into());
-    };
+    let Some(row) = row else { return Err(ApiError::not_found(format!("There is no story {id}.")).into()) };
     let mut said: BTreeMap<String, Vec<(String, newsdesk_store::Id)>> = BTreeMap::new();
     for (v, stored) in views {
         let quotes = match stored {
@@ -831,10 +716,7 @@ async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiRe
             }
         }
     }
-    let title = row
-        .headline
-        .clone()
-        .unwrap_or_else(|| "(untitled story)".into());
+    let title = row.headline.clone().unwrap_or_else(|| "(untitled story)".into());
     let content = html! {
         h1 { (title) }
         p.meta { (row.articles.len()) " articles"
@@ -856,12 +738,7 @@ async fn story_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> UiRe
 
 async fn follows_page(State(app): State<Arc<App>>) -> UiResult {
     let list = app
-        .with_reader(|app, s| {
-            Ok(s.follow_list()?
-                .into_iter()
-                .map(|f| (app.hooks.get(&f.name), f))
-                .collect::<Vec<_>>())
-        })
+        .with_reader(|app, s| Ok(s.follow_list()?.into_iter().map(|f| (app.hooks.get(&f.name), f)).collect::<Vec<_>>()))
         .await?;
     let content = html! {
         h1 { "Follows" }
@@ -896,33 +773,17 @@ async fn follows_page(State(app): State<Arc<App>>) -> UiResult {
 /// with `Sec-Fetch-Site: cross-site` and an `Origin` naming the other site
 /// (or `null` from sandboxed frames and data: pages).
 fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
-    let site = headers
-        .get("sec-fetch-site")
-        .and_then(|o| o.to_str().ok())
-        .unwrap_or("");
+    let site = headers.get("sec-fetch-site").and_then(|o| o.to_str().ok()).unwrap_or("");
     if site == "cross-site" || site == "same-site" {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "a form from another site cannot change follows",
-        ));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "a form from another site cannot change follows"));
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return Ok(());
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return Ok(()) };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, h)| h);
     if origin_host == host {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "a form from another site cannot change follows",
-        ))
+        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "a form from another site cannot change follows"))
     }
 }
 
@@ -946,17 +807,9 @@ async fn follow_form(
     })?;
     // A form sends an empty field for "no webhook"; the API's stricter
     // checks apply to what is left.
-    let webhook = f
-        .webhook
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty());
+    let webhook = f.webhook.as_deref().map(str::trim).filter(|w| !w.is_empty());
     let (spec, hook) = follow_spec(f.kind.trim(), &f.value, webhook)?;
-    let name = f
-        .name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| f.value.trim().to_string());
+    let name = f.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| f.value.trim().to_string());
     app.with_store(move |app, s| {
         match s.follow_add(&name, &spec) {
             Ok(_) => {}
@@ -973,11 +826,7 @@ async fn follow_form(
     Ok(Redirect::to("/follows").into_response())
 }
 
-async fn unfollow_form(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(name): Path<String>,
-) -> UiResult {
+async fn unfollow_form(State(app): State<Arc<App>>, headers: HeaderMap, Path(name): Path<String>) -> UiResult {
     same_origin(&headers)?;
     app.with_store(move |app, s| {
         s.follow_remove(&name)?;
@@ -991,52 +840,25 @@ async fn unfollow_form(
 /// The origin to put in absolute feed links, from the `Host` header when
 /// it looks like a host (it is the client's own view of this server).
 fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    if !host.is_empty()
-        && host.len() < 256
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-    {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    if !host.is_empty() && host.len() < 256 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) {
         format!("http://{host}")
     } else {
         "http://localhost".to_string()
     }
 }
 
-async fn feed(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(name): Path<String>,
-) -> Result<Response, ApiError> {
+async fn feed(State(app): State<Arc<App>>, headers: HeaderMap, Path(name): Path<String>) -> Result<Response, ApiError> {
     let n2 = name.clone();
     let got = app
         .with_reader(move |_, s| {
-            let Some(f) = s.follow_list()?.into_iter().find(|f| f.name == n2) else {
-                return Ok(None);
-            };
-            let matches = s
-                .follow_matches(&f.name, crate::feed::FEED_ENTRIES)?
-                .unwrap_or_default();
+            let Some(f) = s.follow_list()?.into_iter().find(|f| f.name == n2) else { return Ok(None) };
+            let matches = s.follow_matches(&f.name, crate::feed::FEED_ENTRIES)?.unwrap_or_default();
             Ok(Some((f, matches)))
         })
         .await?;
-    let Some((f, matches)) = got else {
-        return Err(ApiError::not_found(format!("no follow {name:?}")));
-    };
+    let Some((f, matches)) = got else { return Err(ApiError::not_found(format!("no follow {name:?}"))) };
     let (kind, value) = spec_parts(&f.spec);
-    let body = crate::feed::atom(
-        &origin(&headers),
-        &f.name,
-        &format!("New articles matching {kind} {value:?}"),
-        &matches,
-    );
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        body,
-    )
-        .into_response())
+    let body = crate::feed::atom(&origin(&headers), &f.name, &format!("New articles matching {kind} {value:?}"), &matches);
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response())
 }

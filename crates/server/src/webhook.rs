@@ -49,17 +49,10 @@ impl Hooks {
     /// delivery task on the current tokio runtime.
     pub fn load(data_dir: &Path) -> Hooks {
         let path = data_dir.join("webhooks.json");
-        let map = std::fs::read(&path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let map = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(deliver(rx));
-        Hooks {
-            path,
-            map: Mutex::new(map),
-            tx,
-        }
+        Hooks { path, map: Mutex::new(map), tx }
     }
 
     fn table(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
@@ -93,11 +86,7 @@ impl Hooks {
     /// Takes the new matches of every follow with a webhook and queues
     /// them. Called with the store held, right after an ingest.
     pub fn collect(&self, store: &mut crate::DynStore) {
-        let hooks: Vec<(String, String)> = self
-            .table()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let hooks: Vec<(String, String)> = self.table().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         for (follow, url) in hooks {
             let matches: Vec<FollowMatch> = match store.follow_check(Some(&follow)) {
                 Ok(m) => m,
@@ -109,10 +98,7 @@ impl Hooks {
             if matches.is_empty() {
                 continue;
             }
-            let payload = Payload {
-                follow: follow.clone(),
-                matches: matches.into_iter().map(|m| m.article).collect(),
-            };
+            let payload = Payload { follow: follow.clone(), matches: matches.into_iter().map(|m| m.article).collect() };
             if self.tx.try_send(Delivery { url, payload }).is_err() {
                 eprintln!("newsdesk serve: webhook queue full; dropped a delivery for {follow:?} (see its feed)");
             }
@@ -121,11 +107,7 @@ impl Hooks {
 }
 
 async fn deliver(mut rx: mpsc::Receiver<Delivery>) {
-    let client = match reqwest::Client::builder()
-        .timeout(POST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    let client = match reqwest::Client::builder().timeout(POST_TIMEOUT).redirect(reqwest::redirect::Policy::none()).build() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("newsdesk serve: webhooks disabled: {e}");
@@ -149,32 +131,19 @@ async fn post_with_retries(client: reqwest::Client, d: Delivery) {
         let sent = client
             .post(&d.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(
-                reqwest::header::USER_AGENT,
-                concat!("newsdesk/", env!("CARGO_PKG_VERSION")),
-            )
+            .header(reqwest::header::USER_AGENT, concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
             .body(body.clone())
             .send()
             .await;
         match sent {
             Ok(r) if r.status().is_success() => return,
-            Ok(r) => eprintln!(
-                "newsdesk serve: webhook {} answered {} (try {attempt}/{TRIES})",
-                d.url,
-                r.status()
-            ),
-            Err(e) => eprintln!(
-                "newsdesk serve: webhook {}: {e} (try {attempt}/{TRIES})",
-                d.url
-            ),
+            Ok(r) => eprintln!("newsdesk serve: webhook {} answered {} (try {attempt}/{TRIES})", d.url, r.status()),
+            Err(e) => eprintln!("newsdesk serve: webhook {}: {e} (try {attempt}/{TRIES})", d.url),
         }
         if attempt < TRIES {
             tokio::time::sleep(wait).await;
             wait *= 2;
         }
     }
-    eprintln!(
-        "newsdesk serve: gave up on webhook {} for {:?}",
-        d.url, d.payload.follow
-    );
+    eprintln!("newsdesk serve: gave up on webhook {} for {:?}", d.url, d.payload.follow);
 }

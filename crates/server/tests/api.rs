@@ -18,9 +18,7 @@ const BAIT: &str = r#"<script>alert('x1')</script><img src=x onerror=alert('x2')
 fn hostile() -> NewArticle {
     let id = Id::of(&[b"hostile"]);
     let url = "javascript:alert('url')".to_string();
-    let body = format!(
-        "Mara Quist said: \"{BAIT}\" in Lindholm.\n\nThe second paragraph {BAIT} mentions Orla."
-    );
+    let body = format!("Mara Quist said: \"{BAIT}\" in Lindholm.\n\nThe second paragraph {BAIT} mentions Orla.");
     let article = Article {
         url: Some(url.clone()),
         headline: Some(format!("Headline {BAIT}")),
@@ -56,10 +54,7 @@ fn hostile() -> NewArticle {
 
 /// A minimal pipeline for the tests: extract each HTML page, analyze it,
 /// file it as its own group and story.
-fn test_ingest(
-    store: &mut newsdesk_server::DynStore,
-    docs: DocStream,
-) -> Result<IngestReport, String> {
+fn test_ingest(store: &mut newsdesk_server::DynStore, docs: DocStream) -> Result<IngestReport, String> {
     let mut batch = Batch::default();
     let mut report = IngestReport::default();
     for d in docs {
@@ -68,13 +63,7 @@ fn test_ingest(
         if d.kind != DocKind::Html {
             continue;
         }
-        let article = newsdesk_extract::extract(
-            &d.bytes,
-            &newsdesk_extract::Options {
-                url: d.url.clone(),
-                ..Default::default()
-            },
-        );
+        let article = newsdesk_extract::extract(&d.bytes, &newsdesk_extract::Options { url: d.url.clone(), ..Default::default() });
         let analysis = newsdesk_analyze::analyze(&article.body, None);
         let id = Id::of(&[d.location.as_bytes(), &d.bytes]);
         batch.docs.push(id);
@@ -107,26 +96,10 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = EmbeddedStore::open(dir.path()).expect("open store");
     store.apply(&batch_one()).expect("apply");
-    store
-        .apply(&Batch {
-            docs: vec![Id(99)],
-            articles: vec![hostile()],
-            ..Batch::default()
-        })
-        .expect("apply hostile");
+    store.apply(&Batch { docs: vec![Id(99)], articles: vec![hostile()], ..Batch::default() }).expect("apply hostile");
     store.sync_index().expect("sync");
-    let app = App::new(
-        store,
-        Box::new(test_ingest),
-        Config {
-            data_dir: dir.path().to_path_buf(),
-            allow_fetch: false,
-        },
-    );
-    Fixture {
-        router: newsdesk_server::router(app),
-        _dir: dir,
-    }
+    let app = App::new(store, Box::new(test_ingest), Config { data_dir: dir.path().to_path_buf(), allow_fetch: false });
+    Fixture { router: newsdesk_server::router(app), _dir: dir }
 }
 
 struct Res {
@@ -142,23 +115,13 @@ impl Res {
     /// Asserts the error shape and returns the code.
     fn error_code(&self) -> String {
         let v = self.json();
-        assert!(
-            v["error"]["message"].is_string(),
-            "error body without message: {}",
-            self.body
-        );
-        v["error"]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("error body without code: {}", self.body))
-            .to_string()
+        assert!(v["error"]["message"].is_string(), "error body without message: {}", self.body);
+        v["error"]["code"].as_str().unwrap_or_else(|| panic!("error body without code: {}", self.body)).to_string()
     }
 }
 
 async fn call(r: &Router, method: Method, uri: &str, body: Option<(&str, String)>) -> Res {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "127.0.0.1:9");
+    let mut b = Request::builder().method(method).uri(uri).header(header::HOST, "127.0.0.1:9");
     let body = match body {
         Some((ct, s)) => {
             b = b.header(header::CONTENT_TYPE, ct);
@@ -166,21 +129,11 @@ async fn call(r: &Router, method: Method, uri: &str, body: Option<(&str, String)
         }
         None => Body::empty(),
     };
-    let res = r
-        .clone()
-        .oneshot(b.body(body).expect("request"))
-        .await
-        .expect("infallible");
+    let res = r.clone().oneshot(b.body(body).expect("request")).await.expect("infallible");
     let status = res.status();
     let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
-        .await
-        .expect("body");
-    Res {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024).await.expect("body");
+    Res { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
 async fn get(r: &Router, uri: &str) -> Res {
@@ -213,31 +166,19 @@ async fn openapi_lists_exactly_the_routes() {
     let res = get(&f.router, "/openapi.json").await;
     assert_eq!(res.status, StatusCode::OK);
     let doc = res.json();
-    assert!(
-        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
-        "not OpenAPI 3: {}",
-        doc["openapi"]
-    );
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "not OpenAPI 3: {}", doc["openapi"]);
     let paths = doc["paths"].as_object().expect("paths");
     let mut got: Vec<(String, Vec<String>)> = paths
         .iter()
         .map(|(p, ops)| {
-            let mut m: Vec<String> = ops
-                .as_object()
-                .expect("operations")
-                .keys()
-                .filter(|k| *k != "parameters")
-                .cloned()
-                .collect();
+            let mut m: Vec<String> = ops.as_object().expect("operations").keys().filter(|k| *k != "parameters").cloned().collect();
             m.sort();
             (p.clone(), m)
         })
         .collect();
     got.sort();
-    let mut want: Vec<(String, Vec<String>)> = ROUTES
-        .iter()
-        .map(|(p, m)| (p.to_string(), m.iter().map(|s| s.to_string()).collect()))
-        .collect();
+    let mut want: Vec<(String, Vec<String>)> =
+        ROUTES.iter().map(|(p, m)| (p.to_string(), m.iter().map(|s| s.to_string()).collect())).collect();
     want.sort();
     assert_eq!(got, want);
     // Every documented operation answers (not 404/405) on the router.
@@ -272,12 +213,7 @@ async fn routes_answer_as_documented() {
 
     let s = get(r, "/api/search?q=dam").await.json();
     assert_eq!(s["items"][0]["id"], dam_id());
-    assert!(
-        s["items"][0]["snippet"]
-            .as_str()
-            .is_some_and(|t| t.contains("**dam**")),
-        "{s}"
-    );
+    assert!(s["items"][0]["snippet"].as_str().is_some_and(|t| t.contains("**dam**")), "{s}");
     let s = get(r, "/api/search?q=dam&site=Verna%20Times").await.json();
     assert_eq!(s["items"].as_array().map(Vec::len), Some(0));
     let s = get(r, "/api/search?q=&since=2026-03-04").await.json();
@@ -294,17 +230,12 @@ async fn routes_answer_as_documented() {
     assert_eq!(q["items"][0]["speaker"], "Ana Ruiz");
     let e = get(r, "/api/entities?kind=person").await;
     assert_eq!(e.status, StatusCode::OK);
-    assert!(e
-        .json()
-        .as_array()
-        .is_some_and(|l| l.iter().any(|x| x["name"] == "Tomas Eck")));
+    assert!(e.json().as_array().is_some_and(|l| l.iter().any(|x| x["name"] == "Tomas Eck")));
     let st = get(r, "/api/stories").await.json();
     let sid = st["items"][0]["id"].as_str().expect("story id").to_string();
     let one = get(r, &format!("/api/stories/{sid}")).await;
     assert_eq!(one.status, StatusCode::OK);
-    assert!(one.json()["articles"]
-        .as_array()
-        .is_some_and(|a| !a.is_empty()));
+    assert!(one.json()["articles"].as_array().is_some_and(|a| !a.is_empty()));
     let stats = get(r, "/api/stats").await.json();
     assert_eq!(stats["articles"], 4);
 }
@@ -314,94 +245,31 @@ async fn bad_input_gets_json_errors() {
     let f = fixture();
     let r = &f.router;
     for (uri, status, code) in [
-        (
-            "/api/articles/ffffffffffffffff",
-            StatusCode::NOT_FOUND,
-            "not_found",
-        ),
-        (
-            "/api/articles/not-hex",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/articles?page=0",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/articles?page=18446744073709551615",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/articles?page=99999999999999999999999",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/search?per_page=abc",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/search?q=dam&per_page=1000",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/search?since=yesterday",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/entities?kind=robot",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
+        ("/api/articles/ffffffffffffffff", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/articles/not-hex", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/articles?page=0", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/articles?page=18446744073709551615", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/articles?page=99999999999999999999999", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/search?per_page=abc", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/search?q=dam&per_page=1000", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/search?since=yesterday", StatusCode::BAD_REQUEST, "bad_request"),
+
+        ("/api/entities?kind=robot", StatusCode::BAD_REQUEST, "bad_request"),
         ("/api/stories/xyz", StatusCode::BAD_REQUEST, "bad_request"),
-        (
-            "/api/stories/0000000000000001",
-            StatusCode::NOT_FOUND,
-            "not_found",
-        ),
+        ("/api/stories/0000000000000001", StatusCode::NOT_FOUND, "not_found"),
         ("/api/follows/nobody", StatusCode::NOT_FOUND, "not_found"),
         ("/api/no-such-route", StatusCode::NOT_FOUND, "not_found"),
         // What the document's patterns and bounds refuse is refused.
-        (
-            "/api/articles?page=1001",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
+        ("/api/articles?page=1001", StatusCode::BAD_REQUEST, "bad_request"),
         ("/api/articles/abc", StatusCode::BAD_REQUEST, "bad_request"),
-        (
-            "/api/stories/+fffffffffffffff",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/entities?kind=%20person",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/search?since=%202026-03-04",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
-        (
-            "/api/search?until=2023-02-29",
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-        ),
+        ("/api/stories/+fffffffffffffff", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/entities?kind=%20person", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/search?since=%202026-03-04", StatusCode::BAD_REQUEST, "bad_request"),
+        ("/api/search?until=2023-02-29", StatusCode::BAD_REQUEST, "bad_request"),
     ] {
         let res = get(r, uri).await;
         if code.is_empty() {
-            assert!(
-                res.status == StatusCode::OK || res.status == StatusCode::BAD_REQUEST,
-                "{uri}: {}",
-                res.status
-            );
+            assert!(res.status == StatusCode::OK || res.status == StatusCode::BAD_REQUEST, "{uri}: {}", res.status);
             if res.status == StatusCode::BAD_REQUEST {
                 res.error_code();
             }
@@ -413,82 +281,27 @@ async fn bad_input_gets_json_errors() {
     let res = call(r, Method::PUT, "/api/search", None).await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(res.error_code(), "method_not_allowed");
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some(("application/json", "{not json".into())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", "{not json".into()))).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     res.error_code();
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some(("text/plain", "{}".into())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/ingest", Some(("text/plain", "{}".into()))).await;
     assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     res.error_code();
-    let huge = format!(
-        "{{\"html\": \"{}\"}}",
-        "a".repeat(newsdesk_server::MAX_BODY_BYTES + 10)
-    );
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some(("application/json", huge)),
-    )
-    .await;
+    let huge = format!("{{\"html\": \"{}\"}}", "a".repeat(newsdesk_server::MAX_BODY_BYTES + 10));
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", huge))).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(res.error_code(), "payload_too_large");
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some((
-            "application/json",
-            r#"{"url": "javascript:alert(1)"}"#.into(),
-        )),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", r#"{"url": "javascript:alert(1)"}"#.into()))).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some((
-            "application/json",
-            r#"{"url": "https://example.com/"}"#.into(),
-        )),
-    )
-    .await;
-    assert_eq!(
-        res.status,
-        StatusCode::BAD_REQUEST,
-        "fetching is off in this fixture"
-    );
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some((
-            "application/json",
-            r#"{"name":"x","kind":"robot","value":"y"}"#.into(),
-        )),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", r#"{"url": "https://example.com/"}"#.into()))).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "fetching is off in this fixture");
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", r#"{"name":"x","kind":"robot","value":"y"}"#.into()))).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let res = call(
         r,
         Method::POST,
         "/api/follows",
-        Some((
-            "application/json",
-            r#"{"name":"x","kind":"query","value":"y","webhook":"javascript:x"}"#.into(),
-        )),
+        Some(("application/json", r#"{"name":"x","kind":"query","value":"y","webhook":"javascript:x"}"#.into())),
     )
     .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
@@ -500,21 +313,13 @@ async fn bad_input_gets_json_errors() {
 async fn deep_pages_are_empty() {
     let f = fixture();
     let r = &f.router;
-    for uri in [
-        "/api/articles?page=1000&per_page=100",
-        "/api/search?q=&page=11&per_page=100",
-        "/api/quotes?page=1000",
-        "/api/stories?page=500&per_page=3",
-    ] {
+    for uri in ["/api/articles?page=1000&per_page=100", "/api/search?q=&page=11&per_page=100", "/api/quotes?page=1000", "/api/stories?page=500&per_page=3"] {
         let res = get(r, uri).await;
         assert_eq!(res.status, StatusCode::OK, "{uri}: {}", res.body);
         let page = res.json();
         assert_eq!(page["items"].as_array().map(Vec::len), Some(0), "{uri}");
         assert_eq!(page["has_more"], false, "{uri}");
-        assert_eq!(
-            page["truncated"], false,
-            "{uri}: the fixture has few results"
-        );
+        assert_eq!(page["truncated"], false, "{uri}: the fixture has few results");
     }
     let ok = get(r, "/api/entities?kind=organisation").await;
     assert_eq!(ok.status, StatusCode::OK);
@@ -528,29 +333,13 @@ async fn any_search_text_answers() {
     let r = &f.router;
     let s = get(r, "/api/search?q=%22dam").await;
     assert_eq!(s.status, StatusCode::OK, "{}", s.body);
-    assert_eq!(
-        s.json()["items"][0]["id"],
-        dam_id(),
-        "an unclosed quote still finds the word"
-    );
-    for q in [
-        "nosuchfield%3Adam",
-        "%E1%9A%9B%E1%9A%84%E1%9A%80%E1%9A%91%E1%9A%9C",
-        "AND%20OR%20(",
-        "N%C3%94-k%223",
-        "dam%20AND",
-    ] {
+    assert_eq!(s.json()["items"][0]["id"], dam_id(), "an unclosed quote still finds the word");
+    for q in ["nosuchfield%3Adam", "%E1%9A%9B%E1%9A%84%E1%9A%80%E1%9A%91%E1%9A%9C", "AND%20OR%20(", "N%C3%94-k%223", "dam%20AND"] {
         let res = get(r, &format!("/api/search?q={q}")).await;
         assert_eq!(res.status, StatusCode::OK, "{q}: {}", res.body);
     }
     let body = r#"{"name": "odd", "kind": "query", "value": "N\u00d4-k\"3"}"#;
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some(("application/json", body.to_string())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", body.to_string()))).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
 }
 
@@ -567,79 +356,30 @@ async fn bodies_must_match_the_document() {
         ("/api/ingest", r#"{"html": "<p>x</p>", "url": null}"#),
         ("/api/ingest", r#"{"html": "<p>x</p>", "url": ""}"#),
         ("/api/ingest", r#"{"html": "<p>x</p>", "fetched_at": ""}"#),
-        (
-            "/api/ingest",
-            r#"{"html": "<p>x</p>", "fetched_at": "2023-02-29T00:00:00Z"}"#,
-        ),
+        ("/api/ingest", r#"{"html": "<p>x</p>", "fetched_at": "2023-02-29T00:00:00Z"}"#),
         ("/api/ingest", r#"{"html": "<p>x</p>", "source": "x"}"#),
         ("/api/ingest", r#"{"text": "x", "url": "http://[::1/"}"#),
-        (
-            "/api/follows",
-            r#"{"name": "a", "kind": "query", "value": "b", "webhook": ""}"#,
-        ),
-        (
-            "/api/follows",
-            r#"{"name": "a", "kind": "query", "value": "b", "webhook": "http://:n"}"#,
-        ),
-        (
-            "/api/follows",
-            r#"{"name": "a", "kind": " query", "value": "b"}"#,
-        ),
-        (
-            "/api/follows",
-            r#"{"name": " ", "kind": "query", "value": "b"}"#,
-        ),
-        (
-            "/api/follows",
-            r#"{"name": "a", "kind": "query", "value": ""}"#,
-        ),
-        (
-            "/api/follows",
-            r#"{"name": "a", "kind": "query", "value": "b", "hook": "http://x.example/"}"#,
-        ),
+        ("/api/follows", r#"{"name": "a", "kind": "query", "value": "b", "webhook": ""}"#),
+        ("/api/follows", r#"{"name": "a", "kind": "query", "value": "b", "webhook": "http://:n"}"#),
+        ("/api/follows", r#"{"name": "a", "kind": " query", "value": "b"}"#),
+        ("/api/follows", r#"{"name": " ", "kind": "query", "value": "b"}"#),
+        ("/api/follows", r#"{"name": "a", "kind": "query", "value": ""}"#),
+        ("/api/follows", r#"{"name": "a", "kind": "query", "value": "b", "hook": "http://x.example/"}"#),
     ] {
-        let res = call(
-            r,
-            Method::POST,
-            path,
-            Some(("application/json", body.to_string())),
-        )
-        .await;
-        assert_eq!(
-            res.status,
-            StatusCode::BAD_REQUEST,
-            "{path} {body}: {}",
-            res.body
-        );
+        let res = call(r, Method::POST, path, Some(("application/json", body.to_string()))).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", res.body);
         res.error_code();
     }
     let ok = r#"{"html": "<p>x</p>", "url": "https://a.example/x", "fetched_at": "2024-02-29T12:00:00.5+01:00"}"#;
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some(("application/json", ok.to_string())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", ok.to_string()))).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     let ok = r#"{"name": " a ", "kind": "query", "value": "b", "webhook": null}"#;
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some(("application/json", ok.to_string())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", ok.to_string()))).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     assert_eq!(res.json()["name"], "a");
     // This server does not fetch, so its document offers only two forms.
     let doc = get(r, "/openapi.json").await.json();
-    assert_eq!(
-        doc["components"]["schemas"]["IngestRequest"]["oneOf"]
-            .as_array()
-            .map(Vec::len),
-        Some(2)
-    );
+    assert_eq!(doc["components"]["schemas"]["IngestRequest"]["oneOf"].as_array().map(Vec::len), Some(2));
     assert!(doc["components"]["schemas"]["FetchUrl"].is_null());
 }
 
@@ -655,45 +395,22 @@ async fn follow_ingest_feed() {
     let f = fixture();
     let r = &f.router;
     let body = r#"{"name":"Mara Quist","kind":"entity","value":"Mara Quist"}"#.to_string();
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some(("application/json", body.clone())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", body.clone()))).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     assert_eq!(res.json()["feed"], "/follows/Mara%20Quist/feed.atom");
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some(("application/json", body)),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", body))).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert_eq!(res.error_code(), "conflict");
 
-    let req = serde_json::json!({"html": NEW_PAGE, "url": "https://lindholm.example/harbour"})
-        .to_string();
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some(("application/json", req)),
-    )
-    .await;
+    let req = serde_json::json!({"html": NEW_PAGE, "url": "https://lindholm.example/harbour"}).to_string();
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", req))).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert_eq!(res.json()["new_articles"], 1);
 
     let feed = get(r, "/follows/Mara%20Quist/feed.atom").await;
     assert_eq!(feed.status, StatusCode::OK);
-    assert!(feed.headers[header::CONTENT_TYPE]
-        .to_str()
-        .is_ok_and(|c| c.starts_with("application/atom+xml")));
-    assert!(feed
-        .body
-        .contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    assert!(feed.headers[header::CONTENT_TYPE].to_str().is_ok_and(|c| c.starts_with("application/atom+xml")));
+    assert!(feed.body.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
     assert!(feed.body.contains("Harbour plan approved"), "{}", feed.body);
     assert!(feed.body.contains("<id>urn:newsdesk:article:"));
     assert!(feed.body.contains("href=\"http://127.0.0.1:9/articles/"));
@@ -702,10 +419,7 @@ async fn follow_ingest_feed() {
 
     let res = call(r, Method::DELETE, "/api/follows/Mara%20Quist", None).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        get(r, "/follows/Mara%20Quist/feed.atom").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(get(r, "/follows/Mara%20Quist/feed.atom").await.status, StatusCode::NOT_FOUND);
 }
 
 /// No markup from the bait survives as markup, and no link is unsafe.
@@ -724,15 +438,9 @@ fn assert_inert(page: &str, what: &str) {
         for bad in ["<script", "<img", "<iframe", "<style", "<object", "<embed"] {
             assert!(!tag.starts_with(bad), "{what}: a {bad}> tag: {tag}");
         }
-        assert!(
-            !tag.contains("javascript:"),
-            "{what}: javascript: in a tag: {tag}"
-        );
+        assert!(!tag.contains("javascript:"), "{what}: javascript: in a tag: {tag}");
         let names: String = tag.split('"').step_by(2).collect::<Vec<_>>().join(" ");
-        let handler = names
-            .split_whitespace()
-            .skip(1)
-            .any(|attr| attr.starts_with("on") && attr.contains('='));
+        let handler = names.split_whitespace().skip(1).any(|attr| attr.starts_with("on") && attr.contains('='));
         assert!(!handler, "{what}: an event handler attribute: {tag}");
     }
 }
@@ -752,37 +460,19 @@ async fn hostile_corpus_renders_inert() {
         "/entities/%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_string(),
         "/stories".to_string(),
         "/follows".to_string(),
-        "/?q=%3Cscript%3Ealert(1)%3C/script%3E&site=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E"
-            .to_string(),
+        "/?q=%3Cscript%3Ealert(1)%3C/script%3E&site=%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E".to_string(),
     ];
     for p in &pages {
         let res = get(r, p).await;
         // A query that does not parse is a 400 page, escaped like any other.
-        assert!(
-            res.status == StatusCode::OK || res.status == StatusCode::BAD_REQUEST,
-            "{p}: {}",
-            res.body
-        );
-        assert_eq!(
-            res.headers[header::CONTENT_SECURITY_POLICY],
-            newsdesk_server::CSP,
-            "{p}"
-        );
-        assert!(
-            !newsdesk_server::CSP.contains("script-src"),
-            "no script source is allowed at all"
-        );
+        assert!(res.status == StatusCode::OK || res.status == StatusCode::BAD_REQUEST, "{p}: {}", res.body);
+        assert_eq!(res.headers[header::CONTENT_SECURITY_POLICY], newsdesk_server::CSP, "{p}");
+        assert!(!newsdesk_server::CSP.contains("script-src"), "no script source is allowed at all");
         assert_inert(&res.body, p);
     }
     let art = get(r, &format!("/articles/{hid}")).await.body;
-    assert!(
-        art.contains("&lt;script&gt;alert("),
-        "the bait is shown as text"
-    );
-    assert!(
-        !art.contains("javascript:alert('url')\""),
-        "no javascript: link"
-    );
+    assert!(art.contains("&lt;script&gt;alert("), "the bait is shown as text");
+    assert!(!art.contains("javascript:alert('url')\""), "no javascript: link");
     // Quotes are highlighted with their speaker.
     assert!(art.contains("<mark class=\"quote\""), "quote highlighted");
     // A form posted from another site is refused.
@@ -802,16 +492,7 @@ async fn hostile_corpus_renders_inert() {
         .expect("infallible");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // The feed escapes too.
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some((
-            "application/json",
-            r#"{"name":"<b>","kind":"query","value":"alert"}"#.into(),
-        )),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", r#"{"name":"<b>","kind":"query","value":"alert"}"#.into()))).await;
     assert_eq!(res.status, StatusCode::CREATED);
     let feed = get(r, "/follows/%3Cb%3E/feed.atom").await;
     assert!(feed.body.contains("newsdesk follow: &lt;b&gt;"));
@@ -825,16 +506,8 @@ async fn ui_pages_render() {
     // that narrows the search.
     let res = get(r, "/?q=").await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(
-        res.body.contains("Languages") && res.body.contains("lang=en"),
-        "language facet"
-    );
-    assert!(
-        res.body.contains("2026-03")
-            && res.body.contains("since=2026-03-01")
-            && res.body.contains("until=2026-04-01"),
-        "month facet"
-    );
+    assert!(res.body.contains("Languages") && res.body.contains("lang=en"), "language facet");
+    assert!(res.body.contains("2026-03") && res.body.contains("since=2026-03-01") && res.body.contains("until=2026-04-01"), "month facet");
     let res = get(r, &format!("/articles/{}", dam_id())).await;
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("Syndicated copies") && res.body.contains("Wire Daily"));
@@ -846,16 +519,7 @@ async fn ui_pages_render() {
     let res = get(r, "/nope").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.body.contains("<!DOCTYPE html>"));
-    let res = call(
-        r,
-        Method::POST,
-        "/follows",
-        Some((
-            "application/x-www-form-urlencoded",
-            "kind=speaker&value=Tomas+Eck".into(),
-        )),
-    )
-    .await;
+    let res = call(r, Method::POST, "/follows", Some(("application/x-www-form-urlencoded", "kind=speaker&value=Tomas+Eck".into()))).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let res = get(r, "/follows").await;
     assert!(res.body.contains("Tomas Eck") && res.body.contains("feed.atom"));
@@ -887,12 +551,7 @@ async fn webhook_retries_without_blocking_ingest() {
         .route(
             "/hook",
             axum::routing::post(
-                |State((seen, gate, arrived)): State<(
-                    Arc<Receiver>,
-                    Arc<Semaphore>,
-                    mpsc::UnboundedSender<usize>,
-                )>,
-                 body: String| async move {
+                |State((seen, gate, arrived)): State<(Arc<Receiver>, Arc<Semaphore>, mpsc::UnboundedSender<usize>)>, body: String| async move {
                     let n = {
                         let mut b = seen.bodies.lock().unwrap_or_else(|e| e.into_inner());
                         b.push(body);
@@ -908,61 +567,35 @@ async fn webhook_retries_without_blocking_ingest() {
             ),
         )
         .with_state((Arc::clone(&seen), Arc::clone(&gate), arrived_tx));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a receiver");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a receiver");
     let addr = listener.local_addr().expect("receiver address");
     tokio::spawn(async move { axum::serve(listener, hook).await });
 
     let f = fixture();
     let r = &f.router;
     let body = serde_json::json!({"name": "Quist", "kind": "entity", "value": "Mara Quist", "webhook": format!("http://{addr}/hook")});
-    let res = call(
-        r,
-        Method::POST,
-        "/api/follows",
-        Some(("application/json", body.to_string())),
-    )
-    .await;
+    let res = call(r, Method::POST, "/api/follows", Some(("application/json", body.to_string()))).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
 
-    let req = serde_json::json!({"html": NEW_PAGE, "url": "https://lindholm.example/harbour"})
-        .to_string();
-    let res = call(
-        r,
-        Method::POST,
-        "/api/ingest",
-        Some(("application/json", req)),
-    )
-    .await;
+    let req = serde_json::json!({"html": NEW_PAGE, "url": "https://lindholm.example/harbour"}).to_string();
+    let res = call(r, Method::POST, "/api/ingest", Some(("application/json", req))).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     // The ingest has answered; the receiver has not answered anything yet
     // (its first request, if it came, is held at the gate).
     let wait = std::time::Duration::from_secs(20);
-    let first = tokio::time::timeout(wait, arrived.recv())
-        .await
-        .expect("a first delivery");
+    let first = tokio::time::timeout(wait, arrived.recv()).await.expect("a first delivery");
     assert_eq!(first, Some(1));
     gate.add_permits(1);
-    let second = tokio::time::timeout(wait, arrived.recv())
-        .await
-        .expect("a retry after the 500");
+    let second = tokio::time::timeout(wait, arrived.recv()).await.expect("a retry after the 500");
     assert_eq!(second, Some(2));
 
-    let bodies = seen
-        .bodies
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let bodies = seen.bodies.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert_eq!(bodies[0], bodies[1], "the retry sends the same payload");
     let payload: serde_json::Value = serde_json::from_str(&bodies[1]).expect("JSON payload");
     assert_eq!(payload["follow"], "Quist");
     let matches = payload["matches"].as_array().expect("matches");
     assert_eq!(matches.len(), 1, "{payload}");
-    assert_eq!(
-        matches[0]["headline"],
-        "Harbour plan approved after long debate"
-    );
+    assert_eq!(matches[0]["headline"], "Harbour plan approved after long debate");
     // Delivered by webhook means taken: nothing is left pending.
     let detail = get(r, "/api/follows/Quist").await.json();
     assert_eq!(detail["follow"]["pending"], 0, "{detail}");

@@ -15,21 +15,12 @@ use crate::{DocKind, DocResult, DocStream, RawDoc, SourceError, SourceOptions};
 /// A feed file may be this many times `max_doc_bytes`: it holds many items.
 const FEED_SIZE_FACTOR: usize = 4;
 
-pub(crate) fn from_file(
-    path: &Path,
-    opts: &SourceOptions,
-    fetcher: Option<Arc<Fetcher>>,
-) -> DocStream {
+pub(crate) fn from_file(path: &Path, opts: &SourceOptions, fetcher: Option<Arc<Fetcher>>) -> DocStream {
     let loc = path.display().to_string();
     let limit = opts.max_doc_bytes.saturating_mul(FEED_SIZE_FACTOR);
     let bytes = match File::open(path).and_then(|f| read_bounded(f, limit)) {
         Err(e) => return once(Err(SourceError::new(loc, format!("cannot read: {e}")))),
-        Ok((_, true)) => {
-            return once(Err(SourceError::new(
-                loc,
-                format!("feed larger than {limit} bytes; skipped"),
-            )))
-        }
+        Ok((_, true)) => return once(Err(SourceError::new(loc, format!("feed larger than {limit} bytes; skipped")))),
         Ok((b, false)) => b,
     };
     from_bytes(loc, bytes, fetcher, None)
@@ -64,27 +55,14 @@ pub(crate) fn from_bytes(
         if let Some(f) = &fetcher {
             return match &link {
                 Some(url) => f.fetch_page(url),
-                None => Err(SourceError::skipped(
-                    location,
-                    "feed item without a link to fetch",
-                )),
+                None => Err(SourceError::skipped(location, "feed item without a link to fetch")),
             };
         }
-        let title = entry
-            .title
-            .map(|t| t.content)
-            .filter(|t| !t.trim().is_empty());
+        let title = entry.title.map(|t| t.content).filter(|t| !t.trim().is_empty());
         let published = entry.published.or(entry.updated).map(|d| d.fixed_offset());
-        let html = entry
-            .content
-            .and_then(|c| c.body)
-            .filter(|b| !b.trim().is_empty())
-            .or_else(|| entry.summary.map(|s| s.content));
+        let html = entry.content.and_then(|c| c.body).filter(|b| !b.trim().is_empty()).or_else(|| entry.summary.map(|s| s.content));
         match html.filter(|h| !h.trim().is_empty()) {
-            None => Err(SourceError::skipped(
-                location,
-                "feed item without content or summary",
-            )),
+            None => Err(SourceError::skipped(location, "feed item without content or summary")),
             Some(html) => Ok(RawDoc {
                 location,
                 url: link,

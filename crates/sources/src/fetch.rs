@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use url::{Host, Url};
 
-use crate::files::{looks_like_feed, looks_like_markup};
+use crate::files::{looks_like_markup, looks_like_feed};
 use crate::robots::{Robots, MAX_ROBOTS_BYTES};
 use crate::{feed, http, DocStream, RawDoc, SourceError, SourceOptions};
 
@@ -81,20 +81,8 @@ fn check_url(url: &Url, allow_private: bool) -> Result<(), String> {
     }
     match url.host() {
         None => Err("URL without host".into()),
-        Some(Host::Ipv4(ip)) => {
-            if is_public_v4(ip) {
-                Ok(())
-            } else {
-                Err(refusal(IpAddr::V4(ip)))
-            }
-        }
-        Some(Host::Ipv6(ip)) => {
-            if is_public_v6(ip) {
-                Ok(())
-            } else {
-                Err(refusal(IpAddr::V6(ip)))
-            }
-        }
+        Some(Host::Ipv4(ip)) => if is_public_v4(ip) { Ok(()) } else { Err(refusal(IpAddr::V4(ip))) },
+        Some(Host::Ipv6(ip)) => if is_public_v6(ip) { Ok(()) } else { Err(refusal(IpAddr::V6(ip))) },
         Some(Host::Domain(d)) => {
             let addrs = resolve(d)?;
             match addrs.iter().find(|a| !is_public_ip(a.ip())) {
@@ -106,10 +94,8 @@ fn check_url(url: &Url, allow_private: bool) -> Result<(), String> {
 }
 
 fn resolve(host: &str) -> Result<Vec<SocketAddr>, String> {
-    let addrs: Vec<SocketAddr> = (host, 0)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .collect();
+    let addrs: Vec<SocketAddr> =
+        (host, 0).to_socket_addrs().map_err(|e| format!("cannot resolve {host}: {e}"))?.collect();
     if addrs.is_empty() {
         return Err(format!("{host} has no addresses"));
     }
@@ -127,8 +113,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         let allow = self.allow_private;
         Box::pin(async move {
-            let addrs = resolve(&host)
-                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
+            let addrs = resolve(&host).map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })?;
             if !allow {
                 if let Some(bad) = addrs.iter().find(|a| !is_public_ip(a.ip())) {
                     return Err(format!("{host}: {}", refusal(bad.ip())).into());
@@ -183,63 +168,31 @@ impl Fetcher {
             .connect_timeout(opts.timeout.min(std::time::Duration::from_secs(10)))
             .redirect(policy)
             .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver {
-                allow_private: allow,
-            }))
+            .dns_resolver(Arc::new(GuardedResolver { allow_private: allow }))
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
-        let agent_token = opts
-            .user_agent
-            .split(['/', ' '])
-            .next()
-            .unwrap_or("newsdesk")
-            .to_ascii_lowercase();
-        Ok(Fetcher {
-            client,
-            allow_private: allow,
-            max_doc: opts.max_doc_bytes,
-            agent_token,
-            robots: Mutex::new(HashMap::new()),
-        })
+        let agent_token = opts.user_agent.split(['/', ' ']).next().unwrap_or("newsdesk").to_ascii_lowercase();
+        Ok(Fetcher { client, allow_private: allow, max_doc: opts.max_doc_bytes, agent_token, robots: Mutex::new(HashMap::new()) })
     }
 
     /// GETs `url` with every check; the body is read up to `limit` bytes.
     fn get(&self, url: &Url, limit: usize) -> Result<Fetched, String> {
         check_url(url, self.allow_private)?;
-        let resp = self
-            .client
-            .get(url.clone())
-            .send()
-            .map_err(|e| describe(&e))?;
+        let resp = self.client.get(url.clone()).send().map_err(|e| describe(&e))?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         if let Some(len) = resp.content_length() {
             if len > limit as u64 {
-                return Err(format!(
-                    "response of {len} bytes is larger than max_doc_bytes ({limit}); not read"
-                ));
+                return Err(format!("response of {len} bytes is larger than max_doc_bytes ({limit}); not read"));
             }
         }
         let mut body = Vec::new();
-        resp.take(limit as u64 + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| format!("reading the response: {e}"))?;
+        resp.take(limit as u64 + 1).read_to_end(&mut body).map_err(|e| format!("reading the response: {e}"))?;
         if body.len() > limit {
-            return Err(format!(
-                "response larger than max_doc_bytes ({limit}); stopped reading"
-            ));
+            return Err(format!("response larger than max_doc_bytes ({limit}); stopped reading"));
         }
-        Ok(Fetched {
-            url: final_url,
-            status,
-            content_type,
-            body,
-        })
+        Ok(Fetched { url: final_url, status, content_type, body })
     }
 
     fn robots_for(&self, url: &Url) -> Arc<Robots> {
@@ -252,9 +205,7 @@ impl Fetcher {
         let robots = match url.join("/robots.txt") {
             Err(_) => Robots::allow_all(),
             Ok(robots_url) => match self.get(&robots_url, MAX_ROBOTS_BYTES) {
-                Ok(f) if (200..300).contains(&f.status) => {
-                    Robots::parse(&String::from_utf8_lossy(&f.body))
-                }
+                Ok(f) if (200..300).contains(&f.status) => Robots::parse(&String::from_utf8_lossy(&f.body)),
                 // No robots.txt (4xx): everything is allowed (RFC 9309).
                 Ok(f) if (400..500).contains(&f.status) => Robots::allow_all(),
                 // Server errors and unreachable robots.txt: assume disallow.
@@ -293,11 +244,7 @@ impl Fetcher {
 
 fn describe(e: &reqwest::Error) -> String {
     use std::error::Error;
-    let mut msg = if e.is_timeout() {
-        "timed out".to_string()
-    } else {
-        e.to_string()
-    };
+    let mut msg = if e.is_timeout() { "timed out".to_string() } else { e.to_string() };
     let mut src = e.source();
     while let Some(s) = src {
         let m = s.to_string();
@@ -312,13 +259,9 @@ fn describe(e: &reqwest::Error) -> String {
 
 fn page_doc(location: &str, f: Fetched) -> Result<RawDoc, SourceError> {
     if !(200..300).contains(&f.status) {
-        return Err(SourceError::skipped(
-            location,
-            format!("HTTP status {}", f.status),
-        ));
+        return Err(SourceError::skipped(location, format!("HTTP status {}", f.status)));
     }
-    let kind = http::classify(f.content_type.as_deref(), &f.body)
-        .map_err(|r| SourceError::skipped(location, r))?;
+    let kind = http::classify(f.content_type.as_deref(), &f.body).map_err(|r| SourceError::skipped(location, r))?;
     Ok(RawDoc {
         location: location.to_string(),
         url: Some(f.url),
@@ -332,23 +275,12 @@ fn page_doc(location: &str, f: Fetched) -> Result<RawDoc, SourceError> {
 /// A URL input: a page becomes one document, a feed its items.
 pub(crate) fn url_stream(url: &str, fetcher: Arc<Fetcher>) -> Result<DocStream, SourceError> {
     let f = fetcher.fetch(url).map_err(|e| SourceError::new(url, e))?;
-    let ct = f
-        .content_type
-        .clone()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let is_feed = ct.contains("rss")
-        || ct.contains("atom")
-        || ((ct.contains("xml") || ct.is_empty() || ct.contains("text/plain"))
-            && looks_like_markup(&f.body)
-            && looks_like_feed(&f.body));
+    let ct = f.content_type.clone().unwrap_or_default().to_ascii_lowercase();
+    let is_feed = ct.contains("rss") || ct.contains("atom") || ((ct.contains("xml") || ct.is_empty() || ct.contains("text/plain"))
+        && looks_like_markup(&f.body)
+        && looks_like_feed(&f.body));
     if (200..300).contains(&f.status) && is_feed {
-        return Ok(feed::from_bytes(
-            url.to_string(),
-            f.body,
-            Some(fetcher),
-            Some(Utc::now().fixed_offset()),
-        ));
+        return Ok(feed::from_bytes(url.to_string(), f.body, Some(fetcher), Some(Utc::now().fixed_offset())));
     }
     let doc = page_doc(url, f);
     Ok(Box::new(std::iter::once(doc)))
@@ -360,42 +292,17 @@ mod tests {
 
     #[test]
     fn public_and_private() {
-        for ip in [
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "127.0.0.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-            "64:ff9b::a00:1",
-            "255.255.255.255",
-            "224.0.0.1",
-        ] {
+        for ip in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "64:ff9b::a00:1", "255.255.255.255", "224.0.0.1"] {
             assert!(!is_public_ip(ip.parse().unwrap()), "{ip}");
         }
-        for ip in [
-            "93.184.216.34",
-            "8.8.8.8",
-            "2606:4700::1111",
-            "::ffff:8.8.8.8",
-        ] {
+        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
             assert!(is_public_ip(ip.parse().unwrap()), "{ip}");
         }
     }
 
     #[test]
     fn literal_urls_refused_without_resolving() {
-        for u in [
-            "http://127.0.0.1/",
-            "http://[::1]:8080/x",
-            "http://10.0.0.1/",
-            "http://169.254.169.254/latest",
-        ] {
+        for u in ["http://127.0.0.1/", "http://[::1]:8080/x", "http://10.0.0.1/", "http://169.254.169.254/latest"] {
             let e = check_url(&Url::parse(u).unwrap(), false).unwrap_err();
             assert!(e.contains("non-public"), "{e}");
         }

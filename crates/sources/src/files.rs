@@ -1,11 +1,11 @@
 //! Single-document files: HTML pages (optionally gzipped), text dumps and
 //! files of unknown type, read with a size bound.
 
-use crate::walk::FileKind;
-use crate::{DocKind, DocResult, RawDoc, SourceError, SourceOptions};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use crate::walk::FileKind;
+use crate::{DocKind, DocResult, RawDoc, SourceError, SourceOptions};
 
 /// Reads up to `max + 1` bytes so "exactly at the limit" and "over it" differ.
 pub(crate) fn read_bounded(mut r: impl Read, max: usize) -> std::io::Result<(Vec<u8>, bool)> {
@@ -28,11 +28,7 @@ pub(crate) fn looks_like_markup(bytes: &[u8]) -> bool {
 pub(crate) fn file_is_feed(path: &Path) -> bool {
     let mut head = Vec::new();
     match File::open(path) {
-        Ok(f) => {
-            f.take(2048).read_to_end(&mut head).is_ok()
-                && looks_like_markup(&head)
-                && looks_like_feed(&head)
-        }
+        Ok(f) => f.take(2048).read_to_end(&mut head).is_ok() && looks_like_markup(&head) && looks_like_feed(&head),
         Err(_) => false,
     }
 }
@@ -48,30 +44,20 @@ pub(crate) fn looks_like_feed(bytes: &[u8]) -> bool {
 pub(crate) fn read_single(path: &Path, kind: FileKind, opts: &SourceOptions) -> DocResult {
     let loc = path.display().to_string();
     let file = File::open(path).map_err(|e| SourceError::new(&loc, format!("cannot open: {e}")))?;
-    let gz = matches!(
-        kind,
-        FileKind::Html { gz: true } | FileKind::Unknown { gz: true }
-    );
+    let gz = matches!(kind, FileKind::Html { gz: true } | FileKind::Unknown { gz: true });
     let result = if gz {
         read_bounded(flate2::read::MultiGzDecoder::new(file), opts.max_doc_bytes)
     } else {
         read_bounded(file, opts.max_doc_bytes)
     };
     let (bytes, over) = result.map_err(|e| {
-        let what = if gz {
-            "not a valid gzip file (truncated or corrupt)"
-        } else {
-            "cannot read"
-        };
+        let what = if gz { "not a valid gzip file (truncated or corrupt)" } else { "cannot read" };
         SourceError::new(&loc, format!("{what}: {e}"))
     })?;
     if over {
         return Err(SourceError::new(
             &loc,
-            format!(
-                "larger than max_doc_bytes ({} bytes) after decompression; skipped",
-                opts.max_doc_bytes
-            ),
+            format!("larger than max_doc_bytes ({} bytes) after decompression; skipped", opts.max_doc_bytes),
         ));
     }
     let kind = match kind {
@@ -80,14 +66,7 @@ pub(crate) fn read_single(path: &Path, kind: FileKind, opts: &SourceOptions) -> 
         _ if looks_like_markup(&bytes) => DocKind::Html,
         _ => DocKind::Text,
     };
-    Ok(RawDoc {
-        location: loc,
-        url: None,
-        fetched_at: None,
-        charset: None,
-        kind,
-        bytes,
-    })
+    Ok(RawDoc { location: loc, url: None, fetched_at: None, charset: None, kind, bytes })
 }
 
 #[cfg(test)]

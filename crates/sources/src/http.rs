@@ -2,6 +2,7 @@
 //! headers, chunked transfer coding, gzip/deflate content coding, and the
 //! decision whether it is a page.
 
+
 use crate::files::{looks_like_markup, read_bounded};
 use crate::DocKind;
 
@@ -35,22 +36,10 @@ pub(crate) fn charset_of(content_type: &str) -> Option<String> {
 /// a missing or generic type is sniffed; anything else is skipped with the
 /// type as the reason.
 pub(crate) fn classify(content_type: Option<&str>, body: &[u8]) -> Result<DocKind, String> {
-    let mime = content_type
-        .map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
+    let mime = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase()).unwrap_or_default();
     match mime.as_str() {
         "text/html" | "application/xhtml+xml" | "text/xhtml" => Ok(DocKind::Html),
-        "" | "application/octet-stream" | "unknown/unknown" | "text/plain"
-            if looks_like_markup(body) =>
-        {
-            Ok(DocKind::Html)
-        }
+        "" | "application/octet-stream" | "unknown/unknown" | "text/plain" if looks_like_markup(body) => Ok(DocKind::Html),
         "" => Err("non-HTML response (no Content-Type and the body is not markup)".into()),
         other => Err(format!("non-HTML response (Content-Type {other})")),
     }
@@ -73,28 +62,18 @@ pub(crate) fn parse_response(block: &[u8], max_doc: usize) -> Result<Response, H
     let mut lines = head.lines();
     let status_line = lines.next().unwrap_or("");
     if !status_line.starts_with("HTTP/") {
-        return Err(HttpError::Bad(format!(
-            "not an HTTP response (status line {:?})",
-            truncate(status_line, 60)
-        )));
+        return Err(HttpError::Bad(format!("not an HTTP response (status line {:?})", truncate(status_line, 60))));
     }
     let status: u16 = status_line
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            HttpError::Bad(format!(
-                "bad HTTP status line {:?}",
-                truncate(status_line, 60)
-            ))
-        })?;
+        .ok_or_else(|| HttpError::Bad(format!("bad HTTP status line {:?}", truncate(status_line, 60))))?;
     let mut content_type = None;
     let mut chunked = false;
     let mut encoding = String::new();
     for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
+        let Some((name, value)) = line.split_once(':') else { continue };
         let value = value.trim();
         match name.trim().to_ascii_lowercase().as_str() {
             "content-type" => content_type = Some(value.to_string()),
@@ -116,11 +95,7 @@ pub(crate) fn parse_response(block: &[u8], max_doc: usize) -> Result<Response, H
     }
     body = decode_content(body, &encoding, max_doc)?;
     let kind = classify(content_type.as_deref(), &body).map_err(HttpError::Skip)?;
-    Ok(Response {
-        charset: content_type.as_deref().and_then(charset_of),
-        kind,
-        body,
-    })
+    Ok(Response { charset: content_type.as_deref().and_then(charset_of), kind, body })
 }
 
 fn truncate(s: &str, n: usize) -> &str {
@@ -133,11 +108,7 @@ fn truncate(s: &str, n: usize) -> &str {
 /// Undoes gzip or deflate content coding when the body really is coded
 /// (crawlers like Common Crawl store decoded bodies under the original
 /// header). Bounded by `max_doc` after decoding.
-pub(crate) fn decode_content(
-    body: Vec<u8>,
-    encoding: &str,
-    max_doc: usize,
-) -> Result<Vec<u8>, HttpError> {
+pub(crate) fn decode_content(body: Vec<u8>, encoding: &str, max_doc: usize) -> Result<Vec<u8>, HttpError> {
     let enc = encoding.trim();
     let decoded = if (enc.contains("gzip") || enc.is_empty()) && body.starts_with(&[0x1f, 0x8b]) {
         read_bounded(flate2::read::MultiGzDecoder::new(&body[..]), max_doc)
@@ -154,13 +125,8 @@ pub(crate) fn decode_content(
     };
     match decoded {
         Ok((b, false)) => Ok(b),
-        Ok((_, true)) => Err(HttpError::Bad(format!(
-            "body larger than max_doc_bytes ({max_doc}) after decompression; skipped"
-        ))),
-        Err(e) => Err(HttpError::Bad(format!(
-            "corrupt {} body: {e}",
-            if enc.is_empty() { "gzip" } else { enc }
-        ))),
+        Ok((_, true)) => Err(HttpError::Bad(format!("body larger than max_doc_bytes ({max_doc}) after decompression; skipped"))),
+        Err(e) => Err(HttpError::Bad(format!("corrupt {} body: {e}", if enc.is_empty() { "gzip" } else { enc }))),
     }
 }
 
@@ -194,59 +160,34 @@ pub(crate) fn dechunk(mut data: &[u8], max_doc: usize) -> Option<Vec<u8>> {
     }
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn charset_param() {
-        assert_eq!(
-            charset_of("text/html; charset=\"ISO-8859-1\""),
-            Some("ISO-8859-1".into())
-        );
+        assert_eq!(charset_of("text/html; charset=\"ISO-8859-1\""), Some("ISO-8859-1".into()));
         assert_eq!(charset_of("text/html;CHARSET=utf-8"), Some("utf-8".into()));
         assert_eq!(charset_of("text/html"), None);
     }
 
     #[test]
     fn chunked() {
-        assert_eq!(
-            dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n", 100).unwrap(),
-            b"Wikipedia"
-        );
+        assert_eq!(dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n", 100).unwrap(), b"Wikipedia");
         assert!(dechunk(b"zz\r\nabc", 100).is_none());
         assert!(dechunk(b"ffffffffff\r\nabc", 100).is_none());
     }
 
     #[test]
     fn statuses_and_types() {
-        let ok = parse_response(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=windows-1252\r\n\r\n<html>",
-            100,
-        )
-        .ok()
-        .unwrap();
+        let ok = parse_response(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=windows-1252\r\n\r\n<html>", 100).ok().unwrap();
         assert_eq!(ok.charset.as_deref(), Some("windows-1252"));
         assert_eq!(ok.body, b"<html>");
-        assert!(matches!(
-            parse_response(b"HTTP/1.1 301 Moved\r\nLocation: x\r\n\r\n", 100),
-            Err(HttpError::Skip(_))
-        ));
-        assert!(matches!(
-            parse_response(
-                b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG",
-                100
-            ),
-            Err(HttpError::Skip(_))
-        ));
-        assert!(matches!(
-            parse_response(b"garbage", 100),
-            Err(HttpError::Bad(_))
-        ));
-        assert!(matches!(
-            parse_response(b"HTTP/1.1 2x0 OK\r\n\r\n", 100),
-            Err(HttpError::Bad(_))
-        ));
+        assert!(matches!(parse_response(b"HTTP/1.1 301 Moved\r\nLocation: x\r\n\r\n", 100), Err(HttpError::Skip(_))));
+        assert!(matches!(parse_response(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG", 100), Err(HttpError::Skip(_))));
+        assert!(matches!(parse_response(b"garbage", 100), Err(HttpError::Bad(_))));
+        assert!(matches!(parse_response(b"HTTP/1.1 2x0 OK\r\n\r\n", 100), Err(HttpError::Bad(_))));
     }
 
     #[test]
@@ -255,9 +196,7 @@ mod tests {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         e.write_all(b"<html>hello</html>").unwrap();
         let gz = e.finish().unwrap();
-        let mut block =
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n"
-                .to_vec();
+        let mut block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
         block.extend_from_slice(&gz);
         let r = parse_response(&block, 1000).ok().unwrap();
         assert_eq!(r.body, b"<html>hello</html>");

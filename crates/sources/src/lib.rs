@@ -66,10 +66,7 @@ pub enum DocKind {
     /// A feed item's own content (or summary) as HTML, with the item's
     /// title and publication time from the feed, which the HTML fragment
     /// itself usually lacks.
-    FeedItem {
-        title: Option<String>,
-        published: Option<DateTime<FixedOffset>>,
-    },
+    FeedItem { title: Option<String>, published: Option<DateTime<FixedOffset>> },
 }
 
 /// How sources read and fetch.
@@ -105,10 +102,7 @@ impl Default for SourceOptions {
             allow_private: false,
             max_doc_bytes: 16 * 1024 * 1024,
             max_decompressed: 64 * 1024 * 1024 * 1024,
-            user_agent: format!(
-                "newsdesk/{} (news archiving; honours robots.txt)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            user_agent: format!("newsdesk/{} (news archiving; honours robots.txt)", env!("CARGO_PKG_VERSION")),
             timeout: Duration::from_secs(30),
         }
     }
@@ -129,17 +123,11 @@ pub const SKIPPED_PREFIX: &str = "skipped: ";
 
 impl SourceError {
     pub(crate) fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        SourceError {
-            location: location.into(),
-            message: message.into(),
-        }
+        SourceError { location: location.into(), message: message.into() }
     }
 
     pub(crate) fn skipped(location: impl Into<String>, reason: impl AsRef<str>) -> Self {
-        SourceError {
-            location: location.into(),
-            message: format!("{SKIPPED_PREFIX}{}", reason.as_ref()),
-        }
+        SourceError { location: location.into(), message: format!("{SKIPPED_PREFIX}{}", reason.as_ref()) }
     }
 
     /// True when the input was readable but is not a page (see

@@ -38,13 +38,7 @@ impl Robots {
     /// complete disallow).
     pub fn disallow_all() -> Self {
         Robots {
-            groups: vec![Group {
-                agents: vec!["*".into()],
-                rules: vec![Rule {
-                    allow: false,
-                    pattern: "/".into(),
-                }],
-            }],
+            groups: vec![Group { agents: vec!["*".into()], rules: vec![Rule { allow: false, pattern: "/".into() }] }],
         }
     }
 
@@ -58,9 +52,7 @@ impl Robots {
         let mut in_agents = false;
         for raw in text.lines() {
             let line = raw.split('#').next().unwrap_or("").trim();
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
+            let Some((key, value)) = line.split_once(':') else { continue };
             let key = key.trim().to_ascii_lowercase();
             let value = value.trim();
             match key.as_str() {
@@ -80,10 +72,7 @@ impl Robots {
                     if value.is_empty() {
                         continue; // "Disallow:" allows everything: no rule.
                     }
-                    g.rules.push(Rule {
-                        allow: key == "allow",
-                        pattern: value.to_string(),
-                    });
+                    g.rules.push(Rule { allow: key == "allow", pattern: value.to_string() });
                 }
                 _ => {
                     // Sitemap, Crawl-delay and others end no group.
@@ -103,17 +92,10 @@ impl Robots {
         let specific: Vec<&Group> = self
             .groups
             .iter()
-            .filter(|g| {
-                g.agents
-                    .iter()
-                    .any(|a| a != "*" && !a.is_empty() && agent.starts_with(a.as_str()))
-            })
+            .filter(|g| g.agents.iter().any(|a| a != "*" && !a.is_empty() && agent.starts_with(a.as_str())))
             .collect();
         let groups = if specific.is_empty() {
-            self.groups
-                .iter()
-                .filter(|g| g.agents.iter().any(|a| a == "*"))
-                .collect()
+            self.groups.iter().filter(|g| g.agents.iter().any(|a| a == "*")).collect()
         } else {
             specific
         };
@@ -141,9 +123,7 @@ fn pattern_matches(pattern: &str, path: &str) -> bool {
         None => (pattern, false),
     };
     let parts: Vec<&str> = pattern.split('*').collect();
-    let Some(first) = parts.first() else {
-        return true;
-    };
+    let Some(first) = parts.first() else { return true };
     if !path.starts_with(first) {
         return false;
     }

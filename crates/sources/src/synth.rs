@@ -128,9 +128,7 @@ struct WarcWriter {
 
 impl WarcWriter {
     fn create(path: &Path) -> io::Result<Self> {
-        Ok(WarcWriter {
-            out: BufWriter::new(File::create(path)?),
-        })
+        Ok(WarcWriter { out: BufWriter::new(File::create(path)?) })
     }
 
     fn record(&mut self, headers: &str, block: &[u8]) -> io::Result<()> {
@@ -224,61 +222,30 @@ impl Rng {
 }
 
 const SYL_A: &[&str] = &[
-    "var", "ques", "mar", "tol", "bren", "cal", "dor", "fen", "gal", "hal", "is", "jor", "kel",
-    "lun", "mor", "nes", "or", "pel", "quin", "ros", "sel", "tav", "ul", "ven", "wes", "yar",
-    "zan", "ast", "bel", "cor", "del", "el",
+    "var", "ques", "mar", "tol", "bren", "cal", "dor", "fen", "gal", "hal", "is", "jor", "kel", "lun", "mor", "nes",
+    "or", "pel", "quin", "ros", "sel", "tav", "ul", "ven", "wes", "yar", "zan", "ast", "bel", "cor", "del", "el",
 ];
 const SYL_B: &[&str] = &[
-    "n", "sa", "ra", "le", "ho", "mi", "do", "ve", "ka", "ti", "ne", "lo", "ru", "ga", "be", "wi",
-    "so", "da", "ri",
+    "n", "sa", "ra", "le", "ho", "mi", "do", "ve", "ka", "ti", "ne", "lo", "ru", "ga", "be", "wi", "so", "da", "ri",
 ];
 const SYL_C: &[&str] = &[
-    "holt", "ford", "vik", "mere", "wick", "stead", "bury", "ton", "gard", "dale", "moor", "haven",
-    "port", "ley", "by", "field", "brook", "well", "ridge", "cross",
+    "holt", "ford", "vik", "mere", "wick", "stead", "bury", "ton", "gard", "dale", "moor", "haven", "port", "ley",
+    "by", "field", "brook", "well", "ridge", "cross",
 ];
 const FIRST: &[&str] = &[
-    "Ilse", "Tomas", "Marta", "Oren", "Selah", "Piet", "Anouk", "Dario", "Lenka", "Rafe", "Yuna",
-    "Corin", "Beatrix", "Joaquim", "Nadia", "Emil", "Priya", "Kasimir", "Odile", "Teodor", "Wren",
-    "Ayla", "Bastian", "Celine", "Dmitri", "Esme", "Florin", "Greta", "Hollis", "Ines", "Jarek",
-    "Kaia", "Lorcan", "Mireille", "Nils", "Olamide", "Petra",
+    "Ilse", "Tomas", "Marta", "Oren", "Selah", "Piet", "Anouk", "Dario", "Lenka", "Rafe", "Yuna", "Corin", "Beatrix",
+    "Joaquim", "Nadia", "Emil", "Priya", "Kasimir", "Odile", "Teodor", "Wren", "Ayla", "Bastian", "Celine", "Dmitri",
+    "Esme", "Florin", "Greta", "Hollis", "Ines", "Jarek", "Kaia", "Lorcan", "Mireille", "Nils", "Olamide", "Petra",
 ];
 const ORG_KIND: &[&str] = &[
-    "Council",
-    "Authority",
-    "Institute",
-    "Union",
-    "Federation",
-    "Agency",
-    "Trust",
-    "Commission",
-    "Cooperative",
-    "Foundation",
-    "Bank",
-    "Party",
+    "Council", "Authority", "Institute", "Union", "Federation", "Agency", "Trust", "Commission", "Cooperative",
+    "Foundation", "Bank", "Party",
 ];
 const ROLES: &[&str] = &[
-    "mayor",
-    "spokesperson",
-    "director",
-    "minister",
-    "chief engineer",
-    "union leader",
-    "professor",
-    "police chief",
-    "chair",
-    "councillor",
-    "analyst",
-    "economist",
+    "mayor", "spokesperson", "director", "minister", "chief engineer", "union leader", "professor", "police chief",
+    "chair", "councillor", "analyst", "economist",
 ];
-const WEEKDAYS: &[&str] = &[
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 /// One kind of event with its vocabulary.
 struct EventKind {
@@ -289,308 +256,24 @@ struct EventKind {
 }
 
 const KINDS: &[EventKind] = &[
-    EventKind {
-        noun: "flood",
-        section: "weather",
-        headline: &[
-            "Floods swamp {L} as river bursts banks",
-            "{L} evacuates homes as floodwater rises",
-            "Flood defences fail in {L}",
-        ],
-        words: &[
-            "floodwater",
-            "river",
-            "levee",
-            "evacuation",
-            "rainfall",
-            "sandbags",
-            "embankment",
-            "pumps",
-            "shelter",
-            "downstream",
-        ],
-    },
-    EventKind {
-        noun: "bridge collapse",
-        section: "news",
-        headline: &[
-            "Bridge collapses in {L}",
-            "{L} bridge failure: inquiry ordered",
-            "Commuters stranded after {L} bridge gives way",
-        ],
-        words: &[
-            "bridge",
-            "girder",
-            "corrosion",
-            "inspection",
-            "engineers",
-            "span",
-            "traffic",
-            "cables",
-            "detour",
-            "collapse",
-        ],
-    },
-    EventKind {
-        noun: "strike",
-        section: "business",
-        headline: &[
-            "Workers strike at {O}",
-            "{O} strike enters second week",
-            "Talks stall in {O} pay dispute",
-        ],
-        words: &[
-            "strike",
-            "wages",
-            "picket",
-            "negotiators",
-            "pay",
-            "walkout",
-            "shifts",
-            "contract",
-            "ballot",
-            "overtime",
-        ],
-    },
-    EventKind {
-        noun: "election",
-        section: "politics",
-        headline: &[
-            "{P} wins {L} mayoral race",
-            "Recount ordered in {L} election",
-            "{L} voters head to the polls",
-        ],
-        words: &[
-            "ballots",
-            "turnout",
-            "candidates",
-            "campaign",
-            "polls",
-            "recount",
-            "precinct",
-            "votes",
-            "coalition",
-            "manifesto",
-        ],
-    },
-    EventKind {
-        noun: "wildfire",
-        section: "weather",
-        headline: &[
-            "Wildfire forces evacuations near {L}",
-            "Firefighters battle blaze outside {L}",
-            "Smoke from {L} fire closes schools",
-        ],
-        words: &[
-            "wildfire",
-            "blaze",
-            "firefighters",
-            "hectares",
-            "smoke",
-            "containment",
-            "embers",
-            "evacuees",
-            "aircraft",
-            "drought",
-        ],
-    },
-    EventKind {
-        noun: "merger",
-        section: "business",
-        headline: &[
-            "{O} agrees merger",
-            "Regulators review {O} takeover",
-            "Shareholders back {O} deal",
-        ],
-        words: &[
-            "merger",
-            "shareholders",
-            "acquisition",
-            "regulators",
-            "valuation",
-            "takeover",
-            "board",
-            "dividend",
-            "synergies",
-            "antitrust",
-        ],
-    },
-    EventKind {
-        noun: "festival",
-        section: "culture",
-        headline: &[
-            "{L} festival draws record crowds",
-            "Headliners announced for {L} festival",
-            "{L} festival ends with fireworks",
-        ],
-        words: &[
-            "festival",
-            "stage",
-            "musicians",
-            "tickets",
-            "crowds",
-            "performers",
-            "lineup",
-            "audience",
-            "orchestra",
-            "parade",
-        ],
-    },
-    EventKind {
-        noun: "outbreak",
-        section: "health",
-        headline: &[
-            "Outbreak reported in {L}",
-            "Health officials trace {L} outbreak",
-            "{L} hospital treats dozens after outbreak",
-        ],
-        words: &[
-            "outbreak",
-            "infections",
-            "hospital",
-            "vaccine",
-            "patients",
-            "clinics",
-            "symptoms",
-            "contagious",
-            "testing",
-            "quarantine",
-        ],
-    },
-    EventKind {
-        noun: "trial",
-        section: "news",
-        headline: &[
-            "{P} goes on trial in {L}",
-            "Jury hears closing arguments in {P} case",
-            "Verdict due in {L} fraud trial",
-        ],
-        words: &[
-            "trial",
-            "jury",
-            "verdict",
-            "prosecutors",
-            "defence",
-            "testimony",
-            "witness",
-            "courtroom",
-            "evidence",
-            "sentencing",
-        ],
-    },
-    EventKind {
-        noun: "discovery",
-        section: "science",
-        headline: &[
-            "Scientists in {L} report discovery",
-            "{O} team unveils fossil find",
-            "Rare species found near {L}",
-        ],
-        words: &[
-            "researchers",
-            "fossil",
-            "specimen",
-            "laboratory",
-            "excavation",
-            "species",
-            "findings",
-            "journal",
-            "samples",
-            "expedition",
-        ],
-    },
-    EventKind {
-        noun: "match",
-        section: "sport",
-        headline: &[
-            "{L} clinch title in final",
-            "Late goal lifts {L} to victory",
-            "{P} stars as {L} win cup",
-        ],
-        words: &[
-            "match",
-            "goal",
-            "striker",
-            "coach",
-            "supporters",
-            "stadium",
-            "championship",
-            "penalty",
-            "league",
-            "trophy",
-        ],
-    },
-    EventKind {
-        noun: "budget",
-        section: "politics",
-        headline: &[
-            "{L} budget cuts spark protest",
-            "{O} unveils spending plan",
-            "Tax rise approved in {L}",
-        ],
-        words: &[
-            "budget",
-            "spending",
-            "taxes",
-            "deficit",
-            "revenue",
-            "austerity",
-            "schools",
-            "services",
-            "allocation",
-            "treasury",
-        ],
-    },
+    EventKind { noun: "flood", section: "weather", headline: &["Floods swamp {L} as river bursts banks", "{L} evacuates homes as floodwater rises", "Flood defences fail in {L}"], words: &["floodwater", "river", "levee", "evacuation", "rainfall", "sandbags", "embankment", "pumps", "shelter", "downstream"] },
+    EventKind { noun: "bridge collapse", section: "news", headline: &["Bridge collapses in {L}", "{L} bridge failure: inquiry ordered", "Commuters stranded after {L} bridge gives way"], words: &["bridge", "girder", "corrosion", "inspection", "engineers", "span", "traffic", "cables", "detour", "collapse"] },
+    EventKind { noun: "strike", section: "business", headline: &["Workers strike at {O}", "{O} strike enters second week", "Talks stall in {O} pay dispute"], words: &["strike", "wages", "picket", "negotiators", "pay", "walkout", "shifts", "contract", "ballot", "overtime"] },
+    EventKind { noun: "election", section: "politics", headline: &["{P} wins {L} mayoral race", "Recount ordered in {L} election", "{L} voters head to the polls"], words: &["ballots", "turnout", "candidates", "campaign", "polls", "recount", "precinct", "votes", "coalition", "manifesto"] },
+    EventKind { noun: "wildfire", section: "weather", headline: &["Wildfire forces evacuations near {L}", "Firefighters battle blaze outside {L}", "Smoke from {L} fire closes schools"], words: &["wildfire", "blaze", "firefighters", "hectares", "smoke", "containment", "embers", "evacuees", "aircraft", "drought"] },
+    EventKind { noun: "merger", section: "business", headline: &["{O} agrees merger", "Regulators review {O} takeover", "Shareholders back {O} deal"], words: &["merger", "shareholders", "acquisition", "regulators", "valuation", "takeover", "board", "dividend", "synergies", "antitrust"] },
+    EventKind { noun: "festival", section: "culture", headline: &["{L} festival draws record crowds", "Headliners announced for {L} festival", "{L} festival ends with fireworks"], words: &["festival", "stage", "musicians", "tickets", "crowds", "performers", "lineup", "audience", "orchestra", "parade"] },
+    EventKind { noun: "outbreak", section: "health", headline: &["Outbreak reported in {L}", "Health officials trace {L} outbreak", "{L} hospital treats dozens after outbreak"], words: &["outbreak", "infections", "hospital", "vaccine", "patients", "clinics", "symptoms", "contagious", "testing", "quarantine"] },
+    EventKind { noun: "trial", section: "news", headline: &["{P} goes on trial in {L}", "Jury hears closing arguments in {P} case", "Verdict due in {L} fraud trial"], words: &["trial", "jury", "verdict", "prosecutors", "defence", "testimony", "witness", "courtroom", "evidence", "sentencing"] },
+    EventKind { noun: "discovery", section: "science", headline: &["Scientists in {L} report discovery", "{O} team unveils fossil find", "Rare species found near {L}"], words: &["researchers", "fossil", "specimen", "laboratory", "excavation", "species", "findings", "journal", "samples", "expedition"] },
+    EventKind { noun: "match", section: "sport", headline: &["{L} clinch title in final", "Late goal lifts {L} to victory", "{P} stars as {L} win cup"], words: &["match", "goal", "striker", "coach", "supporters", "stadium", "championship", "penalty", "league", "trophy"] },
+    EventKind { noun: "budget", section: "politics", headline: &["{L} budget cuts spark protest", "{O} unveils spending plan", "Tax rise approved in {L}"], words: &["budget", "spending", "taxes", "deficit", "revenue", "austerity", "schools", "services", "allocation", "treasury"] },
 ];
 
-const FILLER_SUBJ: &[&str] = &[
-    "Residents",
-    "Local businesses",
-    "Several families",
-    "Volunteers",
-    "Community groups",
-    "Shop owners",
-    "Teachers",
-    "Commuters",
-    "Farmers",
-    "Students",
-];
-const FILLER_VERB: &[&str] = &[
-    "described",
-    "welcomed",
-    "questioned",
-    "criticised",
-    "followed",
-    "discussed",
-    "recalled",
-    "documented",
-    "watched",
-    "debated",
-];
-const FILLER_OBJ: &[&str] = &[
-    "the response",
-    "the decision",
-    "the timetable",
-    "the early warnings",
-    "the public meeting",
-    "the cost estimates",
-    "the plans",
-    "the official figures",
-    "the emergency measures",
-    "the latest update",
-];
-const FILLER_TAIL: &[&str] = &[
-    "over the past days",
-    "with growing concern",
-    "in interviews",
-    "at a crowded town hall",
-    "on local radio",
-    "in open letters",
-    "on social media",
-    "during a vigil",
-    "in written submissions",
-    "at the weekly market",
-];
+const FILLER_SUBJ: &[&str] = &["Residents", "Local businesses", "Several families", "Volunteers", "Community groups", "Shop owners", "Teachers", "Commuters", "Farmers", "Students"];
+const FILLER_VERB: &[&str] = &["described", "welcomed", "questioned", "criticised", "followed", "discussed", "recalled", "documented", "watched", "debated"];
+const FILLER_OBJ: &[&str] = &["the response", "the decision", "the timetable", "the early warnings", "the public meeting", "the cost estimates", "the plans", "the official figures", "the emergency measures", "the latest update"];
+const FILLER_TAIL: &[&str] = &["over the past days", "with growing concern", "in interviews", "at a crowded town hall", "on local radio", "in open letters", "on social media", "during a vigil", "in written submissions", "at the weekly market"];
 
 struct Event {
     kind: usize,
@@ -607,11 +290,7 @@ fn coined(rng: &mut Rng, surname: bool) -> String {
     if surname || rng.chance(0.5) {
         s.push_str(rng.pick(SYL_B));
     }
-    let ends: &[&str] = if surname {
-        &["n", "r", "s", "x", "lt", "nd", "ck", "m", "ll", "sz"]
-    } else {
-        SYL_C
-    };
+    let ends: &[&str] = if surname { &["n", "r", "s", "x", "lt", "nd", "ck", "m", "ll", "sz"] } else { SYL_C };
     s.push_str(rng.pick(ends));
     capitalise(&s)
 }
@@ -639,31 +318,14 @@ struct Site {
 }
 
 fn sites(rng: &mut Rng) -> Vec<Site> {
-    let kinds = [
-        "Gazette",
-        "Herald",
-        "Courier",
-        "Post",
-        "Tribune",
-        "Chronicle",
-        "Observer",
-        "Times",
-        "Ledger",
-        "Dispatch",
-        "Bulletin",
-        "Record",
-    ];
+    let kinds = ["Gazette", "Herald", "Courier", "Post", "Tribune", "Chronicle", "Observer", "Times", "Ledger", "Dispatch", "Bulletin", "Record"];
     (0..24)
         .map(|i| {
             let town = name(rng);
             let kind = kinds[i % kinds.len()];
             let name = format!("The {town} {kind}");
             let domain = format!("www.{}{}.example", town.to_lowercase(), kind.to_lowercase());
-            Site {
-                name,
-                domain,
-                layout: i % 3,
-            }
+            Site { name, domain, layout: i % 3 }
         })
         .collect()
 }
@@ -700,17 +362,9 @@ pub fn generate(articles: usize, seed: u64) -> (SynthTruth, impl Iterator<Item =
     let days = (articles / 200).max(3) as i64;
     while fetches < articles {
         let kind = rng.below(KINDS.len());
-        let people = (0..rng.range(2, 3))
-            .map(|_| format!("{} {}", FIRST[rng.below(FIRST.len())], surname(&mut rng)))
-            .collect();
+        let people = (0..rng.range(2, 3)).map(|_| format!("{} {}", FIRST[rng.below(FIRST.len())], surname(&mut rng))).collect();
         let org = format!("{} {}", name(&mut rng), ORG_KIND[rng.below(ORG_KIND.len())]);
-        let event = Event {
-            kind,
-            place: name(&mut rng),
-            people,
-            org,
-            day: rng.below(days as usize) as i64,
-        };
+        let event = Event { kind, place: name(&mut rng), people, org, day: rng.below(days as usize) as i64 };
         let story = events.len();
         let n_articles = rng.range(1, 5);
         for _ in 0..n_articles {
@@ -756,11 +410,7 @@ pub fn generate(articles: usize, seed: u64) -> (SynthTruth, impl Iterator<Item =
                     trim: c > 0 && rng.chance(0.3),
                     credit: wire && rng.chance(0.5),
                     revisions,
-                    author: if wire {
-                        AGENCIES[(text_seed % 3) as usize].to_string()
-                    } else {
-                        author.clone()
-                    },
+                    author: if wire { AGENCIES[(text_seed % 3) as usize].to_string() } else { author.clone() },
                 });
             }
         }
@@ -769,11 +419,7 @@ pub fn generate(articles: usize, seed: u64) -> (SynthTruth, impl Iterator<Item =
     // Groups cut short by the budget may hold one article: not a group.
     let mut group_ids = vec![None; groups.len()];
     let mut syndication_groups = Vec::new();
-    let urls: Vec<String> = plan
-        .iter()
-        .enumerate()
-        .map(|(i, p)| url_of(&sites, &events, p, i))
-        .collect();
+    let urls: Vec<String> = plan.iter().enumerate().map(|(i, p)| url_of(&sites, &events, p, i)).collect();
     for (g, members) in groups.iter().enumerate() {
         if members.len() >= 2 {
             group_ids[g] = Some(syndication_groups.len());
@@ -799,11 +445,7 @@ pub fn generate(articles: usize, seed: u64) -> (SynthTruth, impl Iterator<Item =
         if !p.revisions.is_empty() {
             let mut fetched = vec![rfc3339(p.published + 1800)];
             fetched.extend(p.revisions.iter().map(|&t| rfc3339(t)));
-            revisions.push(TruthRevision {
-                url: urls[i].clone(),
-                fetched,
-                changed_paragraphs: 3,
-            });
+            revisions.push(TruthRevision { url: urls[i].clone(), fetched, changed_paragraphs: 3 });
         }
     }
     // Fetch order: first fetches half an hour after publication, revisions
@@ -835,77 +477,31 @@ pub fn generate(articles: usize, seed: u64) -> (SynthTruth, impl Iterator<Item =
         }
         if p.credit {
             if let Some(first) = paragraphs.first_mut() {
-                *first = format!(
-                    "{} ({}) — {first}",
-                    e.place.to_uppercase(),
-                    AGENCIES[(p.text_seed % 3) as usize]
-                );
+                *first = format!("{} ({}) — {first}", e.place.to_uppercase(), AGENCIES[(p.text_seed % 3) as usize]);
             }
         }
         let fetched = Utc.timestamp_opt(t, 0).single().unwrap_or_default();
-        let published = Utc
-            .timestamp_opt(p.published, 0)
-            .single()
-            .unwrap_or_default();
-        let html = page_html(
-            site,
-            &urls[i],
-            &headline,
-            &paragraphs,
-            &p.author,
-            published,
-            (rev > 0).then_some(fetched),
-            KINDS[e.kind].section,
-            p.text_seed ^ rev as u64,
-        );
-        SynthPage {
-            url: urls[i].clone(),
-            site: site.domain.clone(),
-            fetched,
-            published,
-            headline,
-            paragraphs,
-            entities,
-            html,
-            story: p.story,
-            revision: rev,
-        }
+        let published = Utc.timestamp_opt(p.published, 0).single().unwrap_or_default();
+        let html = page_html(site, &urls[i], &headline, &paragraphs, &p.author, published, (rev > 0).then_some(fetched), KINDS[e.kind].section, p.text_seed ^ rev as u64);
+        SynthPage { url: urls[i].clone(), site: site.domain.clone(), fetched, published, headline, paragraphs, entities, html, story: p.story, revision: rev }
     });
     (truth, pages)
 }
 
 fn rfc3339(t: i64) -> String {
-    Utc.timestamp_opt(t, 0)
-        .single()
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    Utc.timestamp_opt(t, 0).single().unwrap_or_default().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn url_of(sites: &[Site], events: &[Event], p: &Planned, i: usize) -> String {
     let e = &events[p.story];
-    let d = Utc
-        .timestamp_opt(p.published, 0)
-        .single()
-        .unwrap_or_default();
-    let slug: String = format!("{} {}", e.place, KINDS[e.kind].noun)
-        .to_lowercase()
-        .replace(' ', "-");
-    format!(
-        "https://{}/{}/{}/{}-{}.html",
-        sites[p.site].domain,
-        KINDS[e.kind].section,
-        d.format("%Y/%m/%d"),
-        slug,
-        i
-    )
+    let d = Utc.timestamp_opt(p.published, 0).single().unwrap_or_default();
+    let slug: String = format!("{} {}", e.place, KINDS[e.kind].noun).to_lowercase().replace(' ', "-");
+    format!("https://{}/{}/{}/{}-{}.html", sites[p.site].domain, KINDS[e.kind].section, d.format("%Y/%m/%d"), slug, i)
 }
 
 fn fill(t: &str, e: &Event, rng: &mut Rng) -> String {
     let p = &e.people;
-    t.replace("{L}", &e.place)
-        .replace("{O}", &e.org)
-        .replace("{P}", &p[rng.below(p.len())])
+    t.replace("{L}", &e.place).replace("{O}", &e.org).replace("{P}", &p[rng.below(p.len())])
 }
 
 /// Headline, paragraphs and entities of one text; `rev` > 0 rewrites some
@@ -922,11 +518,7 @@ fn text(e: &Event, seed: u64, rev: usize, _site: &str) -> (String, Vec<String>, 
             let i = r.below(paragraphs.len());
             paragraphs[i] = paragraph(e, &mut r);
         }
-        paragraphs.push(format!(
-            "Update: {} {}",
-            sentence(e, &mut r),
-            sentence(e, &mut r)
-        ));
+        paragraphs.push(format!("Update: {} {}", sentence(e, &mut r), sentence(e, &mut r)));
     }
     let mut entities = vec![e.place.clone(), e.org.clone()];
     entities.extend(e.people.iter().cloned());
@@ -935,10 +527,7 @@ fn text(e: &Event, seed: u64, rev: usize, _site: &str) -> (String, Vec<String>, 
 
 fn paragraph(e: &Event, rng: &mut Rng) -> String {
     let n = rng.range(2, 4);
-    (0..n)
-        .map(|_| sentence(e, rng))
-        .collect::<Vec<_>>()
-        .join(" ")
+    (0..n).map(|_| sentence(e, rng)).collect::<Vec<_>>().join(" ")
 }
 
 fn sentence(e: &Event, rng: &mut Rng) -> String {
@@ -949,132 +538,29 @@ fn sentence(e: &Event, rng: &mut Rng) -> String {
     let day = WEEKDAYS[rng.below(WEEKDAYS.len())];
     let num = rng.range(2, 900);
     match rng.below(14) {
-        0 => format!(
-            "\"The {} is our first concern,\" said {person}, the {role} of {}.",
-            w(rng),
-            e.place
-        ),
-        1 => format!(
-            "{person} told reporters on {day} that the {} and the {} would be reviewed by the {}.",
-            w(rng),
-            w(rng),
-            e.org
-        ),
-        2 => format!(
-            "According to the {}, at least {num} people were affected by the {} in {}.",
-            e.org, k.noun, e.place
-        ),
-        3 => format!(
-            "The {} said in a statement that {} {} had been arranged for {day}.",
-            e.org,
-            num,
-            w(rng)
-        ),
-        4 => format!(
-            "In {}, {} {} {} {}.",
-            e.place,
-            rng.pick(FILLER_SUBJ).to_lowercase(),
-            rng.pick(FILLER_VERB),
-            rng.pick(FILLER_OBJ),
-            rng.pick(FILLER_TAIL)
-        ),
-        5 => format!(
-            "{} {} {} {}, while the {} remained the main topic.",
-            rng.pick(FILLER_SUBJ),
-            rng.pick(FILLER_VERB),
-            rng.pick(FILLER_OBJ),
-            rng.pick(FILLER_TAIL),
-            w(rng)
-        ),
-        6 => format!(
-            "Critics of the {} argued that the {} had been ignored for {num} days before the {}.",
-            e.org,
-            w(rng),
-            k.noun
-        ),
-        7 => format!(
-            "\"We need answers about the {},\" {person} said, adding that the {} was {}.",
-            w(rng),
-            w(rng),
-            rng.pick(&[
-                "unacceptable",
-                "a warning",
-                "only the beginning",
-                "not over",
-                "under control"
-            ])
-        ),
-        8 => format!(
-            "By {day} evening, the {} near {} had {} {} and {} {}.",
-            w(rng),
-            e.place,
-            rng.pick(&["drawn", "required", "prompted", "involved"]),
-            num,
-            rng.pick(&["officials", "volunteers", "specialists", "observers"]),
-            rng.pick(&["on site", "from the region", "from abroad", "on standby"])
-        ),
-        9 => format!(
-            "The {role}, {person}, has {} the {} since {day}.",
-            rng.pick(&["overseen", "defended", "questioned", "coordinated"]),
-            w(rng)
-        ),
-        10 => format!(
-            "Figures released by the {} show {num} {} and {} {} across {}.",
-            e.org,
-            w(rng),
-            rng.range(2, 90),
-            w(rng),
-            e.place
-        ),
-        11 => format!(
-            "{} of {} {} that the {} would {}.",
-            rng.pick(&["Many", "Some", "Most", "Few"]),
-            rng.pick(FILLER_SUBJ).to_lowercase(),
-            rng.pick(&["expect", "fear", "hope", "doubt"]),
-            w(rng),
-            rng.pick(&[
-                "continue",
-                "end soon",
-                "spread",
-                "change things",
-                "be remembered"
-            ])
-        ),
-        12 => format!(
-            "{person} and {} met on {day} to discuss the {} and the {}.",
-            e.people[0],
-            w(rng),
-            w(rng)
-        ),
-        _ => format!(
-            "The {} in {} has {} the {} for {num} households.",
-            k.noun,
-            e.place,
-            rng.pick(&["disrupted", "changed", "delayed", "complicated"]),
-            w(rng)
-        ),
+        0 => format!("\"The {} is our first concern,\" said {person}, the {role} of {}.", w(rng), e.place),
+        1 => format!("{person} told reporters on {day} that the {} and the {} would be reviewed by the {}.", w(rng), w(rng), e.org),
+        2 => format!("According to the {}, at least {num} people were affected by the {} in {}.", e.org, k.noun, e.place),
+        3 => format!("The {} said in a statement that {} {} had been arranged for {day}.", e.org, num, w(rng)),
+        4 => format!("In {}, {} {} {} {}.", e.place, rng.pick(FILLER_SUBJ).to_lowercase(), rng.pick(FILLER_VERB), rng.pick(FILLER_OBJ), rng.pick(FILLER_TAIL)),
+        5 => format!("{} {} {} {}, while the {} remained the main topic.", rng.pick(FILLER_SUBJ), rng.pick(FILLER_VERB), rng.pick(FILLER_OBJ), rng.pick(FILLER_TAIL), w(rng)),
+        6 => format!("Critics of the {} argued that the {} had been ignored for {num} days before the {}.", e.org, w(rng), k.noun),
+        7 => format!("\"We need answers about the {},\" {person} said, adding that the {} was {}.", w(rng), w(rng), rng.pick(&["unacceptable", "a warning", "only the beginning", "not over", "under control"])),
+        8 => format!("By {day} evening, the {} near {} had {} {} and {} {}.", w(rng), e.place, rng.pick(&["drawn", "required", "prompted", "involved"]), num, rng.pick(&["officials", "volunteers", "specialists", "observers"]), rng.pick(&["on site", "from the region", "from abroad", "on standby"])),
+        9 => format!("The {role}, {person}, has {} the {} since {day}.", rng.pick(&["overseen", "defended", "questioned", "coordinated"]), w(rng)),
+        10 => format!("Figures released by the {} show {num} {} and {} {} across {}.", e.org, w(rng), rng.range(2, 90), w(rng), e.place),
+        11 => format!("{} of {} {} that the {} would {}.", rng.pick(&["Many", "Some", "Most", "Few"]), rng.pick(FILLER_SUBJ).to_lowercase(), rng.pick(&["expect", "fear", "hope", "doubt"]), w(rng), rng.pick(&["continue", "end soon", "spread", "change things", "be remembered"])),
+        12 => format!("{person} and {} met on {day} to discuss the {} and the {}.", e.people[0], w(rng), w(rng)),
+        _ => format!("The {} in {} has {} the {} for {num} households.", k.noun, e.place, rng.pick(&["disrupted", "changed", "delayed", "complicated"]), w(rng)),
     }
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[allow(clippy::too_many_arguments)]
-fn page_html(
-    site: &Site,
-    url: &str,
-    headline: &str,
-    paragraphs: &[String],
-    author: &str,
-    published: DateTime<Utc>,
-    updated: Option<DateTime<Utc>>,
-    section: &str,
-    seed: u64,
-) -> String {
+fn page_html(site: &Site, url: &str, headline: &str, paragraphs: &[String], author: &str, published: DateTime<Utc>, updated: Option<DateTime<Utc>>, section: &str, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ 0xc4_0e);
     let h = esc(headline);
     let pubs = published.format("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -1083,13 +569,9 @@ fn page_html(
     s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     s.push_str(&format!("<title>{h} | {}</title>", esc(&site.name)));
     s.push_str(&format!("<link rel=\"canonical\" href=\"{url}\"><meta property=\"og:title\" content=\"{h}\"><meta property=\"og:site_name\" content=\"{}\">", esc(&site.name)));
-    s.push_str(&format!(
-        "<meta property=\"article:published_time\" content=\"{pubs}\">"
-    ));
+    s.push_str(&format!("<meta property=\"article:published_time\" content=\"{pubs}\">"));
     if let Some(u) = &upd {
-        s.push_str(&format!(
-            "<meta property=\"article:modified_time\" content=\"{u}\">"
-        ));
+        s.push_str(&format!("<meta property=\"article:modified_time\" content=\"{u}\">"));
     }
     s.push_str(&format!(
         "<script type=\"application/ld+json\">{{\"@context\":\"https://schema.org\",\"@type\":\"NewsArticle\",\"headline\":{},\"datePublished\":\"{pubs}\"{},\"author\":{{\"@type\":\"Person\",\"name\":{}}}}}</script>",
@@ -1098,37 +580,21 @@ fn page_html(
         serde_json::to_string(author).unwrap_or_default()
     ));
     s.push_str("<style>body{font-family:serif;margin:0}.nav a{padding:4px}.related li{font-size:90%}</style></head><body>");
-    let nav: String = [
-        "Home", "News", "Politics", "Business", "Sport", "Culture", "Science", "Weather",
-        "Opinion", "Video",
-    ]
-    .iter()
-    .map(|n| format!("<li><a href=\"/{}/\">{n}</a></li>", n.to_lowercase()))
-    .collect();
-    let related: String = (0..rng.range(4, 8))
-        .map(|i| {
-            format!(
-                "<li><a href=\"/{section}/item-{}.html\">{} {} {}</a></li>",
-                rng.next() % 100_000 + i as u64,
-                capitalise(rng.pick(FILLER_OBJ).trim_start_matches("the ")),
-                rng.pick(FILLER_TAIL),
-                rng.pick(WEEKDAYS)
-            )
-        })
-        .collect();
-    let body: String = paragraphs
+    let nav: String = ["Home", "News", "Politics", "Business", "Sport", "Culture", "Science", "Weather", "Opinion", "Video"]
         .iter()
-        .map(|p| format!("<p>{}</p>\n", esc(p)))
+        .map(|n| format!("<li><a href=\"/{}/\">{n}</a></li>", n.to_lowercase()))
         .collect();
+    let related: String = (0..rng.range(4, 8))
+        .map(|i| format!("<li><a href=\"/{section}/item-{}.html\">{} {} {}</a></li>", rng.next() % 100_000 + i as u64, capitalise(rng.pick(FILLER_OBJ).trim_start_matches("the ")), rng.pick(FILLER_TAIL), rng.pick(WEEKDAYS)))
+        .collect();
+    let body: String = paragraphs.iter().map(|p| format!("<p>{}</p>\n", esc(p))).collect();
     let when = published.format("%-d %B %Y, %H:%M").to_string();
     match site.layout {
         0 => {
             s.push_str(&format!("<header class=\"masthead\"><a class=\"logo\" href=\"/\">{}</a><ul class=\"nav\">{nav}</ul></header>", esc(&site.name)));
             s.push_str(&format!("<main><article><h1>{h}</h1><p class=\"byline\">By {}</p><time datetime=\"{pubs}\">{when}</time>", esc(author)));
             if let Some(u) = &upd {
-                s.push_str(&format!(
-                    "<p class=\"updated\">Updated <time datetime=\"{u}\">{u}</time></p>"
-                ));
+                s.push_str(&format!("<p class=\"updated\">Updated <time datetime=\"{u}\">{u}</time></p>"));
             }
             s.push_str(&format!("<div class=\"article-body\">\n{body}</div><div class=\"share\"><a href=\"#\">Share</a> <a href=\"#\">Tweet</a></div></article>"));
             s.push_str(&format!("<aside class=\"related\"><h2>Related stories</h2><ul>{related}</ul></aside></main>"));
@@ -1139,15 +605,8 @@ fn page_html(
             s.push_str(&format!("<div class=\"story-text\">\n{body}</div></div><div class=\"sidebar\"><h3>Most read</h3><ol class=\"related\">{related}</ol></div></div>"));
         }
         _ => {
-            s.push_str(&format!(
-                "<table class=\"layout\"><tr><td class=\"top\"><b>{}</b> | {}</td></tr>",
-                esc(&site.name),
-                nav.replace("<li>", "").replace("</li>", " ")
-            ));
-            s.push_str(&format!(
-                "<tr><td><h1>{h}</h1><div class=\"dateline\">{when} — {}</div>\n{body}</td></tr>",
-                esc(author)
-            ));
+            s.push_str(&format!("<table class=\"layout\"><tr><td class=\"top\"><b>{}</b> | {}</td></tr>", esc(&site.name), nav.replace("<li>", "").replace("</li>", " ")));
+            s.push_str(&format!("<tr><td><h1>{h}</h1><div class=\"dateline\">{when} — {}</div>\n{body}</td></tr>", esc(author)));
             s.push_str(&format!("<tr><td class=\"more\"><h4>More from {section}</h4><ul>{related}</ul></td></tr></table>"));
         }
     }

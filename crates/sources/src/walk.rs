@@ -10,25 +10,16 @@ use crate::{feed, fetch, files, is_url, warc, DocResult, DocStream, SourceError,
 /// How a file is read, from its name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FileKind {
-    Warc {
-        gz: bool,
-    },
-    Html {
-        gz: bool,
-    },
+    Warc { gz: bool },
+    Html { gz: bool },
     Feed,
     Text,
     /// Any other name: read only when named explicitly, then sniffed.
-    Unknown {
-        gz: bool,
-    },
+    Unknown { gz: bool },
 }
 
 pub(crate) fn file_kind(path: &Path) -> FileKind {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let (stem, gz) = match name.strip_suffix(".gz") {
         Some(s) => (s.to_string(), true),
         None => (name.clone(), false),
@@ -54,13 +45,7 @@ pub(crate) struct Sources {
 
 impl Sources {
     pub(crate) fn new(inputs: &[String], opts: SourceOptions) -> Self {
-        Sources {
-            opts,
-            inputs: inputs.iter().cloned().collect(),
-            walk: Vec::new(),
-            current: None,
-            fetcher: None,
-        }
+        Sources { opts, inputs: inputs.iter().cloned().collect(), walk: Vec::new(), current: None, fetcher: None }
     }
 
     fn fetcher(&mut self) -> Result<Arc<Fetcher>, String> {
@@ -85,22 +70,14 @@ impl Sources {
                             }
                             entries.push(e.path());
                         }
-                        Err(e) => {
-                            return Some(Err(SourceError::new(
-                                dir.display().to_string(),
-                                format!("cannot list folder: {e}"),
-                            )))
-                        }
+                        Err(e) => return Some(Err(SourceError::new(dir.display().to_string(), format!("cannot list folder: {e}")))),
                     }
                 }
                 entries.sort();
                 self.walk.push(entries.into_iter());
                 None
             }
-            Err(e) => Some(Err(SourceError::new(
-                dir.display().to_string(),
-                format!("cannot list folder: {e}"),
-            ))),
+            Err(e) => Some(Err(SourceError::new(dir.display().to_string(), format!("cannot list folder: {e}")))),
         }
     }
 
@@ -109,11 +86,7 @@ impl Sources {
         if !explicit && matches!(kind, FileKind::Unknown { .. }) {
             return None;
         }
-        let fetcher = if self.opts.fetch {
-            self.fetcher().ok()
-        } else {
-            None
-        };
+        let fetcher = if self.opts.fetch { self.fetcher().ok() } else { None };
         match kind {
             FileKind::Warc { gz } => match warc::open_file(path, gz, &self.opts) {
                 Ok(s) => self.current = Some(s),
@@ -166,12 +139,7 @@ impl Iterator for Sources {
                 // would walk forever.
                 let meta = match std::fs::symlink_metadata(&path) {
                     Ok(m) => m,
-                    Err(e) => {
-                        return Some(Err(SourceError::new(
-                            path.display().to_string(),
-                            format!("cannot read: {e}"),
-                        )))
-                    }
+                    Err(e) => return Some(Err(SourceError::new(path.display().to_string(), format!("cannot read: {e}")))),
                 };
                 let is_dir = meta.is_dir();
                 let is_link_to_dir = meta.file_type().is_symlink() && path.is_dir();
@@ -220,25 +188,13 @@ mod tests {
 
     #[test]
     fn kinds_by_name() {
-        assert_eq!(
-            file_kind(Path::new("a/CC-NEWS-1.warc.gz")),
-            FileKind::Warc { gz: true }
-        );
+        assert_eq!(file_kind(Path::new("a/CC-NEWS-1.warc.gz")), FileKind::Warc { gz: true });
         assert_eq!(file_kind(Path::new("x.WARC")), FileKind::Warc { gz: false });
-        assert_eq!(
-            file_kind(Path::new("p.html.gz")),
-            FileKind::Html { gz: true }
-        );
+        assert_eq!(file_kind(Path::new("p.html.gz")), FileKind::Html { gz: true });
         assert_eq!(file_kind(Path::new("p.htm")), FileKind::Html { gz: false });
         assert_eq!(file_kind(Path::new("f.rss")), FileKind::Feed);
         assert_eq!(file_kind(Path::new("d.txt")), FileKind::Text);
-        assert_eq!(
-            file_kind(Path::new("page")),
-            FileKind::Unknown { gz: false }
-        );
-        assert_eq!(
-            file_kind(Path::new("x.json.gz")),
-            FileKind::Unknown { gz: true }
-        );
+        assert_eq!(file_kind(Path::new("page")), FileKind::Unknown { gz: false });
+        assert_eq!(file_kind(Path::new("x.json.gz")), FileKind::Unknown { gz: true });
     }
 }

@@ -39,13 +39,7 @@ struct Buffered<R> {
 
 impl<R: Read> Buffered<R> {
     fn new(inner: R) -> Self {
-        Buffered {
-            inner,
-            buf: vec![0; BUF_SIZE],
-            pos: 0,
-            end: 0,
-            consumed: 0,
-        }
+        Buffered { inner, buf: vec![0; BUF_SIZE], pos: 0, end: 0, consumed: 0 }
     }
 
     /// At least `n` bytes buffered (fewer only at end of input).
@@ -152,12 +146,7 @@ struct GzMembers<R: Read> {
 
 impl<R: Read> GzMembers<R> {
     fn new(inner: R, limit: u64) -> Self {
-        GzMembers {
-            state: GzState::Between(Buffered::new(inner)),
-            produced: 0,
-            limit,
-            members: VecDeque::new(),
-        }
+        GzMembers { state: GzState::Between(Buffered::new(inner)), produced: 0, limit, members: VecDeque::new() }
     }
 }
 
@@ -233,15 +222,8 @@ impl<R: Read + Send> Read for GzMembers<R> {
                         } else {
                             format!("corrupt gzip member: {e}")
                         };
-                        let tail = if at_end {
-                            String::new()
-                        } else {
-                            format!("; resumed at the next member ({skipped} bytes skipped)")
-                        };
-                        return Err(io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            format!("{what} at offset {start}{tail}"),
-                        ));
+                        let tail = if at_end { String::new() } else { format!("; resumed at the next member ({skipped} bytes skipped)") };
+                        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{what} at offset {start}{tail}")));
                     }
                 },
             }
@@ -276,10 +258,7 @@ enum Step {
     Skip(String),
     /// A problem; `resync` means the reader lost its place and must scan
     /// for the next record header.
-    Error {
-        message: String,
-        resync: bool,
-    },
+    Error { message: String, resync: bool },
     End,
 }
 
@@ -303,11 +282,7 @@ pub struct WarcRecords {
 const MAX_ERRORS_IN_ROW: u32 = 1000;
 
 /// Opens a WARC file (`gz` for `.warc.gz`) as a document stream.
-pub(crate) fn open_file(
-    path: &Path,
-    gz: bool,
-    opts: &SourceOptions,
-) -> Result<DocStream, SourceError> {
+pub(crate) fn open_file(path: &Path, gz: bool, opts: &SourceOptions) -> Result<DocStream, SourceError> {
     let loc = path.display().to_string();
     let file = File::open(path).map_err(|e| SourceError::new(&loc, format!("cannot open: {e}")))?;
     Ok(Box::new(WarcRecords::new(file, gz, loc, opts)))
@@ -316,26 +291,10 @@ pub(crate) fn open_file(
 impl WarcRecords {
     /// Reads WARC records from any reader; `gz` when it is gzip-compressed
     /// (one or many members); `name` starts every location.
-    pub fn new<R: Read + Send + 'static>(
-        reader: R,
-        gz: bool,
-        name: String,
-        opts: &SourceOptions,
-    ) -> Self {
-        let stream: Box<dyn Stream> = if gz {
-            Box::new(GzMembers::new(reader, opts.max_decompressed))
-        } else {
-            Box::new(PlainStream(reader))
-        };
-        WarcRecords {
-            input: Buffered::new(stream),
-            path: name,
-            index: 0,
-            max_doc: opts.max_doc_bytes,
-            done: false,
-            resync: false,
-            errors_in_row: 0,
-        }
+    pub fn new<R: Read + Send + 'static>(reader: R, gz: bool, name: String, opts: &SourceOptions) -> Self {
+        let stream: Box<dyn Stream> =
+            if gz { Box::new(GzMembers::new(reader, opts.max_decompressed)) } else { Box::new(PlainStream(reader)) };
+        WarcRecords { input: Buffered::new(stream), path: name, index: 0, max_doc: opts.max_doc_bytes, done: false, resync: false, errors_in_row: 0 }
     }
 
     fn location(&mut self, upos: u64) -> String {
@@ -419,15 +378,11 @@ impl WarcRecords {
                 return Ok(Err("record header larger than 64 KiB".into()));
             }
             let line = String::from_utf8_lossy(&line);
-            let Some((name, value)) = line.split_once(':') else {
-                continue;
-            };
+            let Some((name, value)) = line.split_once(':') else { continue };
             let value = value.trim().to_string();
             match name.trim().to_ascii_lowercase().as_str() {
                 "warc-type" => h.warc_type = value.to_ascii_lowercase(),
-                "warc-target-uri" => {
-                    h.target_uri = Some(value.trim_matches(|c| c == '<' || c == '>').to_string())
-                }
+                "warc-target-uri" => h.target_uri = Some(value.trim_matches(|c| c == '<' || c == '>').to_string()),
                 "warc-date" => h.date = Some(value),
                 "content-type" => h.content_type = Some(value),
                 "content-length" => h.length = value.parse::<u64>().ok().or(Some(u64::MAX)),
@@ -452,46 +407,23 @@ impl WarcRecords {
                 // The record ends with CRLF CRLF; whatever follows a proper
                 // ending is the next record's business (garbage is reported
                 // there).
-                _ => {
-                    return Ok(newlines >= 2
-                        || (newlines > 0 && self.input.peek(7)?.starts_with(b"WARC/1.")))
-                }
+                _ => return Ok(newlines >= 2 || (newlines > 0 && self.input.peek(7)?.starts_with(b"WARC/1."))),
             }
         }
     }
 
     fn step(&mut self, location: &str) -> io::Result<Step> {
-        let Some(version) = self.line()? else {
-            return Ok(Step::End);
-        };
+        let Some(version) = self.line()? else { return Ok(Step::End) };
         if !version.starts_with(b"WARC/") {
-            return Ok(Step::Error {
-                message: "not a WARC record (expected a WARC/1.x version line)".into(),
-                resync: true,
-            });
+            return Ok(Step::Error { message: "not a WARC record (expected a WARC/1.x version line)".into(), resync: true });
         }
         let h = match self.read_header()? {
             Ok(h) => h,
-            Err(message) => {
-                return Ok(Step::Error {
-                    message,
-                    resync: true,
-                })
-            }
+            Err(message) => return Ok(Step::Error { message, resync: true }),
         };
         let length = match h.length {
-            None => {
-                return Ok(Step::Error {
-                    message: "record without Content-Length".into(),
-                    resync: true,
-                })
-            }
-            Some(u64::MAX) => {
-                return Ok(Step::Error {
-                    message: "invalid Content-Length".into(),
-                    resync: true,
-                })
-            }
+            None => return Ok(Step::Error { message: "record without Content-Length".into(), resync: true }),
+            Some(u64::MAX) => return Ok(Step::Error { message: "invalid Content-Length".into(), resync: true }),
             Some(n) => n,
         };
         let wanted = matches!(h.warc_type.as_str(), "response" | "resource");
@@ -504,19 +436,10 @@ impl WarcRecords {
                 });
             }
             if !self.record_end()? {
-                return Ok(Step::Error {
-                    message: format!("Content-Length {length} does not end at a record boundary"),
-                    resync: true,
-                });
+                return Ok(Step::Error { message: format!("Content-Length {length} does not end at a record boundary"), resync: true });
             }
             return Ok(if wanted {
-                Step::Error {
-                    message: format!(
-                        "record of {length} bytes is larger than max_doc_bytes ({}); skipped",
-                        self.max_doc
-                    ),
-                    resync: false,
-                }
+                Step::Error { message: format!("record of {length} bytes is larger than max_doc_bytes ({}); skipped", self.max_doc), resync: false }
             } else {
                 Step::Nothing
             });
@@ -536,26 +459,19 @@ impl WarcRecords {
             if let Some(i) = memchr::memmem::find(&block, b"\nWARC/1.") {
                 self.input.unread(&block[i + 1..]);
                 return Ok(Step::Error {
-                    message: format!(
-                        "Content-Length {length} runs into the next record; record skipped"
-                    ),
+                    message: format!("Content-Length {length} runs into the next record; record skipped"),
                     resync: false,
                 });
             }
             return Ok(Step::Error {
-                message: format!(
-                    "Content-Length {length} does not end at a record boundary; record skipped"
-                ),
+                message: format!("Content-Length {length} does not end at a record boundary; record skipped"),
                 resync: true,
             });
         }
         if !wanted {
             return Ok(Step::Nothing);
         }
-        let fetched_at = h
-            .date
-            .as_deref()
-            .and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok());
+        let fetched_at = h.date.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok());
         let url = h.target_uri.clone().filter(|u| !u.is_empty());
         if h.warc_type == "resource" {
             let ct = h.content_type.as_deref().unwrap_or("");
@@ -571,22 +487,13 @@ impl WarcRecords {
                 Err(reason) => Step::Skip(reason),
             });
         }
-        let is_http = h
-            .content_type
-            .as_deref()
-            .is_none_or(|c| c.to_ascii_lowercase().contains("http"));
+        let is_http = h.content_type.as_deref().is_none_or(|c| c.to_ascii_lowercase().contains("http"));
         if !is_http {
-            return Ok(Step::Skip(format!(
-                "response record is not HTTP (Content-Type {})",
-                h.content_type.unwrap_or_default()
-            )));
+            return Ok(Step::Skip(format!("response record is not HTTP (Content-Type {})", h.content_type.unwrap_or_default())));
         }
         Ok(match http::parse_response(&block, self.max_doc) {
             Err(http::HttpError::Skip(reason)) => Step::Skip(reason),
-            Err(http::HttpError::Bad(message)) => Step::Error {
-                message,
-                resync: false,
-            },
+            Err(http::HttpError::Bad(message)) => Step::Error { message, resync: false },
             Ok(resp) => Step::Doc(RawDoc {
                 location: location.to_string(),
                 url,
@@ -609,10 +516,7 @@ impl Iterator for WarcRecords {
                 self.errors_in_row += 1;
                 if self.errors_in_row >= MAX_ERRORS_IN_ROW {
                     self.done = true;
-                    let message = format!(
-                        "{}; {MAX_ERRORS_IN_ROW} errors in a row, rest of the archive not read",
-                        e.message
-                    );
+                    let message = format!("{}; {MAX_ERRORS_IN_ROW} errors in a row, rest of the archive not read", e.message);
                     return Some(Err(SourceError::new(e.location.clone(), message)));
                 }
             }

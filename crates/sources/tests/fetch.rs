@@ -67,82 +67,40 @@ fn handle(mut conn: TcpStream, base: &str) {
 }
 
 fn opts() -> SourceOptions {
-    SourceOptions {
-        fetch: true,
-        allow_private: true,
-        max_doc_bytes: 100_000,
-        timeout: Duration::from_secs(1),
-        ..Default::default()
-    }
+    SourceOptions { fetch: true, allow_private: true, max_doc_bytes: 100_000, timeout: Duration::from_secs(1), ..Default::default() }
 }
 
 #[test]
 fn fetches_pages_and_feeds_with_limits() {
     let (base, _) = serve();
-    let inputs: Vec<String> = [
-        "page.html",
-        "private/x.html",
-        "image.png",
-        "big.html",
-        "gone.html",
-        "slow.html",
-        "feed.xml",
-    ]
-    .iter()
-    .map(|p| format!("{base}/{p}"))
-    .collect();
+    let inputs: Vec<String> = ["page.html", "private/x.html", "image.png", "big.html", "gone.html", "slow.html", "feed.xml"]
+        .iter()
+        .map(|p| format!("{base}/{p}"))
+        .collect();
     let items: Vec<_> = open(&inputs, &opts()).collect();
     let page = items[0].as_ref().unwrap();
     assert_eq!(page.kind, DocKind::Html);
     assert_eq!(page.charset.as_deref(), Some("windows-1252"));
-    assert_eq!(
-        page.url.as_deref(),
-        Some(format!("{base}/page.html").as_str())
-    );
+    assert_eq!(page.url.as_deref(), Some(format!("{base}/page.html").as_str()));
     assert!(page.fetched_at.is_some());
-    assert!(items[1]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("robots.txt"));
+    assert!(items[1].as_ref().unwrap_err().message.contains("robots.txt"));
     assert!(items[2].as_ref().unwrap_err().is_skip());
-    assert!(items[3]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("max_doc_bytes"));
+    assert!(items[3].as_ref().unwrap_err().message.contains("max_doc_bytes"));
     assert!(items[4].as_ref().unwrap_err().message.contains("404"));
     let slow = items[5].as_ref().unwrap_err();
-    assert!(
-        slow.message.contains("timed out") || slow.message.contains("timeout"),
-        "{slow}"
-    );
+    assert!(slow.message.contains("timed out") || slow.message.contains("timeout"), "{slow}");
     // The feed's items are fetched: one page, one refused by robots.txt.
     assert_eq!(items.len(), 8, "{items:?}");
-    assert_eq!(
-        items[6].as_ref().unwrap().bytes,
-        b"<html><h1>Local page</h1></html>"
-    );
-    assert!(items[7]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("robots.txt"));
+    assert_eq!(items[6].as_ref().unwrap().bytes, b"<html><h1>Local page</h1></html>");
+    assert!(items[7].as_ref().unwrap_err().message.contains("robots.txt"));
 }
 
 #[test]
 fn loopback_refused_without_allow_private() {
     let (base, hits) = serve();
     let port = base.rsplit(':').next().unwrap();
-    let o = SourceOptions {
-        allow_private: false,
-        ..opts()
-    };
-    let inputs = vec![
-        format!("{base}/page.html"),
-        format!("http://localhost:{port}/page.html"),
-        format!("http://[::1]:{port}/page.html"),
-    ];
+    let o = SourceOptions { allow_private: false, ..opts() };
+    let inputs = vec![format!("{base}/page.html"), format!("http://localhost:{port}/page.html"), format!("http://[::1]:{port}/page.html")];
     let items: Vec<_> = open(&inputs, &o).collect();
     assert_eq!(items.len(), 3);
     for it in &items {

@@ -40,29 +40,12 @@ fn folders_files_and_sniffing() {
     std::fs::write(d.join(".hidden/x.html"), "<p>no</p>").unwrap();
     std::fs::write(d.join("feed.rss"), RSS).unwrap();
     let docs: Vec<_> = open(&[d.display().to_string()], &SourceOptions::default()).collect();
-    let locs: Vec<String> = docs
-        .iter()
-        .map(|r| match r {
-            Ok(d) => d.location.clone(),
-            Err(e) => e.location.clone(),
-        })
-        .collect();
-    let names: Vec<String> = locs
-        .iter()
-        .map(|l| l.rsplit('/').next().unwrap().to_string())
-        .collect();
-    assert_eq!(
-        names,
-        vec![
-            "a.html",
-            "feed.rss#item=0",
-            "feed.rss#item=1",
-            "feed.rss#item=2",
-            "b.html.gz",
-            "c.txt"
-        ],
-        "{docs:?}"
-    );
+    let locs: Vec<String> = docs.iter().map(|r| match r {
+        Ok(d) => d.location.clone(),
+        Err(e) => e.location.clone(),
+    }).collect();
+    let names: Vec<String> = locs.iter().map(|l| l.rsplit('/').next().unwrap().to_string()).collect();
+    assert_eq!(names, vec!["a.html", "feed.rss#item=0", "feed.rss#item=1", "feed.rss#item=2", "b.html.gz", "c.txt"], "{docs:?}");
     let ok: Vec<_> = docs.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(ok[0].kind, DocKind::Html);
     assert_eq!(ok.last().unwrap().kind, DocKind::Text);
@@ -71,19 +54,12 @@ fn folders_files_and_sniffing() {
     // Explicit files of unknown type are sniffed; a missing path is an error item.
     std::fs::write(d.join("page"), "  <!doctype html><p>x</p>").unwrap();
     std::fs::write(d.join("dump"), "Title line\nbody").unwrap();
-    let inputs = vec![
-        d.join("page").display().to_string(),
-        d.join("dump").display().to_string(),
-        d.join("missing.html").display().to_string(),
-    ];
+    let inputs = vec![d.join("page").display().to_string(), d.join("dump").display().to_string(), d.join("missing.html").display().to_string()];
     let items: Vec<_> = open(&inputs, &SourceOptions::default()).collect();
     assert_eq!(items[0].as_ref().unwrap().kind, DocKind::Html);
     assert_eq!(items[1].as_ref().unwrap().kind, DocKind::Text);
     let err = items[2].as_ref().unwrap_err();
-    assert!(
-        err.location.ends_with("missing.html") && err.message.contains("cannot open"),
-        "{err}"
-    );
+    assert!(err.location.ends_with("missing.html") && err.message.contains("cannot open"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -93,18 +69,11 @@ fn size_limits_and_bad_gzip() {
     std::fs::write(d.join("big.html"), vec![b'<'; 2000]).unwrap();
     std::fs::write(d.join("bad.html.gz"), b"\x1f\x8b\x08\x00garbage").unwrap();
     std::fs::write(d.join("ok.html"), "<p>ok</p>").unwrap();
-    let opts = SourceOptions {
-        max_doc_bytes: 1000,
-        ..Default::default()
-    };
+    let opts = SourceOptions { max_doc_bytes: 1000, ..Default::default() };
     let items: Vec<_> = open(&[d.display().to_string()], &opts).collect();
     assert_eq!(items.len(), 3);
     assert!(items[0].as_ref().unwrap_err().message.contains("gzip"));
-    assert!(items[1]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("max_doc_bytes"));
+    assert!(items[1].as_ref().unwrap_err().message.contains("max_doc_bytes"));
     assert!(items[2].is_ok());
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -114,11 +83,7 @@ fn feeds_items_and_invalid_xml() {
     let d = tmp("feeds");
     std::fs::write(d.join("a.xml"), RSS).unwrap();
     std::fs::write(d.join("b.atom"), ATOM).unwrap();
-    std::fs::write(
-        d.join("c.xml"),
-        "<rss version=\"2.0\"><channel><item><title>x</ti",
-    )
-    .unwrap();
+    std::fs::write(d.join("c.xml"), "<rss version=\"2.0\"><channel><item><title>x</ti").unwrap();
     std::fs::write(d.join("d.xml"), "{ not xml at all").unwrap();
     let items: Vec<_> = open(&[d.display().to_string()], &SourceOptions::default()).collect();
     let first = items[0].as_ref().unwrap();
@@ -139,26 +104,16 @@ fn feeds_items_and_invalid_xml() {
     assert_eq!(atom.bytes, b"<p>Atom body</p>");
     let errs: Vec<_> = items[4..].iter().map(|r| r.as_ref().unwrap_err()).collect();
     assert_eq!(errs.len(), 2, "{items:?}");
-    assert!(
-        errs.iter().all(|e| e.message.starts_with("invalid feed")),
-        "{errs:?}"
-    );
+    assert!(errs.iter().all(|e| e.message.starts_with("invalid feed")), "{errs:?}");
     assert!(errs[0].location.ends_with("c.xml"));
     let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn urls_need_fetch() {
-    let items: Vec<_> = open(
-        &["https://news.example/a".to_string()],
-        &SourceOptions::default(),
-    )
-    .collect();
+    let items: Vec<_> = open(&["https://news.example/a".to_string()], &SourceOptions::default()).collect();
     let e = items[0].as_ref().unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "https://news.example/a: fetching is off; pass --fetch"
-    );
+    assert_eq!(e.to_string(), "https://news.example/a: fetching is off; pass --fetch");
 }
 
 #[test]

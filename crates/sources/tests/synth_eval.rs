@@ -7,17 +7,12 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use newsdesk_cluster::{
-    minhash, story_terms, LshIndex, Signature, StoryClusterer, StoryFeatures, SYNDICATION_THRESHOLD,
-};
+use newsdesk_cluster::{minhash, story_terms, LshIndex, Signature, StoryClusterer, StoryFeatures, SYNDICATION_THRESHOLD};
 use newsdesk_sources::synth::{generate, write_corpus};
 use newsdesk_sources::{open, SourceOptions};
 
 fn n() -> usize {
-    std::env::var("NEWSDESK_SYNTH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000)
+    std::env::var("NEWSDESK_SYNTH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
 }
 
 fn find(parent: &mut [usize], mut x: usize) -> usize {
@@ -53,11 +48,7 @@ fn pairwise(pred: &[usize], truth: &[Option<usize>]) -> (f64, f64) {
     }
     let tpairs: u64 = by_truth.values().map(|&c| c * (c - 1) / 2).sum();
     let precision = if pp == 0 { 1.0 } else { tp as f64 / pp as f64 };
-    let recall = if tpairs == 0 {
-        1.0
-    } else {
-        tp as f64 / tpairs as f64
-    };
+    let recall = if tpairs == 0 { 1.0 } else { tp as f64 / tpairs as f64 };
     (precision, recall)
 }
 
@@ -65,11 +56,8 @@ fn pairwise(pred: &[usize], truth: &[Option<usize>]) -> (f64, f64) {
 fn folding_and_story_quality_on_synthetic_corpus() {
     let n = n();
     let (truth, pages) = generate(n, 2024);
-    let group_of: HashMap<&str, usize> = truth
-        .articles
-        .iter()
-        .filter_map(|a| a.syndication_group.map(|g| (a.url.as_str(), g)))
-        .collect();
+    let group_of: HashMap<&str, usize> =
+        truth.articles.iter().filter_map(|a| a.syndication_group.map(|g| (a.url.as_str(), g))).collect();
     // First fetch of each URL only: revisions are folded by URL, not here.
     let pages: Vec<_> = pages.filter(|p| p.revision == 0).collect();
 
@@ -101,22 +89,14 @@ fn folding_and_story_quality_on_synthetic_corpus() {
         let t = Instant::now();
         let terms = story_terms(&p.headline, &body);
         t_terms += t.elapsed().as_secs_f64();
-        let f = StoryFeatures {
-            id: i as u64,
-            published_unix: Some(p.published.timestamp()),
-            entities: p.entities.clone(),
-            terms,
-        };
+        let f = StoryFeatures { id: i as u64, published_unix: Some(p.published.timestamp()), entities: p.entities.clone(), terms };
         let t = Instant::now();
         story_pred.push(clusterer.assign(&f) as usize);
         t_assign += t.elapsed().as_secs_f64();
     }
     let elapsed = start.elapsed().as_secs_f64();
     let fold_pred: Vec<usize> = (0..pages.len()).map(|i| find(&mut parent, i)).collect();
-    let fold_truth: Vec<Option<usize>> = pages
-        .iter()
-        .map(|p| group_of.get(p.url.as_str()).copied())
-        .collect();
+    let fold_truth: Vec<Option<usize>> = pages.iter().map(|p| group_of.get(p.url.as_str()).copied()).collect();
     let (fp, fr) = pairwise(&fold_pred, &fold_truth);
 
     // Story purity: share of articles whose predicted story's majority true
@@ -124,16 +104,9 @@ fn folding_and_story_quality_on_synthetic_corpus() {
     let story_truth: Vec<Option<usize>> = pages.iter().map(|p| Some(p.story)).collect();
     let mut clusters: HashMap<usize, HashMap<usize, usize>> = HashMap::new();
     for (i, &s) in story_pred.iter().enumerate() {
-        *clusters
-            .entry(s)
-            .or_default()
-            .entry(pages[i].story)
-            .or_default() += 1;
+        *clusters.entry(s).or_default().entry(pages[i].story).or_default() += 1;
     }
-    let majority: usize = clusters
-        .values()
-        .map(|c| c.values().copied().max().unwrap_or(0))
-        .sum();
+    let majority: usize = clusters.values().map(|c| c.values().copied().max().unwrap_or(0)).sum();
     let purity = majority as f64 / pages.len() as f64;
     let (sp, sr) = pairwise(&story_pred, &story_truth);
     eprintln!(
@@ -145,21 +118,10 @@ fn folding_and_story_quality_on_synthetic_corpus() {
     );
     eprintln!("folding: pairwise precision {fp:.4} recall {fr:.4}");
     eprintln!("stories: purity {purity:.4}, pairwise precision {sp:.4} recall {sr:.4}, {} predicted for {} true", clusters.len(), truth.stories.len());
-    eprintln!(
-        "minhash + lsh + story assignment: {:.0} articles/s",
-        pages.len() as f64 / elapsed
-    );
+    eprintln!("minhash + lsh + story assignment: {:.0} articles/s", pages.len() as f64 / elapsed);
     let per = |t: f64| t * 1e6 / pages.len() as f64;
-    eprintln!(
-        "per article: minhash {:.0} µs, story_terms {:.0} µs, assign {:.0} µs",
-        per(t_minhash),
-        per(t_terms),
-        per(t_assign)
-    );
-    assert!(
-        fp >= 0.98 && fr >= 0.95,
-        "folding precision {fp} recall {fr}"
-    );
+    eprintln!("per article: minhash {:.0} µs, story_terms {:.0} µs, assign {:.0} µs", per(t_minhash), per(t_terms), per(t_assign));
+    assert!(fp >= 0.98 && fr >= 0.95, "folding precision {fp} recall {fr}");
     assert!(purity >= 0.90, "story purity {purity}");
 }
 
@@ -171,11 +133,7 @@ fn warc_read_speed() {
     let t0 = Instant::now();
     let truth = write_corpus(&dir, n, 5).unwrap();
     let write_s = t0.elapsed().as_secs_f64();
-    let compressed: u64 = truth
-        .files
-        .iter()
-        .map(|f| std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0))
-        .sum();
+    let compressed: u64 = truth.files.iter().map(|f| std::fs::metadata(dir.join(f)).map(|m| m.len()).unwrap_or(0)).sum();
     let t1 = Instant::now();
     let mut bytes = 0usize;
     let mut docs = 0usize;

@@ -23,14 +23,7 @@ fn http(headers: &str, body: &[u8]) -> Vec<u8> {
 }
 
 fn page(n: usize) -> Vec<u8> {
-    record(
-        "response",
-        &format!("https://news.example/{n}.html"),
-        &http(
-            "Content-Type: text/html; charset=utf-8\r\n",
-            format!("<html><body><h1>Story {n}</h1></body></html>").as_bytes(),
-        ),
-    )
+    record("response", &format!("https://news.example/{n}.html"), &http("Content-Type: text/html; charset=utf-8\r\n", format!("<html><body><h1>Story {n}</h1></body></html>").as_bytes()))
 }
 
 fn gz(data: &[u8]) -> Vec<u8> {
@@ -39,58 +32,26 @@ fn gz(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-fn read_all(
-    bytes: Vec<u8>,
-    gz: bool,
-    opts: &SourceOptions,
-) -> Vec<Result<newsdesk_sources::RawDoc, newsdesk_sources::SourceError>> {
+fn read_all(bytes: Vec<u8>, gz: bool, opts: &SourceOptions) -> Vec<Result<newsdesk_sources::RawDoc, newsdesk_sources::SourceError>> {
     WarcRecords::new(std::io::Cursor::new(bytes), gz, "t.warc.gz".into(), opts).collect()
 }
 
-fn ok_urls(
-    items: &[Result<newsdesk_sources::RawDoc, newsdesk_sources::SourceError>],
-) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|d| d.url.clone().unwrap_or_default())
-        .collect()
+fn ok_urls(items: &[Result<newsdesk_sources::RawDoc, newsdesk_sources::SourceError>]) -> Vec<String> {
+    items.iter().filter_map(|r| r.as_ref().ok()).map(|d| d.url.clone().unwrap_or_default()).collect()
 }
 
 #[test]
 fn multi_member_archive_with_http_features() {
-    let mut chunked = http(
-        "Content-Type: text/html; charset=ISO-8859-1\r\nTransfer-Encoding: chunked\r\n",
-        b"",
-    );
+    let mut chunked = http("Content-Type: text/html; charset=ISO-8859-1\r\nTransfer-Encoding: chunked\r\n", b"");
     chunked.extend_from_slice(b"6\r\n<html>\r\n7\r\n</html>\r\n0\r\n\r\n");
     let gz_body = gz(b"<html><p>compressed</p></html>");
     let members = [
         record("warcinfo", "", b"software: test\r\n"),
-        record(
-            "request",
-            "https://news.example/a",
-            b"GET /a HTTP/1.1\r\n\r\n",
-        ),
+        record("request", "https://news.example/a", b"GET /a HTTP/1.1\r\n\r\n"),
         record("response", "https://news.example/a", &chunked),
-        record(
-            "response",
-            "https://news.example/b",
-            &http(
-                "Content-Type: text/html\r\nContent-Encoding: gzip\r\n",
-                &gz_body,
-            ),
-        ),
-        record(
-            "response",
-            "https://news.example/logo.png",
-            &http("Content-Type: image/png\r\n", b"\x89PNG...."),
-        ),
-        record(
-            "response",
-            "https://news.example/moved",
-            b"HTTP/1.1 301 Moved Permanently\r\nLocation: /a\r\n\r\n",
-        ),
+        record("response", "https://news.example/b", &http("Content-Type: text/html\r\nContent-Encoding: gzip\r\n", &gz_body)),
+        record("response", "https://news.example/logo.png", &http("Content-Type: image/png\r\n", b"\x89PNG....")),
+        record("response", "https://news.example/moved", b"HTTP/1.1 301 Moved Permanently\r\nLocation: /a\r\n\r\n"),
         page(3),
     ];
     let mut file = Vec::new();
@@ -106,19 +67,10 @@ fn multi_member_archive_with_http_features() {
     assert_eq!(docs[0].charset.as_deref(), Some("ISO-8859-1"));
     assert_eq!(docs[0].url.as_deref(), Some("https://news.example/a"));
     assert_eq!(docs[0].kind, DocKind::Html);
-    assert_eq!(
-        docs[0].fetched_at.map(|d| d.to_rfc3339()),
-        Some("2024-03-05T10:20:30+00:00".into())
-    );
-    assert_eq!(
-        docs[0].location,
-        format!("t.warc.gz#record=2@offset={}", offsets[2])
-    );
+    assert_eq!(docs[0].fetched_at.map(|d| d.to_rfc3339()), Some("2024-03-05T10:20:30+00:00".into()));
+    assert_eq!(docs[0].location, format!("t.warc.gz#record=2@offset={}", offsets[2]));
     assert_eq!(docs[1].bytes, b"<html><p>compressed</p></html>");
-    assert_eq!(
-        docs[2].location,
-        format!("t.warc.gz#record=6@offset={}", offsets[6])
-    );
+    assert_eq!(docs[2].location, format!("t.warc.gz#record=6@offset={}", offsets[6]));
     let skips: Vec<_> = items.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(skips.len(), 2);
     assert!(skips.iter().all(|e| e.is_skip()));
@@ -134,11 +86,7 @@ fn plain_warc_and_single_gzip_stream() {
     }
     let items = read_all(plain.clone(), false, &SourceOptions::default());
     assert_eq!(ok_urls(&items).len(), 5);
-    assert!(items[1]
-        .as_ref()
-        .unwrap()
-        .location
-        .ends_with(&format!("@offset={}", page(0).len())));
+    assert!(items[1].as_ref().unwrap().location.ends_with(&format!("@offset={}", page(0).len())));
     // The whole archive as one gzip member also reads.
     let items = read_all(gz(&plain), true, &SourceOptions::default());
     assert_eq!(ok_urls(&items).len(), 5);
@@ -163,18 +111,11 @@ fn corrupt_member_is_reported_and_skipped() {
     let urls = ok_urls(&items);
     assert!(urls.contains(&"https://news.example/0.html".to_string()));
     assert!(urls.contains(&"https://news.example/1.html".to_string()));
-    assert!(
-        urls.contains(&"https://news.example/3.html".to_string()),
-        "{items:?}"
-    );
+    assert!(urls.contains(&"https://news.example/3.html".to_string()), "{items:?}");
     assert!(urls.contains(&"https://news.example/4.html".to_string()));
     let errs: Vec<_> = items.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(!errs.is_empty());
-    assert!(
-        errs.iter()
-            .any(|e| e.message.contains(&format!("offset {bad_at}"))),
-        "{errs:?}"
-    );
+    assert!(errs.iter().any(|e| e.message.contains(&format!("offset {bad_at}"))), "{errs:?}");
 }
 
 #[test]
@@ -188,10 +129,7 @@ fn truncated_archive_keeps_what_came_before() {
     let items = read_all(file, true, &SourceOptions::default());
     assert_eq!(ok_urls(&items).len(), 4);
     let err = items.last().unwrap().as_ref().unwrap_err();
-    assert!(
-        err.message.contains("truncated") || err.message.contains("cut short"),
-        "{err}"
-    );
+    assert!(err.message.contains("truncated") || err.message.contains("cut short"), "{err}");
     assert!(err.location.contains("#record=4@offset="), "{err}");
 
     // Uncompressed, cut inside a record body.
@@ -202,11 +140,7 @@ fn truncated_archive_keeps_what_came_before() {
     plain.truncate(plain.len() - 20);
     let items = read_all(plain, false, &SourceOptions::default());
     assert_eq!(ok_urls(&items).len(), 2);
-    assert!(items[2]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("truncated record"));
+    assert!(items[2].as_ref().unwrap_err().message.contains("truncated record"));
 }
 
 #[test]
@@ -214,34 +148,15 @@ fn bad_content_lengths() {
     // Too long: the block swallows the next record's start, which is handed back.
     let mut long = page(0);
     let s = String::from_utf8(long.clone()).unwrap();
-    let cl = s
-        .split("Content-Length: ")
-        .nth(1)
-        .unwrap()
-        .split("\r\n")
-        .next()
-        .unwrap()
-        .to_string();
-    let fixed = s.replacen(
-        &format!("Content-Length: {cl}"),
-        &format!("Content-Length: {}", cl.parse::<usize>().unwrap() + 40),
-        1,
-    );
+    let cl = s.split("Content-Length: ").nth(1).unwrap().split("\r\n").next().unwrap().to_string();
+    let fixed = s.replacen(&format!("Content-Length: {cl}"), &format!("Content-Length: {}", cl.parse::<usize>().unwrap() + 40), 1);
     long = fixed.into_bytes();
     let mut file = long;
     file.extend_from_slice(&page(1));
     file.extend_from_slice(&page(2));
     let items = read_all(file, false, &SourceOptions::default());
-    assert_eq!(
-        ok_urls(&items),
-        vec!["https://news.example/1.html", "https://news.example/2.html"],
-        "{items:?}"
-    );
-    assert!(items[0]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("runs into the next record"));
+    assert_eq!(ok_urls(&items), vec!["https://news.example/1.html", "https://news.example/2.html"], "{items:?}");
+    assert!(items[0].as_ref().unwrap_err().message.contains("runs into the next record"));
 
     // Too short: the reader finds the next record.
     let s = String::from_utf8(page(0)).unwrap();
@@ -253,40 +168,22 @@ fn bad_content_lengths() {
 
     // Not a number, and missing.
     let s = String::from_utf8(page(0)).unwrap();
-    let mut file = s
-        .replacen(&format!("Content-Length: {cl}"), "Content-Length: lots", 1)
-        .into_bytes();
-    file.extend_from_slice(
-        &s.replacen(&format!("Content-Length: {cl}\r\n"), "", 1)
-            .into_bytes(),
-    );
+    let mut file = s.replacen(&format!("Content-Length: {cl}"), "Content-Length: lots", 1).into_bytes();
+    file.extend_from_slice(&s.replacen(&format!("Content-Length: {cl}\r\n"), "", 1).into_bytes());
     file.extend_from_slice(&page(7));
     let items = read_all(file, false, &SourceOptions::default());
     assert_eq!(ok_urls(&items), vec!["https://news.example/7.html"]);
-    assert!(items.iter().any(|r| r
-        .as_ref()
-        .is_err_and(|e| e.message.contains("invalid Content-Length"))));
+    assert!(items.iter().any(|r| r.as_ref().is_err_and(|e| e.message.contains("invalid Content-Length"))));
 }
 
 #[test]
 fn oversized_record_skipped_next_read() {
-    let big = record(
-        "response",
-        "https://news.example/big",
-        &http("Content-Type: text/html\r\n", &vec![b'x'; 600_000]),
-    );
+    let big = record("response", "https://news.example/big", &http("Content-Type: text/html\r\n", &vec![b'x'; 600_000]));
     let mut file = gz(&big);
     file.extend_from_slice(&gz(&page(1)));
-    let opts = SourceOptions {
-        max_doc_bytes: 100_000,
-        ..Default::default()
-    };
+    let opts = SourceOptions { max_doc_bytes: 100_000, ..Default::default() };
     let items = read_all(file, true, &opts);
-    assert!(items[0]
-        .as_ref()
-        .unwrap_err()
-        .message
-        .contains("larger than max_doc_bytes"));
+    assert!(items[0].as_ref().unwrap_err().message.contains("larger than max_doc_bytes"));
     assert_eq!(ok_urls(&items), vec!["https://news.example/1.html"]);
 }
 
@@ -301,18 +198,10 @@ fn decompression_bomb_stops_at_limit() {
     }
     file.extend_from_slice(&e.finish().unwrap());
     assert!(file.len() < 200_000);
-    let opts = SourceOptions {
-        max_decompressed: 8 << 20,
-        ..Default::default()
-    };
+    let opts = SourceOptions { max_decompressed: 8 << 20, ..Default::default() };
     let items = read_all(file, true, &opts);
     assert_eq!(ok_urls(&items).len(), 1);
-    assert!(
-        items.iter().any(|r| r
-            .as_ref()
-            .is_err_and(|e| e.message.contains("max_decompressed"))),
-        "{items:?}"
-    );
+    assert!(items.iter().any(|r| r.as_ref().is_err_and(|e| e.message.contains("max_decompressed"))), "{items:?}");
 }
 
 #[test]
@@ -333,11 +222,7 @@ fn hostile_bytes_never_panic() {
         state
     };
     for round in 0..300 {
-        let (src, is_gz) = if round % 2 == 0 {
-            (&file, true)
-        } else {
-            (&plain, false)
-        };
+        let (src, is_gz) = if round % 2 == 0 { (&file, true) } else { (&plain, false) };
         let mut bytes = src.clone();
         for _ in 0..(1 + rnd() % 6) {
             let i = (rnd() as usize) % bytes.len();
@@ -350,20 +235,8 @@ fn hostile_bytes_never_panic() {
         let n = read_all(bytes, is_gz, &SourceOptions::default()).len();
         assert!(n <= 200);
     }
-    assert!(read_all(
-        b"not a warc at all\n\n\n".to_vec(),
-        false,
-        &SourceOptions::default()
-    )
-    .iter()
-    .all(|r| r.is_err()));
-    assert!(read_all(
-        vec![0x1f, 0x8b, 0x08, 0, 0],
-        true,
-        &SourceOptions::default()
-    )
-    .iter()
-    .all(|r| r.is_err()));
+    assert!(read_all(b"not a warc at all\n\n\n".to_vec(), false, &SourceOptions::default()).iter().all(|r| r.is_err()));
+    assert!(read_all(vec![0x1f, 0x8b, 0x08, 0, 0], true, &SourceOptions::default()).iter().all(|r| r.is_err()));
     assert!(read_all(Vec::new(), true, &SourceOptions::default()).is_empty());
 }
 
@@ -375,21 +248,10 @@ fn open_reads_warc_files_and_synthetic_corpus() {
     assert_eq!(truth.records, 400);
     let inputs = vec![dir.display().to_string()];
     let items: Vec<_> = open(&inputs, &SourceOptions::default()).collect();
-    assert_eq!(
-        items.len(),
-        400,
-        "{:?}",
-        items
-            .iter()
-            .filter(|r| r.is_err())
-            .take(3)
-            .collect::<Vec<_>>()
-    );
-    assert!(items.iter().all(|r| r
-        .as_ref()
-        .is_ok_and(|d| d.kind == DocKind::Html && d.url.is_some() && d.fetched_at.is_some())));
-    let truth_file: newsdesk_sources::synth::SynthTruth =
-        serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    assert_eq!(items.len(), 400, "{:?}", items.iter().filter(|r| r.is_err()).take(3).collect::<Vec<_>>());
+    assert!(items.iter().all(|r| r.as_ref().is_ok_and(|d| d.kind == DocKind::Html && d.url.is_some() && d.fetched_at.is_some())));
+    let truth_file: newsdesk_sources::synth::SynthTruth = serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
     assert_eq!(truth_file, truth);
     let _ = std::fs::remove_dir_all(&dir);
 }
+

@@ -83,16 +83,9 @@ type PgResult<T> = std::result::Result<T, PgError>;
 /// server that closes a session sends its FATAL error before the socket
 /// closes, so this looks at the SQLSTATE as well (classes 08 and 57P).
 pub fn is_connection_lost(e: &StoreError) -> bool {
-    let StoreError::Backend(b) = e else {
-        return false;
-    };
-    let Some(PgError::Pg(pg)) = b.downcast_ref::<PgError>() else {
-        return false;
-    };
-    pg.is_closed()
-        || pg
-            .code()
-            .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
+    let StoreError::Backend(b) = e else { return false };
+    let Some(PgError::Pg(pg)) = b.downcast_ref::<PgError>() else { return false };
+    pg.is_closed() || pg.code().is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
 }
 
 /// Where one cluster ingest job stands.
@@ -146,17 +139,9 @@ pub struct PgStore {
 }
 
 fn parse_config(url: &str) -> PgResult<Config> {
-    let config: Config = url
-        .parse()
-        .map_err(|e: tokio_postgres::Error| PgError::Url {
-            url: redact(url),
-            message: e.to_string(),
-        })?;
+    let config: Config = url.parse().map_err(|e: tokio_postgres::Error| PgError::Url { url: redact(url), message: e.to_string() })?;
     if config.get_hosts().is_empty() {
-        return Err(PgError::Url {
-            url: redact(url),
-            message: "no host".into(),
-        });
+        return Err(PgError::Url { url: redact(url), message: "no host".into() });
     }
     Ok(config)
 }
@@ -203,24 +188,13 @@ fn quote_ident(s: &str) -> String {
 
 async fn migrate(client: &mut Client) -> PgResult<()> {
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
-        .await?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations(version INT PRIMARY KEY)")
-        .await?;
-    let done: Vec<i32> = tx
-        .query("SELECT version FROM schema_migrations", &[])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).await?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations(version INT PRIMARY KEY)").await?;
+    let done: Vec<i32> = tx.query("SELECT version FROM schema_migrations", &[]).await?.iter().map(|r| r.get(0)).collect();
     for (version, sql) in MIGRATIONS {
         if !done.contains(version) {
             tx.batch_execute(sql).await?;
-            tx.execute(
-                "INSERT INTO schema_migrations(version) VALUES ($1)",
-                &[version],
-            )
-            .await?;
+            tx.execute("INSERT INTO schema_migrations(version) VALUES ($1)", &[version]).await?;
         }
     }
     tx.commit().await?;
@@ -244,18 +218,10 @@ impl PgStore {
         let mut config = parse_config(url)?;
         config.connect_timeout(Duration::from_secs(10));
         config.application_name("newsdesk");
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let mut client = rt.block_on(connect_client(&config, schema.as_deref()))?;
         rt.block_on(migrate(&mut client))?;
-        Ok(PgStore {
-            rt,
-            client,
-            config,
-            schema,
-            bodies: Default::default(),
-        })
+        Ok(PgStore { rt, client, config, schema, bodies: Default::default() })
     }
 
     /// Whether the connection is gone (the server restarted or the network
@@ -270,10 +236,7 @@ impl PgStore {
         let start = std::time::Instant::now();
         let mut wait = Duration::from_millis(200);
         loop {
-            match self
-                .rt
-                .block_on(connect_client(&self.config, self.schema.as_deref()))
-            {
+            match self.rt.block_on(connect_client(&self.config, self.schema.as_deref())) {
                 Ok(c) => {
                     self.client = c;
                     self.bodies.clear();
@@ -308,8 +271,7 @@ impl PgStore {
         })?;
         self.bodies = ids.iter().map(|&id| (id, None)).collect();
         for r in rows {
-            self.bodies
-                .insert(r.get(0), Some((r.get::<_, i32>(1) as u32, r.get(2))));
+            self.bodies.insert(r.get(0), Some((r.get::<_, i32>(1) as u32, r.get(2))));
         }
         Ok(())
     }
@@ -318,10 +280,7 @@ impl PgStore {
     pub fn seen_among(&self, keys: &[Id]) -> Result<HashSet<Id>> {
         let ks: Vec<i64> = keys.iter().map(|k| k.as_i64()).collect();
         self.run(async {
-            let rows = self
-                .client
-                .query("SELECT key FROM docs WHERE key = ANY($1)", &[&ks])
-                .await?;
+            let rows = self.client.query("SELECT key FROM docs WHERE key = ANY($1)", &[&ks]).await?;
             Ok(rows.iter().map(|r| Id::from_i64(r.get(0))).collect())
         })
     }
@@ -361,35 +320,18 @@ impl PgStore {
     /// Records how many items a job has, once the splitter is done.
     pub fn job_set_items(&self, job: &str, items: i64) -> Result<()> {
         self.run(async {
-            self.client
-                .execute(
-                    "UPDATE cluster_jobs SET items = $2 WHERE id = $1",
-                    &[&job, &items],
-                )
-                .await?;
+            self.client.execute("UPDATE cluster_jobs SET items = $2 WHERE id = $1", &[&job, &items]).await?;
             Ok(())
         })
     }
 
     /// The first item of `job` not yet committed (`None`: no such job).
     pub fn job_next_item(&self, job: &str) -> Result<Option<i64>> {
-        self.run(async {
-            Ok(self
-                .client
-                .query_opt("SELECT next_item FROM cluster_jobs WHERE id = $1", &[&job])
-                .await?
-                .map(|r| r.get(0)))
-        })
+        self.run(async { Ok(self.client.query_opt("SELECT next_item FROM cluster_jobs WHERE id = $1", &[&job]).await?.map(|r| r.get(0))) })
     }
 
     /// Notes why an attempt at an item failed (shown when it is dead-lettered).
-    pub fn job_record_failure(
-        &self,
-        job: &str,
-        item: i64,
-        attempt: i32,
-        reason: &str,
-    ) -> Result<()> {
+    pub fn job_record_failure(&self, job: &str, item: i64, attempt: i32, reason: &str) -> Result<()> {
         self.run(async {
             self.client
                 .execute(
@@ -440,17 +382,8 @@ impl PgStore {
     /// The dead-lettered items of a job: (item, what it was, why).
     pub fn job_dead(&self, job: &str) -> Result<Vec<(i64, String, String)>> {
         self.run(async {
-            let rows = self
-                .client
-                .query(
-                    "SELECT item, what, reason FROM cluster_dead WHERE job = $1 ORDER BY item",
-                    &[&job],
-                )
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2)))
-                .collect())
+            let rows = self.client.query("SELECT item, what, reason FROM cluster_dead WHERE job = $1 ORDER BY item", &[&job]).await?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
         })
     }
 
@@ -459,14 +392,7 @@ impl PgStore {
     /// item. `dead` marks an item given up on: (what it was, why), recorded
     /// with the dead letters. Returns the arrival number of the last stored
     /// article with the outcome.
-    pub fn apply_item(
-        &mut self,
-        job: &str,
-        item: i64,
-        batch: &Batch,
-        records: i64,
-        dead: Option<(&str, &str)>,
-    ) -> Result<(ItemCommit, i64)> {
+    pub fn apply_item(&mut self, job: &str, item: i64, batch: &Batch, records: i64, dead: Option<(&str, &str)>) -> Result<(ItemCommit, i64)> {
         self.bodies.clear();
         let client = &mut self.client;
         Ok(self.rt.block_on(async move {
@@ -520,21 +446,12 @@ fn analysis_terms(analysis: &Analysis) -> (Vec<String>, Vec<String>) {
     let mut speakers: Vec<String> = analysis
         .quotes
         .iter()
-        .filter_map(|q| {
-            q.speaker
-                .resolved
-                .clone()
-                .or_else(|| q.speaker.written.clone())
-        })
+        .filter_map(|q| q.speaker.resolved.clone().or_else(|| q.speaker.written.clone()))
         .flat_map(|s| name_terms(&s))
         .collect();
     speakers.sort();
     speakers.dedup();
-    let mut entities: Vec<String> = analysis
-        .entities
-        .iter()
-        .flat_map(|e| name_terms(&e.name))
-        .collect();
+    let mut entities: Vec<String> = analysis.entities.iter().flat_map(|e| name_terms(&e.name)).collect();
     entities.sort();
     entities.dedup();
     (speakers, entities)
@@ -576,21 +493,12 @@ impl AnalysisRows {
             entity_counts: Vec::new(),
         };
         for (i, q) in analysis.quotes.iter().enumerate() {
-            let s = q
-                .speaker
-                .resolved
-                .clone()
-                .or_else(|| q.speaker.written.clone());
+            let s = q.speaker.resolved.clone().or_else(|| q.speaker.written.clone());
             r.idx.push(i as i32);
             r.speaker_lc.push(s.as_ref().map(|s| s.to_lowercase()));
             r.speaker.push(s);
             r.role.push(q.speaker.role.clone());
-            r.kind.push(
-                serde_json::to_value(q.kind)?
-                    .as_str()
-                    .unwrap_or("direct")
-                    .to_string(),
-            );
+            r.kind.push(serde_json::to_value(q.kind)?.as_str().unwrap_or("direct").to_string());
             r.text.push(q.text.clone());
             r.cue.push(q.cue.clone());
         }
@@ -598,9 +506,7 @@ impl AnalysisRows {
         for ent in &analysis.entities {
             let kind = kind_str(ent.kind);
             let eid = Id::of(&[b"entity", kind.as_bytes(), ent.name.as_bytes()]).as_i64();
-            let e = ents
-                .entry(eid)
-                .or_insert_with(|| (ent.name.clone(), kind, 0));
+            let e = ents.entry(eid).or_insert_with(|| (ent.name.clone(), kind, 0));
             e.2 += ent.mentions.len().max(1) as i32;
         }
         for (id, (name, kind, count)) in ents {
@@ -627,29 +533,11 @@ async fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis) -> Pg
     tx.execute(DELETE_QUOTES, &[&aid]).await?;
     tx.execute(DELETE_MENTIONS, &[&aid]).await?;
     if !r.idx.is_empty() {
-        tx.execute(
-            INSERT_QUOTES,
-            &[
-                &aid,
-                &r.idx,
-                &r.speaker,
-                &r.speaker_lc,
-                &r.role,
-                &r.kind,
-                &r.text,
-                &r.cue,
-            ],
-        )
-        .await?;
+        tx.execute(INSERT_QUOTES, &[&aid, &r.idx, &r.speaker, &r.speaker_lc, &r.role, &r.kind, &r.text, &r.cue]).await?;
     }
     if !r.entity_ids.is_empty() {
-        tx.execute(
-            INSERT_ENTITIES,
-            &[&r.entity_ids, &r.entity_names, &r.entity_kinds],
-        )
-        .await?;
-        tx.execute(INSERT_MENTIONS, &[&aid, &r.entity_ids, &r.entity_counts])
-            .await?;
+        tx.execute(INSERT_ENTITIES, &[&r.entity_ids, &r.entity_names, &r.entity_kinds]).await?;
+        tx.execute(INSERT_MENTIONS, &[&aid, &r.entity_ids, &r.entity_counts]).await?;
     }
     Ok(())
 }
@@ -716,13 +604,7 @@ macro_rules! sql_params {
     }};
 }
 
-type Pending<'f> = std::pin::Pin<
-    Box<
-        dyn std::future::Future<Output = std::result::Result<u64, tokio_postgres::Error>>
-            + Send
-            + 'f,
-    >,
->;
+type Pending<'f> = std::pin::Pin<Box<dyn std::future::Future<Output = std::result::Result<u64, tokio_postgres::Error>> + Send + 'f>>;
 
 /// Writes new articles: rows, first revisions, quotes, entities, mentions
 /// and story-log entries with one statement per table for the whole batch;
@@ -735,11 +617,8 @@ type Pending<'f> = std::pin::Pin<
 /// Per-article statements were most of the time of a batch.
 async fn put_new_articles(tx: &Transaction<'_>, rows: &[NewRow<'_>]) -> PgResult<()> {
     let n = rows.len();
-    let col = |f: &dyn Fn(&NewRow<'_>) -> Option<String>| {
-        rows.iter().map(f).collect::<Vec<Option<String>>>()
-    };
-    let int =
-        |f: &dyn Fn(&NewRow<'_>) -> Option<i64>| rows.iter().map(f).collect::<Vec<Option<i64>>>();
+    let col = |f: &dyn Fn(&NewRow<'_>) -> Option<String>| rows.iter().map(f).collect::<Vec<Option<String>>>();
+    let int = |f: &dyn Fn(&NewRow<'_>) -> Option<i64>| rows.iter().map(f).collect::<Vec<Option<i64>>>();
     let headline = col(&|r| r.a.article.headline.clone());
     let body: Vec<&str> = rows.iter().map(|r| r.a.article.body.as_str()).collect();
     let ids: Vec<i64> = rows.iter().map(|r| r.aid).collect();
@@ -778,18 +657,7 @@ async fn put_new_articles(tx: &Transaction<'_>, rows: &[NewRow<'_>]) -> PgResult
         ],
     )
     .await?;
-    tx.execute(
-        INSERT_FIRST_REVISIONS,
-        &[
-            &ids,
-            &locations,
-            &int(&|r| r.a.fetched_unix),
-            &updated,
-            &headline,
-            &body,
-        ],
-    )
-    .await?;
+    tx.execute(INSERT_FIRST_REVISIONS, &[&ids, &locations, &int(&|r| r.a.fetched_unix), &updated, &headline, &body]).await?;
     // A new article has no quotes or mentions yet: nothing to delete.
     // Quotes and mentions of every article, flattened with their article.
     let (mut q_aid, mut m_aid) = (Vec::new(), Vec::new());
@@ -807,72 +675,36 @@ async fn put_new_articles(tx: &Transaction<'_>, rows: &[NewRow<'_>]) -> PgResult
         q.text.extend_from_slice(&a.text);
         q.cue.extend_from_slice(&a.cue);
         for (i, id) in a.entity_ids.iter().enumerate() {
-            ents.entry(*id)
-                .or_insert((a.entity_names[i].as_str(), a.entity_kinds[i]));
+            ents.entry(*id).or_insert((a.entity_names[i].as_str(), a.entity_kinds[i]));
             m_aid.push(r.aid);
             m_ent.push(*id);
             m_count.push(a.entity_counts[i]);
         }
     }
     if !q_aid.is_empty() {
-        tx.execute(
-            INSERT_ALL_QUOTES,
-            &[
-                &q_aid,
-                &q.idx,
-                &q.speaker,
-                &q.speaker_lc,
-                &q.role,
-                &q.kind,
-                &q.text,
-                &q.cue,
-            ],
-        )
-        .await?;
+        tx.execute(INSERT_ALL_QUOTES, &[&q_aid, &q.idx, &q.speaker, &q.speaker_lc, &q.role, &q.kind, &q.text, &q.cue]).await?;
     }
     if !ents.is_empty() {
         let e_ids: Vec<i64> = ents.keys().copied().collect();
         let e_names: Vec<&str> = ents.values().map(|v| v.0).collect();
         let e_kinds: Vec<&str> = ents.values().map(|v| v.1).collect();
-        tx.execute(INSERT_ENTITIES, &[&e_ids, &e_names, &e_kinds])
-            .await?;
-        tx.execute(INSERT_ALL_MENTIONS, &[&m_aid, &m_ent, &m_count])
-            .await?;
+        tx.execute(INSERT_ENTITIES, &[&e_ids, &e_names, &e_kinds]).await?;
+        tx.execute(INSERT_ALL_MENTIONS, &[&m_aid, &m_ent, &m_count]).await?;
     }
-    let logged: Vec<&NewRow<'_>> = rows
-        .iter()
-        .filter(|r| !r.a.story_features.is_empty())
-        .collect();
+    let logged: Vec<&NewRow<'_>> = rows.iter().filter(|r| !r.a.story_features.is_empty()).collect();
     if !logged.is_empty() {
         let seq: Vec<i64> = logged.iter().map(|r| r.seq).collect();
         let aid: Vec<i64> = logged.iter().map(|r| r.aid).collect();
         let sid: Vec<i64> = logged.iter().map(|r| r.sid).collect();
-        let features: Vec<&[u8]> = logged
-            .iter()
-            .map(|r| r.a.story_features.as_slice())
-            .collect();
-        tx.execute(INSERT_STORY_LOGS, &[&seq, &aid, &sid, &features])
-            .await?;
+        let features: Vec<&[u8]> = logged.iter().map(|r| r.a.story_features.as_slice()).collect();
+        tx.execute(INSERT_STORY_LOGS, &[&seq, &aid, &sid, &features]).await?;
     }
-    let (group_st, story_st) =
-        futures_util::future::try_join(tx.prepare(UPSERT_GROUP), tx.prepare(UPSERT_STORY)).await?;
+    let (group_st, story_st) = futures_util::future::try_join(tx.prepare(UPSERT_GROUP), tx.prepare(UPSERT_STORY)).await?;
     let mut pending: Vec<Pending<'_>> = Vec::with_capacity(2 * n);
     for r in rows {
         let a = r.a;
-        pending.push(Box::pin(tx.execute_raw(
-            &group_st,
-            sql_params![&r.gid, &r.aid, &a.published_unix, &r.body_len, &r.seq],
-        )));
-        pending.push(Box::pin(tx.execute_raw(
-            &story_st,
-            sql_params![
-                &r.sid,
-                &r.seq,
-                &a.article.headline,
-                &a.published_unix,
-                &r.published
-            ],
-        )));
+        pending.push(Box::pin(tx.execute_raw(&group_st, sql_params![&r.gid, &r.aid, &a.published_unix, &r.body_len, &r.seq])));
+        pending.push(Box::pin(tx.execute_raw(&story_st, sql_params![&r.sid, &r.seq, &a.article.headline, &a.published_unix, &r.published])));
     }
     futures_util::future::try_join_all(pending).await?;
     Ok(())
@@ -884,26 +716,12 @@ async fn put_new_articles(tx: &Transaction<'_>, rows: &[NewRow<'_>]) -> PgResult
 async fn apply_tx(tx: &Transaction<'_>, batch: &Batch) -> PgResult<i64> {
     if !batch.docs.is_empty() {
         let keys: Vec<i64> = batch.docs.iter().map(|d| d.as_i64()).collect();
-        tx.execute(
-            "INSERT INTO docs(key) SELECT unnest($1::BIGINT[]) ON CONFLICT DO NOTHING",
-            &[&keys],
-        )
-        .await?;
+        tx.execute("INSERT INTO docs(key) SELECT unnest($1::BIGINT[]) ON CONFLICT DO NOTHING", &[&keys]).await?;
     }
-    let mut next_seq: i64 = tx
-        .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", &[])
-        .await?
-        .get(0);
+    let mut next_seq: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", &[]).await?.get(0);
     let ids: Vec<i64> = batch.articles.iter().map(|a| a.id.as_i64()).collect();
-    let mut stored: HashSet<i64> = if ids.is_empty() {
-        HashSet::new()
-    } else {
-        tx.query("SELECT id FROM articles WHERE id = ANY($1)", &[&ids])
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
-    };
+    let mut stored: HashSet<i64> =
+        if ids.is_empty() { HashSet::new() } else { tx.query("SELECT id FROM articles WHERE id = ANY($1)", &[&ids]).await?.iter().map(|r| r.get(0)).collect() };
     let mut rows = Vec::new();
     for a in &batch.articles {
         let aid = a.id.as_i64();
@@ -934,12 +752,7 @@ async fn apply_tx(tx: &Transaction<'_>, batch: &Batch) -> PgResult<i64> {
     }
     for r in &batch.revisions {
         let aid = r.article.as_i64();
-        let Some(cur) = tx
-            .query_opt("SELECT rev FROM articles WHERE id = $1", &[&aid])
-            .await?
-        else {
-            continue;
-        };
+        let Some(cur) = tx.query_opt("SELECT rev FROM articles WHERE id = $1", &[&aid]).await? else { continue };
         let rev: i32 = cur.get::<_, i32>(0) + 1;
         let art = &r.new;
         tx.execute(
@@ -975,11 +788,7 @@ async fn apply_tx(tx: &Transaction<'_>, batch: &Batch) -> PgResult<i64> {
         put_analysis(tx, aid, &r.analysis).await?;
     }
     if !batch.errors.is_empty() {
-        let ids: Vec<i64> = batch
-            .errors
-            .iter()
-            .map(|e| Id::of(&[e.location.as_bytes(), e.message.as_bytes()]).as_i64())
-            .collect();
+        let ids: Vec<i64> = batch.errors.iter().map(|e| Id::of(&[e.location.as_bytes(), e.message.as_bytes()]).as_i64()).collect();
         let locs: Vec<&str> = batch.errors.iter().map(|e| e.location.as_str()).collect();
         let msgs: Vec<&str> = batch.errors.iter().map(|e| e.message.as_str()).collect();
         tx.execute(
@@ -1000,10 +809,7 @@ struct TsQuery {
 
 /// Words of a query term as the `simple` parser would split them.
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect()
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()).collect()
 }
 
 /// Translates the embedded query syntax into a `tsquery` expression: groups
@@ -1013,11 +819,7 @@ fn words(s: &str) -> Vec<String> {
 fn ts_query(text: &str, first: usize) -> TsQuery {
     #[derive(Debug)]
     enum Tok {
-        Term {
-            words: Vec<String>,
-            weight: Option<char>,
-            neg: bool,
-        },
+        Term { words: Vec<String>, weight: Option<char>, neg: bool },
         Or,
     }
     let mut toks = Vec::new();
@@ -1100,10 +902,7 @@ fn ts_query(text: &str, first: usize) -> TsQuery {
         }
     }
     close(&mut cur, &mut groups);
-    TsQuery {
-        sql: (!groups.is_empty()).then(|| groups.join(" || ")),
-        params,
-    }
+    TsQuery { sql: (!groups.is_empty()).then(|| groups.join(" || ")), params }
 }
 
 fn brief(r: &Row, at: usize) -> ArticleBrief {
@@ -1119,9 +918,7 @@ fn brief(r: &Row, at: usize) -> ArticleBrief {
 type Params = Vec<Box<dyn ToSql + Sync + Send>>;
 
 fn refs(p: &Params) -> Vec<&(dyn ToSql + Sync)> {
-    p.iter()
-        .map(|b| b.as_ref() as &(dyn ToSql + Sync))
-        .collect()
+    p.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect()
 }
 
 /// The SQL condition of a follow over `articles a`, with its parameter.
@@ -1131,22 +928,11 @@ fn follow_condition(spec: &FollowSpec, at: usize) -> Result<(String, Vec<String>
             let t = ts_query(q, at);
             match t.sql {
                 Some(sql) => (format!("a.tsv @@ ({sql})"), t.params),
-                None => {
-                    return Err(StoreError::Query {
-                        query: q.clone(),
-                        message: "no words to follow".into(),
-                    })
-                }
+                None => return Err(StoreError::Query { query: q.clone(), message: "no words to follow".into() }),
             }
         }
-        FollowSpec::Speaker(n) => (
-            format!("${at} = ANY(a.speaker_terms)"),
-            vec![n.trim().to_lowercase()],
-        ),
-        FollowSpec::Entity(n) => (
-            format!("${at} = ANY(a.entity_terms)"),
-            vec![n.trim().to_lowercase()],
-        ),
+        FollowSpec::Speaker(n) => (format!("${at} = ANY(a.speaker_terms)"), vec![n.trim().to_lowercase()]),
+        FollowSpec::Entity(n) => (format!("${at} = ANY(a.entity_terms)"), vec![n.trim().to_lowercase()]),
     })
 }
 
@@ -1156,17 +942,9 @@ async fn resolve_id(c: &Client, id: &str) -> PgResult<Option<i64>> {
         return Ok(Some(i.as_i64()));
     }
     if id.len() < 4 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(StoreError::Invalid(format!(
-            "not an article id: {id:?} (16 hex digits, or a prefix of at least 4)"
-        ))
-        .into());
+        return Err(StoreError::Invalid(format!("not an article id: {id:?} (16 hex digits, or a prefix of at least 4)")).into());
     }
-    let rows = c
-        .query(
-            "SELECT id FROM articles WHERE lpad(to_hex(id), 16, '0') LIKE $1 || '%' LIMIT 2",
-            &[&id],
-        )
-        .await?;
+    let rows = c.query("SELECT id FROM articles WHERE lpad(to_hex(id), 16, '0') LIKE $1 || '%' LIMIT 2", &[&id]).await?;
     match rows.as_slice() {
         [one] => Ok(Some(one.get(0))),
         [] => Ok(None),
@@ -1178,15 +956,7 @@ const BRIEF: &str = "a.id, a.headline, a.site, a.url, a.published";
 
 impl Store for PgStore {
     fn seen_docs(&self) -> Result<HashSet<Id>> {
-        self.run(async {
-            Ok(self
-                .client
-                .query("SELECT key FROM docs", &[])
-                .await?
-                .iter()
-                .map(|r| Id::from_i64(r.get(0)))
-                .collect())
-        })
+        self.run(async { Ok(self.client.query("SELECT key FROM docs", &[]).await?.iter().map(|r| Id::from_i64(r.get(0))).collect()) })
     }
 
     fn signatures(&self) -> Result<Vec<(Id, Id, Vec<u8>)>> {
@@ -1218,8 +988,7 @@ impl Store for PgStore {
         let client = &mut self.client;
         Ok(self.rt.block_on(async move {
             let tx = client.transaction().await?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPLY_LOCK])
-                .await?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPLY_LOCK]).await?;
             apply_tx(&tx, batch).await?;
             tx.commit().await?;
             Ok::<_, PgError>(())
@@ -1277,11 +1046,7 @@ impl Store for PgStore {
     fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
         let t = ts_query(&q.text, 1);
         let mut params: Params = Vec::new();
-        params.extend(
-            t.params
-                .iter()
-                .map(|p| Box::new(p.clone()) as Box<dyn ToSql + Sync + Send>),
-        );
+        params.extend(t.params.iter().map(|p| Box::new(p.clone()) as Box<dyn ToSql + Sync + Send>));
         let mut conds: Vec<String> = Vec::new();
         let (rank, snippet) = match &t.sql {
             Some(sql) => {
@@ -1306,38 +1071,18 @@ impl Store for PgStore {
             push("a.published_unix < ?", Box::new(u), &mut params);
         }
         if let Some(s) = &q.site {
-            push(
-                "lower(a.site) = ?",
-                Box::new(s.trim().to_lowercase()),
-                &mut params,
-            );
+            push("lower(a.site) = ?", Box::new(s.trim().to_lowercase()), &mut params);
         }
         if let Some(l) = &q.lang {
-            push(
-                "lower(a.language) = ?",
-                Box::new(l.trim().to_lowercase()),
-                &mut params,
-            );
+            push("lower(a.language) = ?", Box::new(l.trim().to_lowercase()), &mut params);
         }
         if let Some(s) = &q.speaker {
-            push(
-                "? = ANY(a.speaker_terms)",
-                Box::new(s.trim().to_lowercase()),
-                &mut params,
-            );
+            push("? = ANY(a.speaker_terms)", Box::new(s.trim().to_lowercase()), &mut params);
         }
         if let Some(e) = &q.entity {
-            push(
-                "? = ANY(a.entity_terms)",
-                Box::new(e.trim().to_lowercase()),
-                &mut params,
-            );
+            push("? = ANY(a.entity_terms)", Box::new(e.trim().to_lowercase()), &mut params);
         }
-        let filter = if conds.is_empty() {
-            "TRUE".to_string()
-        } else {
-            conds.join(" AND ")
-        };
+        let filter = if conds.is_empty() { "TRUE".to_string() } else { conds.join(" AND ") };
         params.push(Box::new(q.limit.max(1) as i64));
         let limit = params.len();
         // One hit per syndication group: its best-ranked copy.
@@ -1352,11 +1097,7 @@ impl Store for PgStore {
              LEFT JOIN groups g ON g.id = top.group_id ORDER BY top.score DESC, top.seq"
         );
         self.run(async {
-            let rows = self
-                .client
-                .query(&sql, &refs(&params))
-                .await
-                .map_err(|e| query_error(&q.text, e))?;
+            let rows = self.client.query(&sql, &refs(&params)).await.map_err(|e| query_error(&q.text, e))?;
             Ok(rows
                 .iter()
                 .map(|r| {
@@ -1394,10 +1135,7 @@ impl Store for PgStore {
         if let Some(s) = &q.speaker {
             args.push(s.trim().to_lowercase());
             let n = args.len();
-            let _ = write!(
-                sql,
-                " AND (q.speaker_lc = ${n} OR strpos(q.speaker_lc, ${n}) > 0)"
-            );
+            let _ = write!(sql, " AND (q.speaker_lc = ${n} OR strpos(q.speaker_lc, ${n}) > 0)");
         }
         if let Some(t) = &q.text {
             for w in t.split_whitespace() {
@@ -1405,13 +1143,8 @@ impl Store for PgStore {
                 let _ = write!(sql, " AND strpos(lower(q.text), ${}) > 0", args.len());
             }
         }
-        let _ = write!(
-            sql,
-            " ORDER BY a.published_unix IS NULL, a.published_unix DESC, a.seq DESC, q.idx LIMIT {}",
-            q.limit.max(1)
-        );
-        let params: Vec<&(dyn ToSql + Sync)> =
-            args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+        let _ = write!(sql, " ORDER BY a.published_unix IS NULL, a.published_unix DESC, a.seq DESC, q.idx LIMIT {}", q.limit.max(1));
+        let params: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
         self.run(async {
             let rows = self.client.query(&sql, &params).await?;
             Ok(rows
@@ -1585,9 +1318,7 @@ impl Store for PgStore {
         }
         let (kind, value) = spec_parts(spec);
         if value.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "follow {name:?} needs a {kind}"
-            )));
+            return Err(StoreError::Invalid(format!("follow {name:?} needs a {kind}")));
         }
         follow_condition(spec, 1)?;
         let n = self.run(async {
@@ -1602,15 +1333,9 @@ impl Store for PgStore {
                 .await?)
         })?;
         if n == 0 {
-            return Err(StoreError::Invalid(format!(
-                "a follow named {name:?} exists"
-            )));
+            return Err(StoreError::Invalid(format!("a follow named {name:?} exists")));
         }
-        Ok(Follow {
-            name: name.to_string(),
-            spec: spec.clone(),
-            pending: 0,
-        })
+        Ok(Follow { name: name.to_string(), spec: spec.clone(), pending: 0 })
     }
 
     fn follow_list(&self) -> Result<Vec<Follow>> {
@@ -1634,17 +1359,10 @@ impl Store for PgStore {
         let client = &mut self.client;
         Ok(self.rt.block_on(async move {
             let tx = client.transaction().await?;
-            let Some(row) = tx
-                .query_opt("SELECT id FROM follows WHERE name = $1", &[&name])
-                .await?
-            else {
-                return Ok(false);
-            };
+            let Some(row) = tx.query_opt("SELECT id FROM follows WHERE name = $1", &[&name]).await? else { return Ok(false) };
             let id: i64 = row.get(0);
-            tx.execute("DELETE FROM follow_matches WHERE follow_id = $1", &[&id])
-                .await?;
-            tx.execute("DELETE FROM follows WHERE id = $1", &[&id])
-                .await?;
+            tx.execute("DELETE FROM follow_matches WHERE follow_id = $1", &[&id]).await?;
+            tx.execute("DELETE FROM follows WHERE id = $1", &[&id]).await?;
             tx.commit().await?;
             Ok::<_, PgError>(true)
         })?)
@@ -1742,10 +1460,7 @@ impl Store for PgStore {
         self.run(async {
             let Some(row) = self
                 .client
-                .query_opt(
-                    "SELECT headline, first_published, last_published FROM stories WHERE id = $1",
-                    &[&id.as_i64()],
-                )
+                .query_opt("SELECT headline, first_published, last_published FROM stories WHERE id = $1", &[&id.as_i64()])
                 .await?
             else {
                 return Ok(None);
@@ -1773,13 +1488,7 @@ impl Store for PgStore {
     fn follow_matches(&self, name: &str, limit: usize) -> Result<Option<Vec<FollowMatch>>> {
         let limit = limit.max(1) as i64;
         self.run(async {
-            let Some(f) = self
-                .client
-                .query_opt("SELECT id, name FROM follows WHERE name = $1", &[&name])
-                .await?
-            else {
-                return Ok(None);
-            };
+            let Some(f) = self.client.query_opt("SELECT id, name FROM follows WHERE name = $1", &[&name]).await? else { return Ok(None) };
             let (fid, fname): (i64, String) = (f.get(0), f.get(1));
             let rows = self
                 .client
@@ -1791,14 +1500,7 @@ impl Store for PgStore {
                     &[&fid, &limit],
                 )
                 .await?;
-            Ok(Some(
-                rows.iter()
-                    .map(|r| FollowMatch {
-                        follow: fname.clone(),
-                        article: brief(r, 0),
-                    })
-                    .collect(),
-            ))
+            Ok(Some(rows.iter().map(|r| FollowMatch { follow: fname.clone(), article: brief(r, 0) }).collect()))
         })
     }
 }
@@ -1811,12 +1513,8 @@ fn dump_cell(row: &Row, i: usize) -> String {
         Type::INT4 => row.get::<_, Option<i32>>(i).map(|v| v.to_string()),
         Type::INT8 => row.get::<_, Option<i64>>(i).map(|v| v.to_string()),
         Type::FLOAT8 => row.get::<_, Option<f64>>(i).map(|v| v.to_string()),
-        Type::BOOL => row
-            .get::<_, Option<bool>>(i)
-            .map(|v| i32::from(v).to_string()),
-        _ => row
-            .try_get::<_, Option<String>>(i)
-            .unwrap_or_else(|e| Some(format!("?{e}"))),
+        Type::BOOL => row.get::<_, Option<bool>>(i).map(|v| i32::from(v).to_string()),
+        _ => row.try_get::<_, Option<String>>(i).unwrap_or_else(|e| Some(format!("?{e}"))),
     };
     match text {
         None => "∅".to_string(),
@@ -1839,10 +1537,7 @@ fn short_hash(text: &str) -> String {
 fn query_error(text: &str, e: tokio_postgres::Error) -> PgError {
     match e.as_db_error() {
         Some(db) if db.code().code().starts_with("42") || db.code().code().starts_with("22") => {
-            PgError::Store(StoreError::Query {
-                query: text.to_string(),
-                message: db.message().to_string(),
-            })
+            PgError::Store(StoreError::Query { query: text.to_string(), message: db.message().to_string() })
         }
         _ => PgError::Pg(e),
     }
@@ -1855,34 +1550,19 @@ mod tests {
     #[test]
     fn translates_queries() {
         let t = ts_query("dam OR ferry", 1);
-        assert_eq!(
-            t.sql.as_deref(),
-            Some("(to_tsquery('simple', $1)) || (to_tsquery('simple', $2))")
-        );
+        assert_eq!(t.sql.as_deref(), Some("(to_tsquery('simple', $1)) || (to_tsquery('simple', $2))"));
         let t = ts_query("opens -ferry \"old Verna bridge\"", 1);
-        assert_eq!(
-            t.params,
-            vec!["'opens'", "'ferry'", "'old' <-> 'verna' <-> 'bridge'"]
-        );
-        assert!(t
-            .sql
-            .as_deref()
-            .is_some_and(|s| s.contains("!!to_tsquery('simple', $2)")));
+        assert_eq!(t.params, vec!["'opens'", "'ferry'", "'old' <-> 'verna' <-> 'bridge'"]);
+        assert!(t.sql.as_deref().is_some_and(|s| s.contains("!!to_tsquery('simple', $2)")));
         let t = ts_query("headline:Dam NOT x AND y", 3);
         assert_eq!(t.params, vec!["'dam':A", "'x'", "'y'"]);
         assert!(ts_query("  ", 1).sql.is_none());
-        assert!(ts_query("' ; drop", 1)
-            .params
-            .iter()
-            .all(|p| !p.contains(';')));
+        assert!(ts_query("' ; drop", 1).params.iter().all(|p| !p.contains(';')));
     }
 
     #[test]
     fn bad_urls_are_clear() {
-        let e = PgStore::connect("mysql://x")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = PgStore::connect("mysql://x").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("invalid PostgreSQL connection string"), "{e}");
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
@@ -1894,8 +1574,7 @@ mod tests {
 /// `cargo test` on a machine without PostgreSQL skips those tests; with
 /// `NEWSDESK_REQUIRE_SERVICES=1` (set by `.ci/run`) it panics instead.
 pub fn test_database_url(test: &str) -> Option<String> {
-    let url = std::env::var("NEWSDESK_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let url = std::env::var("NEWSDESK_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
     match PgStore::connect_in_schema(&url, "newsdesk_probe") {
         Ok(_) => Some(url),
         Err(e) if std::env::var("NEWSDESK_REQUIRE_SERVICES").is_ok_and(|v| v == "1") => {
@@ -1912,23 +1591,13 @@ pub fn test_database_url(test: &str) -> Option<String> {
 pub fn fresh_schema(prefix: &str) -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     format!("{prefix}_{}_{t}_{n}", std::process::id())
 }
 
 /// Drops a schema made for a test (errors ignored: it is only clean-up).
 pub fn drop_schema(url: &str, schema: &str) {
     if let Ok(s) = PgStore::connect(url) {
-        let _ = s.run(async {
-            Ok(s.client
-                .batch_execute(&format!(
-                    "DROP SCHEMA IF EXISTS {} CASCADE",
-                    quote_ident(schema)
-                ))
-                .await?)
-        });
+        let _ = s.run(async { Ok(s.client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(schema))).await?) });
     }
 }

@@ -6,9 +6,7 @@ use newsdesk_store_pg::{drop_schema, fresh_schema, test_database_url, PgStore};
 
 #[test]
 fn conformance_postgres() {
-    let Some(url) = test_database_url("conformance_postgres") else {
-        return;
-    };
+    let Some(url) = test_database_url("conformance_postgres") else { return };
     let schemas = std::cell::RefCell::new(Vec::new());
     conformance::conformance(|| {
         let schema = fresh_schema("conf");
@@ -22,9 +20,7 @@ fn conformance_postgres() {
 
 #[test]
 fn reopen_keeps_everything_and_migrations_run_once() {
-    let Some(url) = test_database_url("reopen_keeps_everything") else {
-        return;
-    };
+    let Some(url) = test_database_url("reopen_keeps_everything") else { return };
     let schema = fresh_schema("reopen");
     let first = {
         let mut s = PgStore::connect_in_schema(&url, &schema).expect("connect");
@@ -40,9 +36,6 @@ fn reopen_keeps_everything_and_migrations_run_once() {
 
 #[test]
 fn unreachable_server_is_a_clear_error() {
-    let e = PgStore::connect("postgres://nobody@127.0.0.1:1/none?connect_timeout=2")
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let e = PgStore::connect("postgres://nobody@127.0.0.1:1/none?connect_timeout=2").err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("database server"), "{e}");
 }

@@ -5,9 +5,7 @@
 //! fixtures are tiny fictional articles built in code, so the suite needs no
 //! files and runs in well under a second on the embedded backend.
 
-use newsdesk_model::{
-    Analysis, Article, Entity, EntityKind, Mention, Precision, Quote, QuoteKind, Speaker, Timestamp,
-};
+use newsdesk_model::{Analysis, Article, Entity, EntityKind, Mention, Quote, QuoteKind, Speaker, Timestamp, Precision};
 
 use crate::*;
 
@@ -26,11 +24,7 @@ fn article(url: &str, site: &str, headline: &str, body: &str, published: &str) -
         headline: Some(headline.to_string()),
         site_name: Some(site.to_string()),
         language: Some("en".to_string()),
-        published: Some(Timestamp {
-            value: published.to_string(),
-            precision: Precision::Second,
-            assumed_utc: false,
-        }),
+        published: Some(Timestamp { value: published.to_string(), precision: Precision::Second, assumed_utc: false }),
         body: body.to_string(),
         ..Article::default()
     }
@@ -45,11 +39,7 @@ fn analysis(speaker: Option<&str>, quote: &str, entities: &[(&str, EntityKind)])
             text: quote.to_string(),
             kind: QuoteKind::Direct,
             fragments: vec![],
-            speaker: Speaker {
-                written: Some(s.to_string()),
-                resolved: Some(s.to_string()),
-                ..Speaker::default()
-            },
+            speaker: Speaker { written: Some(s.to_string()), resolved: Some(s.to_string()), ..Speaker::default() },
             cue: Some("said".into()),
             addressee: None,
         });
@@ -59,11 +49,7 @@ fn analysis(speaker: Option<&str>, quote: &str, entities: &[(&str, EntityKind)])
             name: name.to_string(),
             kind: *kind,
             roles: vec![],
-            mentions: vec![Mention {
-                start: 0,
-                end: 1,
-                text: name.to_string(),
-            }],
+            mentions: vec![Mention { start: 0, end: 1, text: name.to_string() }],
         });
     }
     a
@@ -71,20 +57,10 @@ fn analysis(speaker: Option<&str>, quote: &str, entities: &[(&str, EntityKind)])
 
 /// Unix seconds of an RFC 3339 time (fixtures only).
 fn unix(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| t.timestamp())
-        .unwrap_or(0)
+    chrono::DateTime::parse_from_rfc3339(s).map(|t| t.timestamp()).unwrap_or(0)
 }
 
-fn new_article(
-    url: &str,
-    site: &str,
-    headline: &str,
-    body: &str,
-    published: &str,
-    group: Option<Id>,
-    an: Analysis,
-) -> NewArticle {
+fn new_article(url: &str, site: &str, headline: &str, body: &str, published: &str, group: Option<Id>, an: Analysis) -> NewArticle {
     let id = Id::of(&[url.as_bytes()]);
     NewArticle {
         id,
@@ -114,14 +90,7 @@ pub fn batch_one() -> Batch {
         DAM,
         "2026-03-02T09:00:00Z",
         None,
-        analysis(
-            Some("Ana Ruiz"),
-            "We kept our promise",
-            &[
-                ("Ana Ruiz", EntityKind::Person),
-                ("Orla", EntityKind::Place),
-            ],
-        ),
+        analysis(Some("Ana Ruiz"), "We kept our promise", &[("Ana Ruiz", EntityKind::Person), ("Orla", EntityKind::Place)]),
     );
     let copy = new_article(
         "https://wire.example/dam-copy",
@@ -130,14 +99,7 @@ pub fn batch_one() -> Batch {
         DAM,
         "2026-03-02T10:00:00Z",
         Some(dam.id),
-        analysis(
-            Some("Ana Ruiz"),
-            "We kept our promise",
-            &[
-                ("Ana Ruiz", EntityKind::Person),
-                ("Orla", EntityKind::Place),
-            ],
-        ),
+        analysis(Some("Ana Ruiz"), "We kept our promise", &[("Ana Ruiz", EntityKind::Person), ("Orla", EntityKind::Place)]),
     );
     let bridge = new_article(
         "https://verna.example/bridge",
@@ -146,35 +108,20 @@ pub fn batch_one() -> Batch {
         BRIDGE,
         "2026-03-05T08:00:00Z",
         None,
-        analysis(
-            Some("Tomas Eck"),
-            "Safety comes first",
-            &[
-                ("Tomas Eck", EntityKind::Person),
-                ("Verna Council", EntityKind::Organization),
-            ],
-        ),
+        analysis(Some("Tomas Eck"), "Safety comes first", &[("Tomas Eck", EntityKind::Person), ("Verna Council", EntityKind::Organization)]),
     );
     Batch {
         docs: vec![Id(1), Id(2), Id(3), Id(4)],
         articles: vec![dam, copy, bridge],
         revisions: vec![],
-        errors: vec![IngestError {
-            location: "bad.warc.gz#7".into(),
-            message: "truncated record".into(),
-        }],
+        errors: vec![IngestError { location: "bad.warc.gz#7".into(), message: "truncated record".into() }],
     }
 }
 
 fn search<S: Store>(s: &S, text: &str, f: impl FnOnce(&mut SearchQuery)) -> Vec<SearchHit> {
-    let mut q = SearchQuery {
-        text: text.to_string(),
-        limit: 10,
-        ..SearchQuery::default()
-    };
+    let mut q = SearchQuery { text: text.to_string(), limit: 10, ..SearchQuery::default() };
     f(&mut q);
-    s.search(&q)
-        .unwrap_or_else(|e| panic!("search {text:?} failed: {e}"))
+    s.search(&q).unwrap_or_else(|e| panic!("search {text:?} failed: {e}"))
 }
 
 fn ingest_and_query<S: Store>(s: &mut S) {
@@ -182,151 +129,58 @@ fn ingest_and_query<S: Store>(s: &mut S) {
     s.apply(&b).expect("apply");
     s.sync_index().expect("sync");
     let st = s.stats().expect("stats");
-    assert_eq!(
-        (st.articles, st.revisions, st.syndication_groups, st.stories),
-        (3, 3, 2, 2),
-        "counts after one batch: {st:?}"
-    );
-    assert_eq!(
-        (st.quotes, st.entities, st.ingest_errors, st.indexed),
-        (3, 4, 1, 3),
-        "counts after one batch: {st:?}"
-    );
+    assert_eq!((st.articles, st.revisions, st.syndication_groups, st.stories), (3, 3, 2, 2), "counts after one batch: {st:?}");
+    assert_eq!((st.quotes, st.entities, st.ingest_errors, st.indexed), (3, 4, 1, 3), "counts after one batch: {st:?}");
 
     // Search: one hit per syndication group, snippets marked, filters.
     let hits = search(s, "reservoir", |_| {});
     assert_eq!(hits.len(), 1, "a syndicated text is one hit: {hits:?}");
     assert_eq!(hits[0].copies, 2, "the hit counts its copies");
-    assert!(
-        hits[0].snippet.contains("**reservoir**"),
-        "snippet marks the hit: {}",
-        hits[0].snippet
-    );
-    assert_eq!(
-        hits[0].language.as_deref(),
-        Some("en"),
-        "the hit carries its language (for facet counts)"
-    );
-    assert_eq!(
-        search(s, "\"old Verna bridge\"", |_| {}).len(),
-        1,
-        "phrase query"
-    );
-    assert_eq!(
-        search(s, "\"bridge old\"", |_| {}).len(),
-        0,
-        "phrase order matters"
-    );
+    assert!(hits[0].snippet.contains("**reservoir**"), "snippet marks the hit: {}", hits[0].snippet);
+    assert_eq!(hits[0].language.as_deref(), Some("en"), "the hit carries its language (for facet counts)");
+    assert_eq!(search(s, "\"old Verna bridge\"", |_| {}).len(), 1, "phrase query");
+    assert_eq!(search(s, "\"bridge old\"", |_| {}).len(), 0, "phrase order matters");
     assert_eq!(search(s, "dam OR ferry", |_| {}).len(), 2, "OR");
     assert_eq!(search(s, "dam AND ferry", |_| {}).len(), 0, "AND");
-    assert_eq!(
-        search(s, "dam ferry", |_| {}).len(),
-        0,
-        "words are all required by default"
-    );
+    assert_eq!(search(s, "dam ferry", |_| {}).len(), 0, "words are all required by default");
     assert_eq!(search(s, "opens -ferry", |_| {}).len(), 1, "exclusion");
-    assert_eq!(
-        search(s, "", |q| q.site = Some("verna times".into())).len(),
-        1,
-        "site filter"
-    );
-    assert_eq!(
-        search(s, "", |q| q.lang = Some("de".into())).len(),
-        0,
-        "language filter"
-    );
-    assert_eq!(
-        search(s, "", |q| q.speaker = Some("Ruiz".into())).len(),
-        1,
-        "speaker filter by surname"
-    );
-    assert_eq!(
-        search(s, "", |q| q.entity = Some("verna council".into())).len(),
-        1,
-        "entity filter"
-    );
-    assert_eq!(
-        search(s, "", |q| q.since = Some(unix("2026-03-04T00:00:00Z"))).len(),
-        1,
-        "since"
-    );
-    assert_eq!(
-        search(s, "", |q| q.until = Some(unix("2026-03-04T00:00:00Z"))).len(),
-        1,
-        "until"
-    );
+    assert_eq!(search(s, "", |q| q.site = Some("verna times".into())).len(), 1, "site filter");
+    assert_eq!(search(s, "", |q| q.lang = Some("de".into())).len(), 0, "language filter");
+    assert_eq!(search(s, "", |q| q.speaker = Some("Ruiz".into())).len(), 1, "speaker filter by surname");
+    assert_eq!(search(s, "", |q| q.entity = Some("verna council".into())).len(), 1, "entity filter");
+    assert_eq!(search(s, "", |q| q.since = Some(unix("2026-03-04T00:00:00Z"))).len(), 1, "since");
+    assert_eq!(search(s, "", |q| q.until = Some(unix("2026-03-04T00:00:00Z"))).len(), 1, "until");
 
     // Quotes: once per syndication group.
-    let quotes = s
-        .quotes(&QuoteQuery {
-            speaker: Some("ana ruiz".into()),
-            text: None,
-            limit: 10,
-        })
-        .expect("quotes");
-    assert_eq!(
-        quotes.len(),
-        1,
-        "a syndicated quote is listed once: {quotes:?}"
-    );
+    let quotes = s.quotes(&QuoteQuery { speaker: Some("ana ruiz".into()), text: None, limit: 10 }).expect("quotes");
+    assert_eq!(quotes.len(), 1, "a syndicated quote is listed once: {quotes:?}");
     assert_eq!(quotes[0].text, "We kept our promise");
-    assert_eq!(
-        s.quotes(&QuoteQuery {
-            speaker: None,
-            text: Some("safety first".into()),
-            limit: 10
-        })
-        .expect("quotes")
-        .len(),
-        1
-    );
+    assert_eq!(s.quotes(&QuoteQuery { speaker: None, text: Some("safety first".into()), limit: 10 }).expect("quotes").len(), 1);
 
     let people = s.entities(Some(EntityKind::Person), 10).expect("entities");
-    assert_eq!(
-        people[0].name, "Ana Ruiz",
-        "most-mentioned first: {people:?}"
-    );
+    assert_eq!(people[0].name, "Ana Ruiz", "most-mentioned first: {people:?}");
     assert_eq!(people[0].articles, 2);
     assert!(people.iter().all(|e| e.kind == EntityKind::Person));
 
     let stories = s.stories(10).expect("stories");
     assert_eq!(stories.len(), 2);
-    assert_eq!(
-        stories[0].headline.as_deref(),
-        Some("Verna bridge closes"),
-        "latest story first"
-    );
+    assert_eq!(stories[0].headline.as_deref(), Some("Verna bridge closes"), "latest story first");
     assert_eq!(stories[1].articles.len(), 2);
 
     let dam = Id::of(&[b"https://orla.example/dam"]);
-    let view = s
-        .show(&dam.to_string())
-        .expect("show")
-        .expect("article exists");
+    let view = s.show(&dam.to_string()).expect("show").expect("article exists");
     assert_eq!(view.group.copies.len(), 2);
-    assert_eq!(
-        view.group.representative, dam,
-        "the earliest copy represents the group"
-    );
+    assert_eq!(view.group.representative, dam, "the earliest copy represents the group");
     assert_eq!(view.article.body, DAM);
     assert_eq!(view.revisions.len(), 1);
     let prefix = &dam.to_string()[..6];
-    assert_eq!(
-        s.show(prefix).expect("show by prefix").map(|v| v.id),
-        Some(dam)
-    );
+    assert_eq!(s.show(prefix).expect("show by prefix").map(|v| v.id), Some(dam));
     assert!(s.show("0000000000000001").expect("show").is_none());
 
     let assigned = s.assignments().expect("assignments");
     assert_eq!(assigned.len(), 3);
-    assert_eq!(
-        assigned[0].group, assigned[1].group,
-        "the copy is filed with its original"
-    );
-    assert_eq!(
-        assigned[1].url.as_deref(),
-        Some("https://wire.example/dam-copy")
-    );
+    assert_eq!(assigned[0].group, assigned[1].group, "the copy is filed with its original");
+    assert_eq!(assigned[1].url.as_deref(), Some("https://wire.example/dam-copy"));
     assert!(s.seen_docs().expect("seen").contains(&Id(3)));
     assert_eq!(s.signatures().expect("signatures").len(), 3);
     let log = s.story_log().expect("story log");
@@ -342,11 +196,7 @@ fn idempotent_and_deterministic<S: Store>(make: &impl Fn() -> S) {
     let first = a.dump().expect("dump");
     a.apply(&batch_one()).expect("apply again");
     a.sync_index().expect("sync");
-    assert_eq!(
-        first,
-        a.dump().expect("dump"),
-        "applying a batch twice changes nothing"
-    );
+    assert_eq!(first, a.dump().expect("dump"), "applying a batch twice changes nothing");
 
     let mut b = make();
     b.apply(&batch_one()).expect("apply");
@@ -362,18 +212,8 @@ fn revisions<S: Store>(s: &mut S) {
     let bridge = Id::of(&[b"https://verna.example/bridge"]);
     let (rev, old) = s.current_body(bridge).expect("body").expect("exists");
     let new_body = format!("{old}\n\nThe mayor said repairs would cost four million crowns.");
-    let mut new = article(
-        "https://verna.example/bridge",
-        "Verna Times",
-        "Verna bridge closes for repairs",
-        &new_body,
-        "2026-03-05T08:00:00Z",
-    );
-    new.updated = Some(Timestamp {
-        value: "2026-03-05T12:00:00Z".into(),
-        precision: Precision::Second,
-        assumed_utc: false,
-    });
+    let mut new = article("https://verna.example/bridge", "Verna Times", "Verna bridge closes for repairs", &new_body, "2026-03-05T08:00:00Z");
+    new.updated = Some(Timestamp { value: "2026-03-05T12:00:00Z".into(), precision: Precision::Second, assumed_utc: false });
     s.apply(&Batch {
         docs: vec![Id(9)],
         articles: vec![],
@@ -393,99 +233,44 @@ fn revisions<S: Store>(s: &mut S) {
     })
     .expect("apply revision");
     s.sync_index().expect("sync");
-    assert_eq!(
-        s.current_body(bridge).expect("body").map(|(r, _)| r),
-        Some(rev + 1)
-    );
+    assert_eq!(s.current_body(bridge).expect("body").map(|(r, _)| r), Some(rev + 1));
     let view = s.show(&bridge.to_string()).expect("show").expect("exists");
     assert_eq!(view.revisions.len(), 2);
     assert_eq!(view.revisions[1].diff.len(), 2);
-    assert_eq!(
-        view.article.headline.as_deref(),
-        Some("Verna bridge closes for repairs")
-    );
-    assert_eq!(
-        search(s, "crowns", |_| {}).len(),
-        1,
-        "the index has the new revision"
-    );
-    assert_eq!(
-        s.stats().expect("stats").articles,
-        3,
-        "a revision is not a new article"
-    );
-    assert_eq!(
-        s.stats().expect("stats").indexed,
-        3,
-        "a revision replaces its article in the index"
-    );
+    assert_eq!(view.article.headline.as_deref(), Some("Verna bridge closes for repairs"));
+    assert_eq!(search(s, "crowns", |_| {}).len(), 1, "the index has the new revision");
+    assert_eq!(s.stats().expect("stats").articles, 3, "a revision is not a new article");
+    assert_eq!(s.stats().expect("stats").indexed, 3, "a revision replaces its article in the index");
 }
 
 fn follows<S: Store>(s: &mut S) {
-    s.follow_add("dams", &FollowSpec::Query("dam".into()))
-        .expect("add");
-    s.follow_add("eck", &FollowSpec::Speaker("Tomas Eck".into()))
-        .expect("add");
-    s.follow_add("orla", &FollowSpec::Entity("Orla".into()))
-        .expect("add");
-    assert!(
-        s.follow_add("dams", &FollowSpec::Query("x".into()))
-            .is_err(),
-        "names are unique"
-    );
+    s.follow_add("dams", &FollowSpec::Query("dam".into())).expect("add");
+    s.follow_add("eck", &FollowSpec::Speaker("Tomas Eck".into())).expect("add");
+    s.follow_add("orla", &FollowSpec::Entity("Orla".into())).expect("add");
+    assert!(s.follow_add("dams", &FollowSpec::Query("x".into())).is_err(), "names are unique");
     s.apply(&batch_one()).expect("apply");
     s.sync_index().expect("sync");
     let list = s.follow_list().expect("list");
     assert_eq!(list.len(), 3);
     let got = s.follow_check(None).expect("check");
     let count = |name: &str| got.iter().filter(|m| m.follow == name).count();
-    assert_eq!(
-        (count("dams"), count("eck"), count("orla")),
-        (2, 1, 2),
-        "matches: {got:?}"
-    );
-    assert!(
-        s.follow_check(None).expect("check").is_empty(),
-        "each match is delivered once"
-    );
-    let history = s
-        .follow_matches("dams", 10)
-        .expect("matches")
-        .expect("the follow exists");
+    assert_eq!((count("dams"), count("eck"), count("orla")), (2, 1, 2), "matches: {got:?}");
+    assert!(s.follow_check(None).expect("check").is_empty(), "each match is delivered once");
+    let history = s.follow_matches("dams", 10).expect("matches").expect("the follow exists");
     assert_eq!(history.len(), 2, "delivered matches stay in the history");
     assert!(history.iter().all(|m| m.follow == "dams"));
-    assert_eq!(
-        s.follow_matches("dams", 1)
-            .expect("matches")
-            .map(|m| m.len()),
-        Some(1),
-        "the limit holds"
-    );
+    assert_eq!(s.follow_matches("dams", 1).expect("matches").map(|m| m.len()), Some(1), "the limit holds");
     assert!(s.follow_matches("nobody", 10).expect("matches").is_none());
-    let story = s
-        .show(&history[0].article.id.to_string())
-        .expect("show")
-        .expect("matched article")
-        .story;
-    let row = s
-        .story(story)
-        .expect("story")
-        .expect("the article's story exists");
-    assert!(
-        row.articles.iter().any(|a| a.id == history[0].article.id),
-        "a story lists its articles"
-    );
+    let story = s.show(&history[0].article.id.to_string()).expect("show").expect("matched article").story;
+    let row = s.story(story).expect("story").expect("the article's story exists");
+    assert!(row.articles.iter().any(|a| a.id == history[0].article.id), "a story lists its articles");
     assert!(s.story(Id(1)).expect("story").is_none());
     // Re-applying and re-syncing does not deliver again.
     s.apply(&batch_one()).expect("apply");
     s.sync_index().expect("sync");
-    assert!(
-        s.follow_check(None).expect("check").is_empty(),
-        "re-ingest delivers nothing new"
-    );
+    assert!(s.follow_check(None).expect("check").is_empty(), "re-ingest delivers nothing new");
     // A follow added now does not match what came before.
-    s.follow_add("bridge", &FollowSpec::Query("bridge".into()))
-        .expect("add");
+    s.follow_add("bridge", &FollowSpec::Query("bridge".into())).expect("add");
     s.sync_index().expect("sync");
     assert!(s.follow_check(Some("bridge")).expect("check").is_empty());
     assert!(s.follow_remove("bridge").expect("remove"));

@@ -24,9 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, Value, FAST, INDEXED, STORED, STRING, TEXT,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, Value, FAST, INDEXED, STORED, STRING, TEXT};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -164,10 +162,7 @@ impl Checkpointer {
                     let _ = db.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                 }
             })?;
-        Ok(Checkpointer {
-            wake: Some(wake),
-            thread: Some(thread),
-        })
+        Ok(Checkpointer { wake: Some(wake), thread: Some(thread) })
     }
 
     /// Asks for a checkpoint; one already asked for and not yet started
@@ -203,10 +198,7 @@ fn configure_sqlite() {
         // other code initialised SQLite first, the call returns
         // SQLITE_MISUSE and changes nothing, which is harmless.
         unsafe {
-            rusqlite::ffi::sqlite3_config(
-                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
-                0 as std::ffi::c_int,
-            );
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
         }
     });
 }
@@ -219,10 +211,7 @@ fn configure_sqlite() {
 /// parsed and planned again on every use, a fifth of an article page's
 /// time. The store's queries have one right plan whatever the values.
 fn stable_plans(db: &Connection) -> Result<()> {
-    db.set_db_config(
-        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-        true,
-    )?;
+    db.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }
 
@@ -277,26 +266,11 @@ impl EmbeddedStore {
             Err(tantivy::TantivyError::LockFailure(..)) => None,
             Err(e) => return Err(e.into()),
         };
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let next_seq: i64 =
-            db.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", [], |r| {
-                r.get(0)
-            })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let next_seq: i64 = db.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles", [], |r| r.get(0))?;
         let checkpointer = Some(Checkpointer::start(&dir.join("newsdesk.sqlite"))?);
-        let mut store = EmbeddedStore {
-            dir: dir.to_path_buf(),
-            db,
-            index,
-            fields,
-            writer,
-            reader,
-            next_seq,
-            added_upto: 0,
-            checkpointer,
-        };
+        let mut store =
+            EmbeddedStore { dir: dir.to_path_buf(), db, index, fields, writer, reader, next_seq, added_upto: 0, checkpointer };
         store.sync_index()?;
         Ok(store)
     }
@@ -312,9 +286,7 @@ impl EmbeddedStore {
         configure_sqlite();
         let db = Connection::open_with_flags(
             self.dir.join("newsdesk.sqlite"),
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         db.busy_timeout(std::time::Duration::from_secs(30))?;
         stable_plans(&db)?;
@@ -368,9 +340,7 @@ impl EmbeddedStore {
         })?;
         for row in rows {
             let (speaker, role, kind, text, cue, start, end) = row?;
-            let (Some(start), Some(end)) = (start, end) else {
-                return Ok(None);
-            };
+            let (Some(start), Some(end)) = (start, end) else { return Ok(None) };
             let kind = match kind.as_str() {
                 "indirect" => QuoteKind::Indirect,
                 "mixed" => QuoteKind::Mixed,
@@ -382,13 +352,7 @@ impl EmbeddedStore {
                 text,
                 kind,
                 fragments: vec![],
-                speaker: Speaker {
-                    written: None,
-                    resolved: speaker,
-                    role,
-                    span: None,
-                    entity: None,
-                },
+                speaker: Speaker { written: None, resolved: speaker, role, span: None, entity: None },
                 cue,
                 addressee: None,
             });
@@ -397,29 +361,14 @@ impl EmbeddedStore {
         let mut st = self.db.prepare_cached(
             "SELECT e.name, e.kind, m.spans FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?1",
         )?;
-        let rows = st.query_map([aid], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })?;
+        let rows = st.query_map([aid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
         for row in rows {
             let (name, kind, spans) = row?;
             let Some(spans) = spans else { return Ok(None) };
-            entities.push(Entity {
-                name,
-                kind: kind_from(&kind),
-                roles: vec![],
-                mentions: parse_spans(&spans, body, &chars),
-            });
+            entities.push(Entity { name, kind: kind_from(&kind), roles: vec![], mentions: parse_spans(&spans, body, &chars) });
         }
         entities.sort_by_key(|e| e.mentions.first().map_or(usize::MAX, |m| m.start));
-        Ok(Some(Analysis {
-            quotes,
-            entities,
-            dates: vec![],
-        }))
+        Ok(Some(Analysis { quotes, entities, dates: vec![] }))
     }
 
     /// Whether this handle can write the index (no other ingest holds it).
@@ -429,18 +378,11 @@ impl EmbeddedStore {
 
     fn indexed_upto(&self) -> Result<i64> {
         let metas = self.index.load_metas()?;
-        Ok(metas
-            .payload
-            .as_deref()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0))
+        Ok(metas.payload.as_deref().and_then(|p| p.parse().ok()).unwrap_or(0))
     }
 
     fn meta_get(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .db
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     /// The tantivy document of an article's current state, from SQLite.
@@ -461,21 +403,13 @@ impl EmbeddedStore {
                 ))
             })
             .optional()?;
-        let Some((headline, body, site, lang, published)) = row else {
-            return Ok(None);
-        };
-        let mut st = self.db.prepare_cached(
-            "SELECT DISTINCT speaker FROM quotes WHERE article_id = ?1 AND speaker IS NOT NULL",
-        )?;
-        let speakers: Vec<String> = st
-            .query_map([aid], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<_, _>>()?;
+        let Some((headline, body, site, lang, published)) = row else { return Ok(None) };
+        let mut st = self.db.prepare_cached("SELECT DISTINCT speaker FROM quotes WHERE article_id = ?1 AND speaker IS NOT NULL")?;
+        let speakers: Vec<String> = st.query_map([aid], |r| r.get::<_, String>(0))?.collect::<std::result::Result<_, _>>()?;
         let mut st = self
             .db
             .prepare_cached("SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?1")?;
-        let entities: Vec<String> = st
-            .query_map([aid], |r| r.get::<_, String>(0))?
-            .collect::<std::result::Result<_, _>>()?;
+        let entities: Vec<String> = st.query_map([aid], |r| r.get::<_, String>(0))?.collect::<std::result::Result<_, _>>()?;
         let text = DocText {
             headline: headline.as_deref(),
             body: &body,
@@ -483,14 +417,7 @@ impl EmbeddedStore {
             lang: lang.as_deref(),
             published,
         };
-        Ok(Some(doc_of(
-            self.fields,
-            aid,
-            iseq,
-            &text,
-            speakers.iter().map(String::as_str),
-            entities.iter().map(String::as_str),
-        )))
+        Ok(Some(doc_of(self.fields, aid, iseq, &text, speakers.iter().map(String::as_str), entities.iter().map(String::as_str))))
     }
 
     /// Hands queued articles to the index writer in queue order (not yet
@@ -511,9 +438,7 @@ impl EmbeddedStore {
             docs.push((aid, seq, doc, replace));
         }
         let f = self.fields;
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
+        let Some(writer) = self.writer.as_mut() else { return Ok(()) };
         for (aid, seq, doc, replace) in docs {
             if replace {
                 writer.delete_term(Term::from_field_u64(f.id, aid as u64));
@@ -537,13 +462,10 @@ impl EmbeddedStore {
         if text.trim().is_empty() {
             return Ok(Box::new(AllQuery));
         }
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![self.fields.headline, self.fields.body]);
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.headline, self.fields.body]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(self.fields.headline, 2.0);
-        Ok(parser
-            .parse_query(text)
-            .unwrap_or_else(|_| parser.parse_query_lenient(text).0))
+        Ok(parser.parse_query(text).unwrap_or_else(|_| parser.parse_query_lenient(text).0))
     }
 
     fn follow_query(&self, spec: &FollowSpec) -> Result<Box<dyn Query>> {
@@ -558,10 +480,7 @@ impl EmbeddedStore {
     /// `meta.follows_upto` and up to `upto`, then moves the watermark, in
     /// one transaction.
     fn match_follows(&mut self, upto: i64) -> Result<()> {
-        let from: i64 = self
-            .meta_get("follows_upto")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let from: i64 = self.meta_get("follows_upto")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         if from >= upto {
             return Ok(());
         }
@@ -593,9 +512,7 @@ impl EmbeddedStore {
             )?;
             for (fid, aid, _) in &found {
                 let iseq: i64 = tx
-                    .query_row("SELECT seq FROM articles WHERE id = ?1", [aid], |r| {
-                        r.get(0)
-                    })
+                    .query_row("SELECT seq FROM articles WHERE id = ?1", [aid], |r| r.get(0))
                     .optional()?
                     .unwrap_or(0);
                 ins.execute(params![fid, aid, iseq])?;
@@ -610,16 +527,9 @@ impl EmbeddedStore {
     }
 
     fn follows_raw(&self) -> Result<Vec<(i64, FollowSpec, i64)>> {
-        let mut st = self
-            .db
-            .prepare_cached("SELECT id, kind, value, start_seq FROM follows ORDER BY id")?;
+        let mut st = self.db.prepare_cached("SELECT id, kind, value, start_seq FROM follows ORDER BY id")?;
         let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -651,22 +561,14 @@ impl EmbeddedStore {
             return Ok(Some(i.as_i64()));
         }
         if id.len() < 4 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(StoreError::Invalid(format!(
-                "not an article id: {id:?} (16 hex digits, or a prefix of at least 4)"
-            )));
+            return Err(StoreError::Invalid(format!("not an article id: {id:?} (16 hex digits, or a prefix of at least 4)")));
         }
-        let mut st = self
-            .db
-            .prepare("SELECT id FROM articles WHERE printf('%016x', id) LIKE ?1 || '%' LIMIT 2")?;
-        let found: Vec<i64> = st
-            .query_map([&id], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
+        let mut st = self.db.prepare("SELECT id FROM articles WHERE printf('%016x', id) LIKE ?1 || '%' LIMIT 2")?;
+        let found: Vec<i64> = st.query_map([&id], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
         match found.as_slice() {
             [one] => Ok(Some(*one)),
             [] => Ok(None),
-            _ => Err(StoreError::Invalid(format!(
-                "id prefix {id:?} is ambiguous"
-            ))),
+            _ => Err(StoreError::Invalid(format!("id prefix {id:?} is ambiguous"))),
         }
     }
 }
@@ -707,10 +609,7 @@ fn doc_of<'a>(
     if let Some(p) = t.published {
         doc.add_i64(f.published, p);
     }
-    for (field, names) in [
-        (f.speaker, speakers.collect::<Vec<_>>()),
-        (f.entity, entities.collect()),
-    ] {
+    for (field, names) in [(f.speaker, speakers.collect::<Vec<_>>()), (f.entity, entities.collect())] {
         let mut terms: Vec<String> = names.into_iter().flat_map(name_terms).collect();
         terms.sort_unstable();
         terms.dedup();
@@ -723,9 +622,7 @@ fn doc_of<'a>(
 
 /// Adds `column` to `table` if a store written by an earlier version lacks it.
 fn add_column(db: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
-    let mut st = db.prepare(&format!(
-        "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
-    ))?;
+    let mut st = db.prepare(&format!("SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"))?;
     if !st.exists([column])? {
         db.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
     }
@@ -733,10 +630,7 @@ fn add_column(db: &Connection, table: &str, column: &str, decl: &str) -> Result<
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::Basic,
-    ))
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
 
 /// The index terms of a name: the whole name and each word of it,
@@ -744,10 +638,7 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 pub fn name_terms(name: &str) -> Vec<String> {
     let lc = name.trim().to_lowercase();
     let mut out = vec![lc.clone()];
-    for w in lc
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2)
-    {
+    for w in lc.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
         if w != lc {
             out.push(w.to_string());
         }
@@ -797,25 +688,16 @@ fn hash_hex(bytes: &[u8]) -> String {
 /// re-running the analysis. `fresh`: the article is new, nothing to replace.
 fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis, fresh: bool) -> Result<()> {
     if !fresh {
-        tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?
-            .execute([aid])?;
-        tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?
-            .execute([aid])?;
+        tx.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?.execute([aid])?;
+        tx.prepare_cached("DELETE FROM mentions WHERE article_id = ?1")?.execute([aid])?;
     }
     let mut q = tx.prepare_cached(
         "INSERT INTO quotes(article_id, idx, speaker, speaker_lc, role, kind, text, cue, start_cp, end_cp)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     )?;
     for (i, quote) in analysis.quotes.iter().enumerate() {
-        let speaker = quote
-            .speaker
-            .resolved
-            .clone()
-            .or_else(|| quote.speaker.written.clone());
-        let kind = serde_json::to_value(quote.kind)?
-            .as_str()
-            .unwrap_or("direct")
-            .to_string();
+        let speaker = quote.speaker.resolved.clone().or_else(|| quote.speaker.written.clone());
+        let kind = serde_json::to_value(quote.kind)?.as_str().unwrap_or("direct").to_string();
         q.execute(params![
             aid,
             i as i64,
@@ -829,8 +711,7 @@ fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis, fresh: bool
             quote.end as i64
         ])?;
     }
-    let mut e =
-        tx.prepare_cached("INSERT OR IGNORE INTO entities(id, name, kind) VALUES (?1, ?2, ?3)")?;
+    let mut e = tx.prepare_cached("INSERT OR IGNORE INTO entities(id, name, kind) VALUES (?1, ?2, ?3)")?;
     let mut m = tx.prepare_cached(
         "INSERT INTO mentions(article_id, entity_id, count, spans) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(article_id, entity_id) DO UPDATE SET count = count + excluded.count,
@@ -840,12 +721,7 @@ fn put_analysis(tx: &Transaction<'_>, aid: i64, analysis: &Analysis, fresh: bool
         let kind = kind_str(ent.kind);
         let eid = Id::of(&[b"entity", kind.as_bytes(), ent.name.as_bytes()]).as_i64();
         e.execute(params![eid, ent.name, kind])?;
-        m.execute(params![
-            aid,
-            eid,
-            ent.mentions.len().max(1) as i64,
-            spans_text(&ent.mentions)
-        ])?;
+        m.execute(params![aid, eid, ent.mentions.len().max(1) as i64, spans_text(&ent.mentions)])?;
     }
     Ok(())
 }
@@ -902,25 +778,15 @@ impl Store for EmbeddedStore {
     }
 
     fn signatures(&self) -> Result<Vec<(Id, Id, Vec<u8>)>> {
-        let mut st = self
-            .db
-            .prepare("SELECT id, group_id, signature FROM articles ORDER BY seq")?;
-        let rows = st.query_map([], |r| {
-            Ok((Id::from_i64(r.get(0)?), Id::from_i64(r.get(1)?), r.get(2)?))
-        })?;
+        let mut st = self.db.prepare("SELECT id, group_id, signature FROM articles ORDER BY seq")?;
+        let rows = st.query_map([], |r| Ok((Id::from_i64(r.get(0)?), Id::from_i64(r.get(1)?), r.get(2)?)))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     fn story_log(&self) -> Result<Vec<StoryLogEntry>> {
-        let mut st = self
-            .db
-            .prepare("SELECT article_id, story_id, features FROM story_log ORDER BY seq")?;
+        let mut st = self.db.prepare("SELECT article_id, story_id, features FROM story_log ORDER BY seq")?;
         let rows = st.query_map([], |r| {
-            Ok(StoryLogEntry {
-                article: Id::from_i64(r.get(0)?),
-                story: Id::from_i64(r.get(1)?),
-                features: r.get(2)?,
-            })
+            Ok(StoryLogEntry { article: Id::from_i64(r.get(0)?), story: Id::from_i64(r.get(1)?), features: r.get(2)? })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
@@ -953,11 +819,8 @@ impl Store for EmbeddedStore {
             let mut queue = tx.prepare_cached("INSERT INTO index_queue(article_id) VALUES (?1)")?;
             for a in &batch.articles {
                 let aid = a.id.as_i64();
-                let exists: bool = tx
-                    .prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?
-                    .query_row([aid], |_| Ok(()))
-                    .optional()?
-                    .is_some();
+                let exists: bool =
+                    tx.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?.query_row([aid], |_| Ok(())).optional()?.is_some();
                 if exists {
                     continue;
                 }
@@ -1005,16 +868,12 @@ impl Store for EmbeddedStore {
                     .optional()?;
                 match rep {
                     None => {
-                        tx.prepare_cached(
-                            "INSERT INTO groups(id, representative, size) VALUES (?1, ?2, 1)",
-                        )?
-                        .execute(params![gid, aid])?;
+                        tx.prepare_cached("INSERT INTO groups(id, representative, size) VALUES (?1, ?2, 1)")?
+                            .execute(params![gid, aid])?;
                     }
                     Some((_, rp, rlen, rseq)) => {
-                        let key =
-                            |p: Option<i64>, len: i64, s: i64| (p.unwrap_or(i64::MAX), -len, s);
-                        let better =
-                            key(a.published_unix, art.body.len() as i64, seq) < key(rp, rlen, rseq);
+                        let key = |p: Option<i64>, len: i64, s: i64| (p.unwrap_or(i64::MAX), -len, s);
+                        let better = key(a.published_unix, art.body.len() as i64, seq) < key(rp, rlen, rseq);
                         tx.prepare_cached(
                             "UPDATE groups SET size = size + 1, representative = CASE WHEN ?2 THEN ?3 ELSE representative END WHERE id = ?1",
                         )?
@@ -1053,33 +912,15 @@ impl Store for EmbeddedStore {
                         lang: art.language.as_deref(),
                         published: a.published_unix,
                     };
-                    let speakers = a.analysis.quotes.iter().filter_map(|q| {
-                        q.speaker
-                            .resolved
-                            .as_deref()
-                            .or(q.speaker.written.as_deref())
-                    });
+                    let speakers = a.analysis.quotes.iter().filter_map(|q| q.speaker.resolved.as_deref().or(q.speaker.written.as_deref()));
                     let entities = a.analysis.entities.iter().map(|e| e.name.as_str());
-                    to_index.push((
-                        aid,
-                        tx.last_insert_rowid(),
-                        Some(doc_of(
-                            f,
-                            aid,
-                            tx.last_insert_rowid(),
-                            &text,
-                            speakers,
-                            entities,
-                        )),
-                    ));
+                    to_index.push((aid, tx.last_insert_rowid(), Some(doc_of(f, aid, tx.last_insert_rowid(), &text, speakers, entities))));
                 }
             }
             for r in &batch.revisions {
                 let aid = r.article.as_i64();
-                let cur: Option<i64> = tx
-                    .prepare_cached("SELECT rev FROM articles WHERE id = ?1")?
-                    .query_row([aid], |row| row.get(0))
-                    .optional()?;
+                let cur: Option<i64> =
+                    tx.prepare_cached("SELECT rev FROM articles WHERE id = ?1")?.query_row([aid], |row| row.get(0)).optional()?;
                 let Some(cur) = cur else { continue };
                 let rev = cur + 1;
                 let art = &r.new;
@@ -1119,9 +960,7 @@ impl Store for EmbeddedStore {
                     to_index.push((aid, tx.last_insert_rowid(), None));
                 }
             }
-            let mut err = tx.prepare_cached(
-                "INSERT OR IGNORE INTO ingest_errors(id, location, message) VALUES (?1, ?2, ?3)",
-            )?;
+            let mut err = tx.prepare_cached("INSERT OR IGNORE INTO ingest_errors(id, location, message) VALUES (?1, ?2, ?3)")?;
             for e in &batch.errors {
                 let id = Id::of(&[e.location.as_bytes(), e.message.as_bytes()]);
                 err.execute(params![id.as_i64(), e.location, e.message])?;
@@ -1151,22 +990,14 @@ impl Store for EmbeddedStore {
             rows.collect::<std::result::Result<_, _>>()?
         };
         let rebuilt = pending.len();
-        self.add_to_index(
-            pending
-                .into_iter()
-                .map(|(aid, seq)| (aid, seq, None))
-                .collect(),
-        )?;
+        self.add_to_index(pending.into_iter().map(|(aid, seq)| (aid, seq, None)).collect())?;
         let upto = self.added_upto.max(indexed);
         if upto > indexed {
-            let Some(writer) = self.writer.as_mut() else {
-                return Ok(0);
-            };
+            let Some(writer) = self.writer.as_mut() else { return Ok(0) };
             let mut commit = writer.prepare_commit()?;
             commit.set_payload(&upto.to_string());
             commit.commit()?;
-            self.db
-                .execute("DELETE FROM index_queue WHERE seq <= ?1", [upto])?;
+            self.db.execute("DELETE FROM index_queue WHERE seq <= ?1", [upto])?;
         }
         self.reader.reload()?;
         self.match_follows(upto)?;
@@ -1175,9 +1006,7 @@ impl Store for EmbeddedStore {
 
     fn finish_ingest(&mut self) -> Result<()> {
         use tantivy::merge_policy::{LogMergePolicy, MergePolicy};
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
+        let Some(writer) = self.writer.as_mut() else { return Ok(()) };
         // The merges the default policy would have run in the background,
         // run now and waited for; a merge may enable another. Unlike the
         // default, two segments of one size class are enough to merge: an
@@ -1191,9 +1020,7 @@ impl Store for EmbeddedStore {
         let mut merged = false;
         for _ in 0..64 {
             let metas = self.index.searchable_segment_metas()?;
-            let Some(candidate) = policy.compute_merge_candidates(&metas).into_iter().next() else {
-                break;
-            };
+            let Some(candidate) = policy.compute_merge_candidates(&metas).into_iter().next() else { break };
             writer.merge(&candidate.0).wait()?;
             merged = true;
         }
@@ -1209,25 +1036,13 @@ impl Store for EmbeddedStore {
         let text_query = self.parse_text_query(&q.text)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
         if q.since.is_some() || q.until.is_some() {
-            let lo = q.since.map_or(Bound::Unbounded, |s| {
-                Bound::Included(Term::from_field_i64(f.published, s))
-            });
-            let hi = q.until.map_or(Bound::Unbounded, |u| {
-                Bound::Excluded(Term::from_field_i64(f.published, u))
-            });
+            let lo = q.since.map_or(Bound::Unbounded, |s| Bound::Included(Term::from_field_i64(f.published, s)));
+            let hi = q.until.map_or(Bound::Unbounded, |u| Bound::Excluded(Term::from_field_i64(f.published, u)));
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
-        for (field, value) in [
-            (f.site, &q.site),
-            (f.lang, &q.lang),
-            (f.speaker, &q.speaker),
-            (f.entity, &q.entity),
-        ] {
+        for (field, value) in [(f.site, &q.site), (f.lang, &q.lang), (f.speaker, &q.speaker), (f.entity, &q.entity)] {
             if let Some(v) = value {
-                clauses.push((
-                    Occur::Must,
-                    term_query(field, v.trim().to_lowercase().as_str()),
-                ));
+                clauses.push((Occur::Must, term_query(field, v.trim().to_lowercase().as_str())));
             }
         }
         let query = BooleanQuery::new(clauses);
@@ -1247,20 +1062,12 @@ impl Store for EmbeddedStore {
         });
         // Article ids from the fast field, one column per segment: no
         // stored-document decompression per hit.
-        let id_columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.fast_fields().u64("id"))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let id_columns =
+            searcher.segment_readers().iter().map(|r| r.fast_fields().u64("id")).collect::<tantivy::Result<Vec<_>>>()?;
         let mut seen_groups = HashSet::new();
         let mut hits = Vec::new();
         for (score, addr) in top {
-            let Some(aid) = id_columns
-                .get(addr.segment_ord as usize)
-                .and_then(|c| c.first(addr.doc_id))
-            else {
-                continue;
-            };
+            let Some(aid) = id_columns.get(addr.segment_ord as usize).and_then(|c| c.first(addr.doc_id)) else { continue };
             let row = self
                 .db
                 .prepare_cached(
@@ -1281,18 +1088,12 @@ impl Store for EmbeddedStore {
                     ))
                 })
                 .optional()?;
-            let Some((headline, url, site, published, gid, size, body, language)) = row else {
-                continue;
-            };
+            let Some((headline, url, site, published, gid, size, body, language)) = row else { continue };
             if !seen_groups.insert(gid) {
                 continue;
             }
             let snip = snippets.snippet(snippet_source(&body, &body_terms));
-            let snippet = if snip.fragment().is_empty() {
-                lead(&body, 200)
-            } else {
-                mark(snip.fragment(), snip.highlighted())
-            };
+            let snippet = if snip.fragment().is_empty() { lead(&body, 200) } else { mark(snip.fragment(), snip.highlighted()) };
             hits.push(SearchHit {
                 id: Id(aid),
                 score,
@@ -1324,10 +1125,7 @@ impl Store for EmbeddedStore {
         if let Some(s) = &q.speaker {
             args.push(s.trim().to_lowercase());
             let n = args.len();
-            let _ = write!(
-                sql,
-                " AND (q.speaker_lc = ?{n} OR q.speaker_lc LIKE '%' || ?{n} || '%')"
-            );
+            let _ = write!(sql, " AND (q.speaker_lc = ?{n} OR q.speaker_lc LIKE '%' || ?{n} || '%')");
         }
         if let Some(t) = &q.text {
             for w in t.split_whitespace() {
@@ -1335,11 +1133,7 @@ impl Store for EmbeddedStore {
                 let _ = write!(sql, " AND q.text LIKE '%' || ?{} || '%'", args.len());
             }
         }
-        let _ = write!(
-            sql,
-            " ORDER BY a.published_unix IS NULL, a.published_unix DESC, a.seq DESC, q.idx LIMIT {}",
-            q.limit.max(1)
-        );
+        let _ = write!(sql, " ORDER BY a.published_unix IS NULL, a.published_unix DESC, a.seq DESC, q.idx LIMIT {}", q.limit.max(1));
         let mut st = self.db.prepare(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             Ok(QuoteRow {
@@ -1379,33 +1173,21 @@ impl Store for EmbeddedStore {
              ORDER BY last_unix IS NULL, last_unix DESC, seq DESC LIMIT ?1",
         )?;
         let rows: Vec<(i64, Option<String>, Option<String>, Option<String>)> = st
-            .query_map([limit.max(1) as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?
+            .query_map([limit.max(1) as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<std::result::Result<_, _>>()?;
         let mut out = Vec::new();
         let mut arts = self
             .db
             .prepare("SELECT id, headline, site, url, published FROM articles WHERE story_id = ?1 ORDER BY seq LIMIT 50")?;
         for (id, headline, first_published, last_published) in rows {
-            let articles = arts
-                .query_map([id], article_brief)?
-                .collect::<std::result::Result<_, _>>()?;
-            out.push(StoryRow {
-                id: Id::from_i64(id),
-                headline,
-                first_published,
-                last_published,
-                articles,
-            });
+            let articles = arts.query_map([id], article_brief)?.collect::<std::result::Result<_, _>>()?;
+            out.push(StoryRow { id: Id::from_i64(id), headline, first_published, last_published, articles });
         }
         Ok(out)
     }
 
     fn show(&self, id: &str) -> Result<Option<ArticleView>> {
-        let Some(aid) = self.resolve_id(id)? else {
-            return Ok(None);
-        };
+        let Some(aid) = self.resolve_id(id)? else { return Ok(None) };
         // Cached statements: an article page runs these on every request,
         // and parsing the SQL cost more than running it.
         let row = self
@@ -1430,9 +1212,7 @@ impl Store for EmbeddedStore {
                 },
             )
             .optional()?;
-        let Some((site, location, story, gid, json, body, rep)) = row else {
-            return Ok(None);
-        };
+        let Some((site, location, story, gid, json, body, rep)) = row else { return Ok(None) };
         let mut article: Article = serde_json::from_str(&json)?;
         article.body = body;
         let mut st = self
@@ -1440,30 +1220,14 @@ impl Store for EmbeddedStore {
             .prepare_cached("SELECT rev, fetched_unix, updated, headline, diff_json FROM revisions WHERE article_id = ?1 ORDER BY rev")?;
         let mut revisions = Vec::new();
         let rows = st.query_map([aid], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get::<_, String>(4)?,
-            ))
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
         })?;
         for row in rows {
             let (number, fetched_unix, updated, headline, diff) = row?;
-            revisions.push(RevisionView {
-                number: number as u32,
-                fetched_unix,
-                updated,
-                headline,
-                diff: serde_json::from_str(&diff)?,
-            });
+            revisions.push(RevisionView { number: number as u32, fetched_unix, updated, headline, diff: serde_json::from_str(&diff)? });
         }
-        let mut st = self
-            .db
-            .prepare_cached("SELECT id FROM articles WHERE group_id = ?1 ORDER BY seq")?;
-        let ids: Vec<i64> = st
-            .query_map([gid], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
+        let mut st = self.db.prepare_cached("SELECT id FROM articles WHERE group_id = ?1 ORDER BY seq")?;
+        let ids: Vec<i64> = st.query_map([gid], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
         let mut copies = Vec::new();
         for cid in ids {
             if let Some(b) = self.brief(cid)? {
@@ -1477,18 +1241,12 @@ impl Store for EmbeddedStore {
             story: Id::from_i64(story),
             article,
             revisions,
-            group: GroupView {
-                id: Id::from_i64(gid),
-                representative: Id::from_i64(rep.unwrap_or(aid)),
-                copies,
-            },
+            group: GroupView { id: Id::from_i64(gid), representative: Id::from_i64(rep.unwrap_or(aid)), copies },
         }))
     }
 
     fn stats(&self) -> Result<Stats> {
-        let count = |sql: &str| -> Result<u64> {
-            Ok(self.db.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
-        };
+        let count = |sql: &str| -> Result<u64> { Ok(self.db.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
         Ok(Stats {
             articles: count("SELECT COUNT(*) FROM articles")?,
             revisions: count("SELECT COUNT(*) FROM revisions")?,
@@ -1525,9 +1283,7 @@ impl Store for EmbeddedStore {
         }
         let (kind, value) = spec_parts(spec);
         if value.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "follow {name:?} needs a {kind}"
-            )));
+            return Err(StoreError::Invalid(format!("follow {name:?} needs a {kind}")));
         }
         // Reject a bad query now rather than at every ingest.
         self.follow_query(spec)?;
@@ -1543,15 +1299,9 @@ impl Store for EmbeddedStore {
             params![name, kind, value, start],
         )?;
         if n == 0 {
-            return Err(StoreError::Invalid(format!(
-                "a follow named {name:?} exists"
-            )));
+            return Err(StoreError::Invalid(format!("a follow named {name:?} exists")));
         }
-        Ok(Follow {
-            name: name.to_string(),
-            spec: spec.clone(),
-            pending: 0,
-        })
+        Ok(Follow { name: name.to_string(), spec: spec.clone(), pending: 0 })
     }
 
     fn follow_list(&self) -> Result<Vec<Follow>> {
@@ -1571,11 +1321,7 @@ impl Store for EmbeddedStore {
 
     fn follow_remove(&mut self, name: &str) -> Result<bool> {
         let tx = self.db.transaction()?;
-        let id: Option<i64> = tx
-            .query_row("SELECT id FROM follows WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let id: Option<i64> = tx.query_row("SELECT id FROM follows WHERE name = ?1", [name], |r| r.get(0)).optional()?;
         let Some(id) = id else { return Ok(false) };
         tx.execute("DELETE FROM follow_matches WHERE follow_id = ?1", [id])?;
         tx.execute("DELETE FROM follows WHERE id = ?1", [id])?;
@@ -1596,26 +1342,14 @@ impl Store for EmbeddedStore {
         };
         let mut out = Vec::new();
         {
-            let mut mark = tx.prepare(
-                "UPDATE follow_matches SET delivered = 1 WHERE follow_id = ?1 AND article_id = ?2",
-            )?;
-            let mut brief =
-                tx.prepare("SELECT headline, site, url, published FROM articles WHERE id = ?1")?;
+            let mut mark = tx.prepare("UPDATE follow_matches SET delivered = 1 WHERE follow_id = ?1 AND article_id = ?2")?;
+            let mut brief = tx.prepare("SELECT headline, site, url, published FROM articles WHERE id = ?1")?;
             for (fname, fid, aid) in rows {
                 mark.execute([fid, aid])?;
                 let article = brief.query_row([aid], |r| {
-                    Ok(ArticleBrief {
-                        id: Id::from_i64(aid),
-                        headline: r.get(0)?,
-                        site: r.get(1)?,
-                        url: r.get(2)?,
-                        published: r.get(3)?,
-                    })
+                    Ok(ArticleBrief { id: Id::from_i64(aid), headline: r.get(0)?, site: r.get(1)?, url: r.get(2)?, published: r.get(3)? })
                 })?;
-                out.push(FollowMatch {
-                    follow: fname,
-                    article,
-                });
+                out.push(FollowMatch { follow: fname, article });
             }
         }
         tx.commit()?;
@@ -1654,9 +1388,7 @@ impl Store for EmbeddedStore {
                         rusqlite::types::Value::Null => "∅".to_string(),
                         rusqlite::types::Value::Integer(i) => i.to_string(),
                         rusqlite::types::Value::Real(f) => f.to_string(),
-                        rusqlite::types::Value::Text(t) if t.len() > 80 => {
-                            format!("#{}", hash_hex(t.as_bytes()))
-                        }
+                        rusqlite::types::Value::Text(t) if t.len() > 80 => format!("#{}", hash_hex(t.as_bytes())),
                         rusqlite::types::Value::Text(t) => t,
                         rusqlite::types::Value::Blob(b) => format!("#{}", hash_hex(&b)),
                     };
@@ -1690,43 +1422,23 @@ impl Store for EmbeddedStore {
     fn story(&self, id: Id) -> Result<Option<StoryRow>> {
         let row: Option<(Option<String>, Option<String>, Option<String>)> = self
             .db
-            .query_row(
-                "SELECT headline, first_published, last_published FROM stories WHERE id = ?1",
-                [id.as_i64()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT headline, first_published, last_published FROM stories WHERE id = ?1", [id.as_i64()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
-        let Some((headline, first_published, last_published)) = row else {
-            return Ok(None);
-        };
+        let Some((headline, first_published, last_published)) = row else { return Ok(None) };
         let mut st = self.db.prepare_cached(
             "SELECT id, headline, site, url, published FROM articles WHERE story_id = ?1
              ORDER BY published_unix IS NULL, published_unix, seq LIMIT 500",
         )?;
-        let articles = st
-            .query_map([id.as_i64()], article_brief)?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(Some(StoryRow {
-            id,
-            headline,
-            first_published,
-            last_published,
-            articles,
-        }))
+        let articles = st.query_map([id.as_i64()], article_brief)?.collect::<std::result::Result<_, _>>()?;
+        Ok(Some(StoryRow { id, headline, first_published, last_published, articles }))
     }
 
     fn follow_matches(&self, name: &str, limit: usize) -> Result<Option<Vec<FollowMatch>>> {
-        let fid: Option<(i64, String)> = self
-            .db
-            .query_row(
-                "SELECT id, name FROM follows WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((fid, fname)) = fid else {
-            return Ok(None);
-        };
+        let fid: Option<(i64, String)> =
+            self.db.query_row("SELECT id, name FROM follows WHERE name = ?1", [name], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let Some((fid, fname)) = fid else { return Ok(None) };
         let mut st = self.db.prepare_cached(
             "SELECT a.id, a.headline, a.site, a.url, a.published FROM follow_matches m JOIN articles a ON a.id = m.article_id
              WHERE m.follow_id = ?1 ORDER BY m.iseq DESC, a.seq DESC LIMIT ?2",
@@ -1775,8 +1487,7 @@ fn snippet_source<'b>(body: &'b str, terms: &[String]) -> &'b str {
         let mut first = usize::MAX;
         for t in terms {
             let hit = lower.match_indices(t.as_str()).map(|(i, _)| i).find(|&i| {
-                !is_word(para[..i].chars().next_back())
-                    && !is_word(para[i + t.len()..].chars().next())
+                !is_word(para[..i].chars().next_back()) && !is_word(para[i + t.len()..].chars().next())
             });
             if let Some(i) = hit {
                 found += 1;
@@ -1788,9 +1499,7 @@ fn snippet_source<'b>(body: &'b str, terms: &[String]) -> &'b str {
         }
         start += para.len() + 2;
     }
-    let Some((_, at, para_start, para_end)) = best else {
-        return "";
-    };
+    let Some((_, at, para_start, para_end)) = best else { return "" };
     let mut lo = at.saturating_sub(BEFORE).max(para_start);
     while !body.is_char_boundary(lo) {
         lo -= 1;
@@ -1811,11 +1520,7 @@ pub fn lead(body: &str, max: usize) -> String {
         }
         end = i + c.len_utf8();
     }
-    let cut = if end < body.len() {
-        body[..end].rfind(' ').unwrap_or(end)
-    } else {
-        end
-    };
+    let cut = if end < body.len() { body[..end].rfind(' ').unwrap_or(end) } else { end };
     let mut s = body[..cut].replace('\n', " ");
     if cut < body.len() {
         s.push('…');
@@ -1828,11 +1533,7 @@ fn mark(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let mut out = String::with_capacity(fragment.len() + ranges.len() * 4);
     let mut at = 0;
     for r in ranges {
-        if r.start < at
-            || r.end > fragment.len()
-            || !fragment.is_char_boundary(r.start)
-            || !fragment.is_char_boundary(r.end)
-        {
+        if r.start < at || r.end > fragment.len() || !fragment.is_char_boundary(r.start) || !fragment.is_char_boundary(r.end) {
             continue;
         }
         out.push_str(&fragment[at..r.start]);
@@ -1847,13 +1548,7 @@ fn mark(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
 
 /// A story's article row (`id, headline, site, url, published`).
 fn article_brief(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleBrief> {
-    Ok(ArticleBrief {
-        id: Id::from_i64(r.get(0)?),
-        headline: r.get(1)?,
-        site: r.get(2)?,
-        url: r.get(3)?,
-        published: r.get(4)?,
-    })
+    Ok(ArticleBrief { id: Id::from_i64(r.get(0)?), headline: r.get(1)?, site: r.get(2)?, url: r.get(3)?, published: r.get(4)? })
 }
 
 #[cfg(test)]
@@ -1875,15 +1570,9 @@ mod tests {
         assert!(src.contains("Reservoir at Dunmere"), "{src:?}");
         assert!(!src.contains("council"), "{src:?}");
         // Whole words only: "damage" is not "dam".
-        assert_eq!(
-            snippet_source("Storm damage everywhere.", &["dam".to_string()]),
-            ""
-        );
+        assert_eq!(snippet_source("Storm damage everywhere.", &["dam".to_string()]), "");
         // Terms the ASCII scan cannot judge get the whole body.
-        assert_eq!(
-            snippet_source("Ünion talks", &["ünion".to_string()]),
-            "Ünion talks"
-        );
+        assert_eq!(snippet_source("Ünion talks", &["ünion".to_string()]), "Ünion talks");
         // A long paragraph is cut around the hit, on character boundaries.
         let long = format!("{} dam {}", "é".repeat(400), "ß".repeat(400));
         let src = snippet_source(&long, &["dam".to_string()]);
@@ -1924,12 +1613,7 @@ mod tests {
             location: "test".into(),
             fetched_unix: None,
             published_unix: None,
-            article: Article {
-                headline: Some("Rebuilding".into()),
-                language: Some("en".into()),
-                body: body.into(),
-                ..Article::default()
-            },
+            article: Article { headline: Some("Rebuilding".into()), language: Some("en".into()), body: body.into(), ..Article::default() },
             analysis: Analysis {
                 quotes: vec![Quote {
                     start: q0,
@@ -1937,11 +1621,7 @@ mod tests {
                     text: "We will rebuild,".into(),
                     kind: QuoteKind::Direct,
                     fragments: vec![],
-                    speaker: Speaker {
-                        written: Some("Éva Kovács".into()),
-                        resolved: Some("Éva Kovács".into()),
-                        ..Speaker::default()
-                    },
+                    speaker: Speaker { written: Some("Éva Kovács".into()), resolved: Some("Éva Kovács".into()), ..Speaker::default() },
                     cue: Some("said".into()),
                     addressee: None,
                 }],
@@ -1950,27 +1630,15 @@ mod tests {
                         name: "Pécs".into(),
                         kind: EntityKind::Place,
                         roles: vec![],
-                        mentions: vec![Mention {
-                            start: cps("Pécs"),
-                            end: cps("Pécs") + 4,
-                            text: "Pécs".into(),
-                        }],
+                        mentions: vec![Mention { start: cps("Pécs"), end: cps("Pécs") + 4, text: "Pécs".into() }],
                     },
                     Entity {
                         name: "Éva Kovács".into(),
                         kind: EntityKind::Person,
                         roles: vec![],
                         mentions: vec![
-                            Mention {
-                                start: 0,
-                                end: 10,
-                                text: "Éva Kovács".into(),
-                            },
-                            Mention {
-                                start: cps("Éva Kovács in"),
-                                end: cps("Éva Kovács in") + 10,
-                                text: "Éva Kovács".into(),
-                            },
+                            Mention { start: 0, end: 10, text: "Éva Kovács".into() },
+                            Mention { start: cps("Éva Kovács in"), end: cps("Éva Kovács in") + 10, text: "Éva Kovács".into() },
                         ],
                     },
                 ],
@@ -1988,47 +1656,25 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut s = EmbeddedStore::open(dir.path()).expect("open");
         let a = article_with_quote();
-        s.apply(&Batch {
-            docs: vec![Id::of(&[b"doc"])],
-            articles: vec![a.clone()],
-            ..Batch::default()
-        })
-        .expect("apply");
-        let got = s
-            .stored_analysis(a.id, &a.article.body)
-            .expect("read")
-            .expect("offsets are kept");
+        s.apply(&Batch { docs: vec![Id::of(&[b"doc"])], articles: vec![a.clone()], ..Batch::default() }).expect("apply");
+        let got = s.stored_analysis(a.id, &a.article.body).expect("read").expect("offsets are kept");
         assert_eq!(got.quotes.len(), 1);
-        assert_eq!(
-            (got.quotes[0].start, got.quotes[0].end),
-            (a.analysis.quotes[0].start, a.analysis.quotes[0].end)
-        );
-        assert_eq!(
-            got.quotes[0].speaker.resolved.as_deref(),
-            Some("Éva Kovács")
-        );
+        assert_eq!((got.quotes[0].start, got.quotes[0].end), (a.analysis.quotes[0].start, a.analysis.quotes[0].end));
+        assert_eq!(got.quotes[0].speaker.resolved.as_deref(), Some("Éva Kovács"));
         // Entities come back in order of first mention, texts cut from the body.
         let names: Vec<&str> = got.entities.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["Éva Kovács", "Pécs"]);
         assert_eq!(got.entities[0].mentions, a.analysis.entities[1].mentions);
         assert_eq!(got.entities[1].mentions, a.analysis.entities[0].mentions);
         // Rows from a version that kept no offsets: the caller must analyze.
-        s.db.execute("UPDATE quotes SET start_cp = NULL", [])
-            .expect("update");
-        assert!(s
-            .stored_analysis(a.id, &a.article.body)
-            .expect("read")
-            .is_none());
+        s.db.execute("UPDATE quotes SET start_cp = NULL", []).expect("update");
+        assert!(s.stored_analysis(a.id, &a.article.body).expect("read").is_none());
     }
 
     #[test]
     fn index_from_the_batch_matches_the_rebuilt_index() {
         let a = article_with_quote();
-        let batch = Batch {
-            docs: vec![Id::of(&[b"doc"])],
-            articles: vec![a],
-            ..Batch::default()
-        };
+        let batch = Batch { docs: vec![Id::of(&[b"doc"])], articles: vec![a], ..Batch::default() };
         let direct = tempfile::tempdir().expect("temp dir");
         let rebuilt = tempfile::tempdir().expect("temp dir");
         {
@@ -2044,30 +1690,11 @@ mod tests {
         for dir in [direct.path(), rebuilt.path()] {
             let s = EmbeddedStore::open(dir).expect("reopen");
             for q in [
-                SearchQuery {
-                    text: "rebuild".into(),
-                    limit: 5,
-                    ..SearchQuery::default()
-                },
-                SearchQuery {
-                    speaker: Some("kovács".into()),
-                    limit: 5,
-                    ..SearchQuery::default()
-                },
-                SearchQuery {
-                    entity: Some("pécs".into()),
-                    site: Some("example".into()),
-                    lang: Some("EN".into()),
-                    limit: 5,
-                    ..SearchQuery::default()
-                },
+                SearchQuery { text: "rebuild".into(), limit: 5, ..SearchQuery::default() },
+                SearchQuery { speaker: Some("kovács".into()), limit: 5, ..SearchQuery::default() },
+                SearchQuery { entity: Some("pécs".into()), site: Some("example".into()), lang: Some("EN".into()), limit: 5, ..SearchQuery::default() },
             ] {
-                assert_eq!(
-                    s.search(&q).expect("search").len(),
-                    1,
-                    "{q:?} in {}",
-                    dir.display()
-                );
+                assert_eq!(s.search(&q).expect("search").len(), 1, "{q:?} in {}", dir.display());
             }
         }
     }

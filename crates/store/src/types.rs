@@ -33,9 +33,7 @@ impl Id {
 
     /// Parses the 16-digit hex form.
     pub fn parse(s: &str) -> Option<Id> {
-        (s.len() == 16)
-            .then(|| u64::from_str_radix(s, 16).ok().map(Id))
-            .flatten()
+        (s.len() == 16).then(|| u64::from_str_radix(s, 16).ok().map(Id)).flatten()
     }
 
     /// The value as SQLite stores it (the same bits).

@@ -39,10 +39,7 @@ impl Block {
     /// Big enough and free enough of chrome vocabulary to be an article
     /// body (a cookie notice or a newsletter pitch is prose too).
     pub(crate) fn is_main(&self) -> bool {
-        self.mass >= MIN_ARTICLE_CHARS
-            && self.boiler * 25 <= self.units
-            && self.posts < 3
-            && !self.echoed
+        self.mass >= MIN_ARTICLE_CHARS && self.boiler * 25 <= self.units && self.posts < 3 && !self.echoed
     }
 }
 
@@ -67,8 +64,7 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
             let l = &lines[k - 1];
             if l.kind == Kind::Blank {
                 k -= 1;
-            } else if l.kind == Kind::Sentence && !l.bullet && out.last().is_none_or(|b| b.end < k)
-            {
+            } else if l.kind == Kind::Sentence && !l.bullet && out.last().is_none_or(|b| b.end < k) {
                 k -= 1;
                 start = k;
             } else {
@@ -128,19 +124,8 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
         }
         let body_lines: Vec<&Line> = lines[start..end].iter().filter(|l| l.is_body()).collect();
         let echoed = body_lines.len() <= 2
-            && body_lines
-                .iter()
-                .all(|b| counts.get(b.text.as_str()).is_some_and(|&n| n > 1));
-        out.push(Block {
-            start,
-            end,
-            mass,
-            units,
-            boiler,
-            list,
-            posts,
-            echoed,
-        });
+            && body_lines.iter().all(|b| counts.get(b.text.as_str()).is_some_and(|&n| n > 1));
+        out.push(Block { start, end, mass, units, boiler, list, posts, echoed });
         i = end;
     }
     out
@@ -151,12 +136,8 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
 /// followed by two or more short lines of which one is title-like, and
 /// then the body proper, the block starts at the body proper.
 fn trim_head(lines: &[Line], start: usize, end: usize) -> usize {
-    let Some(first) = (start..end).find(|&k| lines[k].is_body()) else {
-        return start;
-    };
-    let Some(next) = (first + 1..end).find(|&k| lines[k].is_body()) else {
-        return start;
-    };
+    let Some(first) = (start..end).find(|&k| lines[k].is_body()) else { return start };
+    let Some(next) = (first + 1..end).find(|&k| lines[k].is_body()) else { return start };
     let gap = &lines[first + 1..next];
     let short = gap.iter().filter(|l| l.kind == Kind::Short).count();
     if short >= 2 && gap.iter().any(title_like) {
@@ -210,12 +191,7 @@ fn list_run(lines: &[Line], k: usize) -> Option<usize> {
             Kind::Blank => {}
             Kind::Prose | Kind::Sentence => break,
             Kind::Short => {
-                if l.boiler > 0
-                    || l.footer
-                    || l.chars > 200
-                    || post_header(l)
-                    || l.text.ends_with(':') && n > 0
-                {
+                if l.boiler > 0 || l.footer || l.chars > 200 || post_header(l) || l.text.ends_with(':') && n > 0 {
                     return None;
                 }
                 n += 1;
@@ -234,13 +210,8 @@ fn list_run(lines: &[Line], k: usize) -> Option<usize> {
 fn post_header(l: &Line) -> bool {
     let t = l.lower().trim_end();
     l.units <= 8
-        && (t.ends_with("says:")
-            || t.ends_with("said:")
-            || t.ends_with("wrote:")
-            || t == "reply"
-            || l.chars <= 40
-                && t.bytes().filter(u8::is_ascii_digit).count() >= 4
-                && (t.contains(':') || t.contains(" at ")))
+        && (t.ends_with("says:") || t.ends_with("said:") || t.ends_with("wrote:") || t == "reply"
+            || l.chars <= 40 && t.bytes().filter(u8::is_ascii_digit).count() >= 4 && (t.contains(':') || t.contains(" at ")))
 }
 
 /// Smallest body that makes an article on its own.
@@ -275,28 +246,17 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
     }
     let mut out = Vec::new();
     for (n, page) in pages.iter().enumerate() {
-        let Some(&anchor) = page.iter().max_by_key(|&&b| blocks[b].mass) else {
-            continue;
-        };
+        let Some(&anchor) = page.iter().max_by_key(|&&b| blocks[b].mass) else { continue };
         // A second "page" with only a short text is a site blurb or contact
         // box under the article, not an article of its own.
         let m = &blocks[anchor];
-        if pages.len() > 1
-            && (m.mass < MIN_PAGE_CHARS || m.boiler * 40 > m.units && m.mass < 2 * MIN_PAGE_CHARS)
-        {
+        if pages.len() > 1 && (m.mass < MIN_PAGE_CHARS || m.boiler * 40 > m.units && m.mass < 2 * MIN_PAGE_CHARS) {
             continue;
         }
         // Candidate blocks: everything from the previous page's last main
         // block to the next page's first.
-        let lo = n
-            .checked_sub(1)
-            .and_then(|p| pages[p].last())
-            .map_or(0, |&b| b + 1);
-        let hi = pages
-            .get(n + 1)
-            .and_then(|p| p.first())
-            .copied()
-            .unwrap_or(blocks.len());
+        let lo = n.checked_sub(1).and_then(|p| pages[p].last()).map_or(0, |&b| b + 1);
+        let hi = pages.get(n + 1).and_then(|p| p.first()).copied().unwrap_or(blocks.len());
         let clean = |b: usize| blocks[b].boiler * 25 <= blocks[b].units.max(1);
         // Text above the anchor joins only when it is a paragraph or more
         // and close: a lone caption line above the headline is not body.
@@ -309,10 +269,7 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
             first -= 1;
         }
         let mut last = anchor;
-        while last + 1 < hi
-            && clean(last + 1)
-            && nonblank(lines, blocks[last].end, blocks[last + 1].start) <= MAX_JOIN_GAP
-        {
+        while last + 1 < hi && clean(last + 1) && nonblank(lines, blocks[last].end, blocks[last + 1].start) <= MAX_JOIN_GAP {
             last += 1;
         }
         out.push((first..=last).collect());
@@ -321,36 +278,20 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
 }
 
 fn nonblank(lines: &[Line], a: usize, b: usize) -> usize {
-    lines
-        .get(a..b)
-        .map_or(0, |g| g.iter().filter(|l| l.kind != Kind::Blank).count())
+    lines.get(a..b).map_or(0, |g| g.iter().filter(|l| l.kind != Kind::Blank).count())
 }
 
 /// Words that open a page: skip links and navigation toggles.
 fn page_start(l: &Line) -> bool {
     let t = l.lower();
     const SKIP: [&str; 12] = [
-        "skip to",
-        "jump to",
-        "zum inhalt",
-        "springe zum",
-        "aller au contenu",
-        "passer au contenu",
-        "ir al contenido",
-        "saltar al contenido",
-        "vai al contenuto",
-        "ir para o conte",
-        "naar inhoud",
+        "skip to", "jump to", "zum inhalt", "springe zum", "aller au contenu", "passer au contenu",
+        "ir al contenido", "saltar al contenido", "vai al contenuto", "ir para o conte", "naar inhoud",
         "перейти к",
     ];
     l.units <= 6
-        && (SKIP.iter().any(|s| t.starts_with(s))
-            || t.contains("accessibility")
-            || t.contains("navigation")
-            || t == "menu"
-            || t.contains("toggle")
-            || t.starts_with("open menu")
-            || t == "main menu")
+        && (SKIP.iter().any(|s| t.starts_with(s)) || t.contains("accessibility") || t.contains("navigation")
+            || t == "menu" || t.contains("toggle") || t.starts_with("open menu") || t == "main menu")
 }
 
 /// Whether the lines `a..b` (between two bodies) hold the end of one page
@@ -368,8 +309,7 @@ pub(crate) fn page_break(lines: &[Line], a: usize, b: usize) -> bool {
         run = if l.kind == Kind::Blank { run + 1 } else { 0 };
         blank_run |= run >= 2;
     }
-    blank_run && (footer || start || chrome >= 100 || header(gap))
-        || footer && start && chrome >= 20
+    blank_run && (footer || start || chrome >= 100 || header(gap)) || footer && start && chrome >= 20
 }
 
 /// Whether the lines hold an article header: a title-like line printed
@@ -379,17 +319,9 @@ fn header(gap: &[Line]) -> bool {
     let mut seen = std::collections::HashSet::new();
     let twice = titles.iter().any(|&k| !seen.insert(gap[k].lower()));
     let dated = titles.iter().any(|&k| {
-        gap[k + 1..]
-            .iter()
-            .find(|l| l.kind != Kind::Blank)
-            .is_some_and(|l| {
-                l.chars <= 80
-                    && !newsdesk_dates::find_dates(
-                        &l.text,
-                        Some(chrono::DateTime::UNIX_EPOCH.fixed_offset()),
-                    )
-                    .is_empty()
-            })
+        gap[k + 1..].iter().find(|l| l.kind != Kind::Blank).is_some_and(|l| {
+            l.chars <= 80 && !newsdesk_dates::find_dates(&l.text, Some(chrono::DateTime::UNIX_EPOCH.fixed_offset())).is_empty()
+        })
     });
     twice || dated
 }

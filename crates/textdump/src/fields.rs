@@ -13,25 +13,12 @@ use crate::vocab;
 const HEAD_REACH: usize = 80;
 
 /// Words that open a date or byline line, never a headline.
-const META_LABELS: [&str; 8] = [
-    "updated",
-    "posted",
-    "published",
-    "last updated",
-    "modified",
-    "aktualisiert",
-    "publié",
-    "publicado",
-];
+const META_LABELS: [&str; 8] = ["updated", "posted", "published", "last updated", "modified", "aktualisiert", "publié", "publicado"];
 
 /// Whether a line could be a headline on its own.
 fn headline_like(l: &Line) -> bool {
     let cjk_ok = l.cjk >= 6 && l.chars <= 120;
-    let words = l
-        .text
-        .split(' ')
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count();
+    let words = l.text.split(' ').filter(|w| w.chars().any(char::is_alphanumeric)).count();
     (words >= 4 && l.units <= 30 || cjk_ok)
         && l.chars <= 250
         && (l.boiler == 0 || l.boiler == 1 && l.units > 6)
@@ -45,10 +32,7 @@ fn headline_like(l: &Line) -> bool {
         && !is_byline(l)
         && !is_caption(l)
         && !(l.terminal && l.text.ends_with('.') && l.units > 20)
-        && l.text
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || "\"'“‘¿¡(«[".contains(c))
+        && l.text.chars().next().is_some_and(|c| c.is_alphanumeric() || "\"'“‘¿¡(«[".contains(c))
 }
 
 /// Lines that state a date and little else.
@@ -57,10 +41,7 @@ fn date_line(l: &Line, now: Option<DateTime<FixedOffset>>) -> bool {
 }
 
 /// The dates of a short line when they make up most of it.
-fn dates_of_line(
-    l: &Line,
-    now: Option<DateTime<FixedOffset>>,
-) -> Option<Vec<newsdesk_dates::Parsed>> {
+fn dates_of_line(l: &Line, now: Option<DateTime<FixedOffset>>) -> Option<Vec<newsdesk_dates::Parsed>> {
     if l.chars > 160 || l.units > 16 || l.kind == Kind::Blank {
         return None;
     }
@@ -77,25 +58,15 @@ pub(crate) fn is_byline(l: &Line) -> bool {
     let lower = l.lower();
     // "By Jane Roe", or one short word before it ("Analysis by Jane Roe").
     let rest = match lower.split_once(' ') {
-        Some((first, _))
-            if first.chars().count() <= 10 && !BY.contains(&format!("{first} ").as_str()) =>
-        {
+        Some((first, _)) if first.chars().count() <= 10 && !BY.contains(&format!("{first} ").as_str()) => {
             l.text.get(first.len() + 1..).unwrap_or("")
         }
         _ => l.text.as_str(),
     };
     let rest_lower = rest.to_lowercase();
     BY.iter().any(|p| {
-        rest_lower.starts_with(p)
-            && rest
-                .get(p.len()..)
-                .is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()))
-    }) || BY.iter().any(|p| {
-        lower.starts_with(p)
-            && l.text
-                .get(p.len()..)
-                .is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()))
-    })
+        rest_lower.starts_with(p) && rest.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()))
+    }) || BY.iter().any(|p| lower.starts_with(p) && l.text.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase())))
 }
 
 /// Words that introduce authors.
@@ -119,13 +90,11 @@ fn trailing_agency(s: &str) -> Option<&'static str> {
     let open = inner.rfind('(')?;
     let inside = inner.get(open + 1..)?;
     let first = inside.split(['/', ',', ' ']).next().unwrap_or("");
-    vocab::agency(inside)
-        .or_else(|| vocab::agency(first))
-        .or_else(|| {
-            let mut w = inside.split(' ');
-            let two = format!("{} {}", w.next().unwrap_or(""), w.next().unwrap_or(""));
-            vocab::agency(&two)
-        })
+    vocab::agency(inside).or_else(|| vocab::agency(first)).or_else(|| {
+        let mut w = inside.split(' ');
+        let two = format!("{} {}", w.next().unwrap_or(""), w.next().unwrap_or(""));
+        vocab::agency(&two)
+    })
 }
 
 /// Picks the headline among the lines `from..body_start`: a title-like
@@ -154,10 +123,7 @@ pub(crate) fn headline(
         }
         let meta = date_at(k) || is_byline(l) || is_caption(l) || l.bullet;
         if headline_like(l) && !meta {
-            let repeats = page
-                .iter()
-                .filter(|o| o.chars == l.chars && o.lower() == l.lower())
-                .count();
+            let repeats = page.iter().filter(|o| o.chars == l.chars && o.lower() == l.lower()).count();
             let mut score = 0.0f32;
             if repeats > 1 {
                 score += 2.0;
@@ -177,24 +143,14 @@ pub(crate) fn headline(
             if l.text.ends_with('.') {
                 score -= 1.0;
             }
-            let below: Vec<(usize, &Line)> = zone
-                .iter()
-                .enumerate()
-                .skip(k + 1)
-                .filter(|(_, o)| o.kind != Kind::Blank)
-                .take(6)
-                .collect();
+            let below: Vec<(usize, &Line)> = zone.iter().enumerate().skip(k + 1).filter(|(_, o)| o.kind != Kind::Blank).take(6).collect();
             // A caption is followed by its credit, a headline by its byline or date.
             if below.first().is_some_and(|(_, o)| is_caption(o)) {
                 score = f32::NEG_INFINITY;
             }
             // The byline or date right under it (after at most one other
             // short line, such as a section label or author name).
-            let meta_at = |n: usize| {
-                below
-                    .get(n)
-                    .is_some_and(|&(j, o)| is_byline(o) || date_at(j))
-            };
+            let meta_at = |n: usize| below.get(n).is_some_and(|&(j, o)| is_byline(o) || date_at(j));
             if meta_at(0) || meta_at(1) && below.first().is_some_and(|(_, o)| !headline_like(o)) {
                 score += 2.0;
             }
@@ -251,13 +207,7 @@ pub(crate) fn headline(
 
 /// Fills the head-zone fields of `a` from the lines between the headline
 /// and the body.
-pub(crate) fn head_zone(
-    a: &mut Article,
-    lines: &[Line],
-    from: usize,
-    to: usize,
-    now: Option<DateTime<FixedOffset>>,
-) {
+pub(crate) fn head_zone(a: &mut Article, lines: &[Line], from: usize, to: usize, now: Option<DateTime<FixedOffset>>) {
     let mut k = from;
     while k < to {
         let l = &lines[k];
@@ -295,48 +245,28 @@ pub(crate) fn head_zone(
             caption(a, lines, k - 1, from);
             continue;
         }
-        if a.standfirst.is_none()
-            && a.summary.is_empty()
-            && l.is_body()
-            && l.units >= 6
-            && !next_is_credit(lines, k, to)
-        {
+        if a.standfirst.is_none() && a.summary.is_empty() && l.is_body() && l.units >= 6 && !next_is_credit(lines, k, to) {
             a.standfirst = Some(l.text.clone());
             a.note("standfirst", EvidenceSource::TextHeuristic, l.text.clone());
         }
     }
     if !a.summary.is_empty() {
-        a.note(
-            "summary",
-            EvidenceSource::TextHeuristic,
-            a.summary.join(" | "),
-        );
+        a.note("summary", EvidenceSource::TextHeuristic, a.summary.join(" | "));
     }
 }
 
 fn next_is_credit(lines: &[Line], k: usize, to: usize) -> bool {
-    lines[k..to]
-        .iter()
-        .find(|l| l.kind != Kind::Blank)
-        .is_some_and(is_caption)
+    lines[k..to].iter().find(|l| l.kind != Kind::Blank).is_some_and(is_caption)
 }
 
 /// Records a published/updated date from a line; true when the line was a
 /// date line.
 pub(crate) fn dates(a: &mut Article, l: &Line, now: Option<DateTime<FixedOffset>>) -> bool {
-    let found = if date_line(l, now) || is_byline(l) {
-        find_dates(&l.text, now)
-    } else {
-        return false;
-    };
+    let found = if date_line(l, now) || is_byline(l) { find_dates(&l.text, now) } else { return false };
     if found.is_empty() {
         return false;
     }
-    let source = if is_byline(l) {
-        EvidenceSource::Byline
-    } else {
-        EvidenceSource::TextHeuristic
-    };
+    let source = if is_byline(l) { EvidenceSource::Byline } else { EvidenceSource::TextHeuristic };
     let updated_cue = vocab::UPDATED.iter().any(|c| l.lower().contains(c));
     let mut prev_end = 0;
     for p in &found {
@@ -345,11 +275,7 @@ pub(crate) fn dates(a: &mut Article, l: &Line, now: Option<DateTime<FixedOffset>
         let label = l.text.get(prev_end..p.start).unwrap_or("").to_lowercase();
         prev_end = p.end;
         let is_update = updated_cue && vocab::UPDATED.iter().any(|c| label.contains(c));
-        let slot: &mut Option<Timestamp> = if is_update {
-            &mut a.updated
-        } else {
-            &mut a.published
-        };
+        let slot: &mut Option<Timestamp> = if is_update { &mut a.updated } else { &mut a.published };
         if slot.is_none() {
             *slot = Some(p.timestamp.clone());
             let field = if is_update { "updated" } else { "published" };
@@ -359,12 +285,7 @@ pub(crate) fn dates(a: &mut Article, l: &Line, now: Option<DateTime<FixedOffset>
     // An agency leading a date line ("Reuters Nov 19, 2019") is the credit.
     if a.credit.is_none() {
         if let Some(first) = found.first() {
-            let before = l
-                .text
-                .get(..first.start)
-                .unwrap_or("")
-                .trim()
-                .trim_end_matches([',', '|', '-', '·']);
+            let before = l.text.get(..first.start).unwrap_or("").trim().trim_end_matches([',', '|', '-', '·']);
             if let Some(ag) = vocab::agency(before) {
                 a.credit = Some(ag.to_string());
                 a.note("credit", EvidenceSource::Byline, l.text.clone());
@@ -380,13 +301,7 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
     let lower = l.lower();
     let at = BY
         .iter()
-        .filter_map(|p| {
-            if lower.starts_with(p) {
-                Some(p.len())
-            } else {
-                lower.find(&format!(" {p}")).map(|i| i + 1 + p.len())
-            }
-        })
+        .filter_map(|p| if lower.starts_with(p) { Some(p.len()) } else { lower.find(&format!(" {p}")).map(|i| i + 1 + p.len()) })
         .min();
     let rest = match at {
         Some(i) if lower.len() == l.text.len() => l.text.get(i..).unwrap_or(""),
@@ -399,16 +314,10 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
         None => rest,
     };
     let mut names = Vec::new();
-    for part in rest
-        .split([',', '&', ';'])
-        .flat_map(|p| p.split(" and "))
-        .flat_map(|p| p.split(" und "))
-    {
+    for part in rest.split([',', '&', ';']).flat_map(|p| p.split(" and ")).flat_map(|p| p.split(" und ")) {
         let n = part.trim().trim_end_matches(['.', ':', '-', '—']).trim();
         // "CNN Editor-at-large", "Staff Writer": roles, not names.
-        if n.split(' ')
-            .any(|w| w.contains('-') && w.chars().filter(|c| *c == '-').count() >= 2)
-        {
+        if n.split(' ').any(|w| w.contains('-') && w.chars().filter(|c| *c == '-').count() >= 2) {
             continue;
         }
         if n.is_empty() {
@@ -426,12 +335,7 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
             continue;
         }
         let words = n.split(' ').count();
-        let capitalised = n.split(' ').all(|w| {
-            w.chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
-                || w.len() <= 3
-        });
+        let capitalised = n.split(' ').all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic()) || w.len() <= 3);
         if (1..=5).contains(&words) && capitalised && !n.to_lowercase().contains("staff") {
             names.push(n.to_string());
         }
@@ -449,23 +353,13 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
     if let Some(ag) = trailing_agency(&l.text) {
         let open = l.text.rfind('(').unwrap_or(l.text.len());
         let cap = l.text.get(..open).unwrap_or("").trim().to_string();
-        a.images.push(Image {
-            url: None,
-            caption: (!cap.is_empty()).then_some(cap),
-            credit: Some(ag.to_string()),
-        });
+        a.images.push(Image { url: None, caption: (!cap.is_empty()).then_some(cap), credit: Some(ag.to_string()) });
         return;
     }
     // A credit line: the caption is the line above unless that is a
     // credit label ("Credit..." then "Jane Roe/Agency").
     let label_only = l.text.trim_end_matches(['.', '…', ':']).split(' ').count() == 1;
-    let credit = l
-        .text
-        .split_once([':', '…'])
-        .map_or(l.text.as_str(), |(_, r)| r)
-        .trim()
-        .trim_start_matches('.')
-        .trim();
+    let credit = l.text.split_once([':', '…']).map_or(l.text.as_str(), |(_, r)| r).trim().trim_start_matches('.').trim();
     if label_only {
         // The credit follows on the next line; the caption is above.
         return;
@@ -473,11 +367,7 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
     // "Photo: The bridge at dawn. Credit: Jane Roe" / "The bridge at dawn.
     // Photo: Jane Roe/AP": caption before the last label, credit after it.
     if let Some((cap, cred)) = split_at_last_label(&l.text) {
-        a.images.push(Image {
-            url: None,
-            caption: Some(cap),
-            credit: Some(cred),
-        });
+        a.images.push(Image { url: None, caption: Some(cap), credit: Some(cred) });
         return;
     }
     let mut caption = None;
@@ -491,35 +381,17 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
         if is_caption(p) && p.text.trim_end_matches(['.', '…', ':']).split(' ').count() == 1 {
             continue;
         }
-        if p.kind != Kind::Blank
-            && !is_caption(p)
-            && p.units >= 3
-            && !is_byline(p)
-            && dates_of_line(p, None).is_none()
-        {
+        if p.kind != Kind::Blank && !is_caption(p) && p.units >= 3 && !is_byline(p) && dates_of_line(p, None).is_none() {
             caption = Some(p.text.trim_start_matches("Above:").trim().to_string());
         }
         break;
     }
-    a.images.push(Image {
-        url: None,
-        caption,
-        credit: (!credit.is_empty()).then(|| credit.to_string()),
-    });
+    a.images.push(Image { url: None, caption, credit: (!credit.is_empty()).then(|| credit.to_string()) });
 }
 
 /// Labels that introduce the credit inside a caption line.
-const CREDIT_LABELS: [&str; 9] = [
-    "credit:",
-    "photo:",
-    "photograph:",
-    "image:",
-    "picture:",
-    "foto:",
-    "bild:",
-    "source:",
-    "illustration:",
-];
+const CREDIT_LABELS: [&str; 9] =
+    ["credit:", "photo:", "photograph:", "image:", "picture:", "foto:", "bild:", "source:", "illustration:"];
 
 /// Caption and credit of a line that holds both, split at the last credit
 /// label that has text on both sides (a leading label is dropped).
@@ -528,20 +400,12 @@ fn split_at_last_label(text: &str) -> Option<(String, String)> {
     if lower.len() != text.len() {
         return None; // case mapping changed byte offsets: do not guess
     }
-    let (pos, len) = CREDIT_LABELS
-        .iter()
-        .filter_map(|c| lower.rfind(c).map(|p| (p, c.len())))
-        .max()?;
+    let (pos, len) = CREDIT_LABELS.iter().filter_map(|c| lower.rfind(c).map(|p| (p, c.len()))).max()?;
     let before = text.get(..pos)?.trim();
     let after = text.get(pos + len..)?.trim();
     let before = CREDIT_LABELS
         .iter()
-        .find_map(|c| {
-            before
-                .to_lowercase()
-                .starts_with(c)
-                .then(|| before.get(c.len()..).unwrap_or("").trim())
-        })
+        .find_map(|c| before.to_lowercase().starts_with(c).then(|| before.get(c.len()..).unwrap_or("").trim()))
         .unwrap_or(before);
     (!before.is_empty() && !after.is_empty()).then(|| (before.to_string(), after.to_string()))
 }
@@ -576,9 +440,7 @@ pub(crate) fn dateline(s: &str) -> Option<(Option<String>, Option<&'static str>,
     // follows it; alone it would be any sentence opening.
     let capitalised = agency.is_some()
         && letters.len() >= 2
-        && place
-            .split(' ')
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        && place.split(' ').all(|w| w.chars().next().is_some_and(char::is_uppercase));
     let place_ok = (upper || capitalised) && place.split(' ').count() <= 4;
     if agency.is_none() && !place_ok {
         return None;
@@ -589,6 +451,7 @@ pub(crate) fn dateline(s: &str) -> Option<(Option<String>, Option<&'static str>,
     Some((place_ok.then(|| place.to_string()), agency, rest))
 }
 
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,14 +459,7 @@ mod tests {
     #[test]
     fn datelines() {
         let (p, a, r) = dateline("CARACAS: Venezuela's legislature advanced a bill.").unwrap();
-        assert_eq!(
-            (p.as_deref(), a, r),
-            (
-                Some("CARACAS"),
-                None,
-                "Venezuela's legislature advanced a bill."
-            )
-        );
+        assert_eq!((p.as_deref(), a, r), (Some("CARACAS"), None, "Venezuela's legislature advanced a bill."));
         let (p, a, _) = dateline("NEW YORK (Reuters) - Shares rose on Monday.").unwrap();
         assert_eq!((p.as_deref(), a), (Some("NEW YORK"), Some("Reuters")));
         let (p, a, _) = dateline("(Reuters) — The attorney general is investigating.").unwrap();
@@ -615,68 +471,35 @@ mod tests {
     #[test]
     fn bylines_and_captions() {
         assert!(is_byline(&Line::new("By Jane Roe")));
-        assert!(!is_byline(&Line::new(
-            "By the end of the year, prices had doubled."
-        )));
+        assert!(!is_byline(&Line::new("By the end of the year, prices had doubled.")));
         assert!(is_caption(&Line::new("Photo: Jane Roe/AP")));
-        assert!(
-            is_caption(&Line::new("The bridge at dawn. (Reuters)"))
-                || trailing_agency("The bridge at dawn (Reuters)").is_some()
-        );
-        assert_eq!(
-            trailing_agency("The bridge at dawn (AP Photo/Jane Roe)"),
-            Some("AP")
-        );
+        assert!(is_caption(&Line::new("The bridge at dawn. (Reuters)")) || trailing_agency("The bridge at dawn (Reuters)").is_some());
+        assert_eq!(trailing_agency("The bridge at dawn (AP Photo/Jane Roe)"), Some("AP"));
     }
 
     #[test]
     fn published_and_updated_on_one_line() {
         let now = DateTime::parse_from_rfc3339("2019-11-20T12:00:00Z").ok();
         let mut a = Article::default();
-        assert!(dates(
-            &mut a,
-            &Line::new("Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM"),
-            now
-        ));
-        assert_eq!(
-            a.published.map(|t| t.value).as_deref(),
-            Some("2019-11-19T06:51:00Z")
-        );
-        assert_eq!(
-            a.updated.map(|t| t.value).as_deref(),
-            Some("2019-11-19T06:55:00Z")
-        );
+        assert!(dates(&mut a, &Line::new("Updated Nov 19, 6:55 AM; Posted Nov 19, 6:51 AM"), now));
+        assert_eq!(a.published.map(|t| t.value).as_deref(), Some("2019-11-19T06:51:00Z"));
+        assert_eq!(a.updated.map(|t| t.value).as_deref(), Some("2019-11-19T06:55:00Z"));
         let mut b = Article::default();
-        assert!(dates(
-            &mut b,
-            &Line::new("November 18, 2019 | Updated 3 hours ago"),
-            now
-        ));
-        assert_eq!(
-            b.published.map(|t| t.value).as_deref(),
-            Some("2019-11-18T00:00:00Z")
-        );
-        assert_eq!(
-            b.updated.map(|t| t.value).as_deref(),
-            Some("2019-11-20T09:00:00Z")
-        );
-        assert_eq!(
-            b.evidence.get("updated").and_then(|e| e.detail.as_deref()),
-            Some("November 18, 2019 | Updated 3 hours ago")
-        );
+        assert!(dates(&mut b, &Line::new("November 18, 2019 | Updated 3 hours ago"), now));
+        assert_eq!(b.published.map(|t| t.value).as_deref(), Some("2019-11-18T00:00:00Z"));
+        assert_eq!(b.updated.map(|t| t.value).as_deref(), Some("2019-11-20T09:00:00Z"));
+        assert_eq!(b.evidence.get("updated").and_then(|e| e.detail.as_deref()), Some("November 18, 2019 | Updated 3 hours ago"));
     }
 
     #[test]
     fn author_names() {
         let mut b = Article::default();
-        authors(
-            &mut b,
-            &Line::new("Analysis by Chris Roe, Example Editor-at-large"),
-        );
+        authors(&mut b, &Line::new("Analysis by Chris Roe, Example Editor-at-large"));
         assert_eq!(b.authors, vec!["Chris Roe"]);
         let mut a = Article::default();
         authors(&mut a, &Line::new("By Jane Roe and John Doe, Reuters"));
         assert_eq!(a.authors, vec!["Jane Roe", "John Doe"]);
         assert_eq!(a.credit.as_deref(), Some("Reuters"));
     }
+
 }

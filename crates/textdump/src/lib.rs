@@ -46,10 +46,7 @@ pub struct DumpOptions {
 
 impl Default for DumpOptions {
     fn default() -> Self {
-        DumpOptions {
-            now: None,
-            max_bytes: DEFAULT_MAX_BYTES,
-        }
+        DumpOptions { now: None, max_bytes: DEFAULT_MAX_BYTES }
     }
 }
 
@@ -92,15 +89,9 @@ pub fn decode_text(bytes: &[u8]) -> (String, bool) {
 /// newline, carriage return and form feed) among the first 8 KiB.
 pub fn check_text(bytes: &[u8]) -> Result<(), DumpError> {
     let sample = &bytes[..bytes.len().min(8192)];
-    let control = sample
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c))
-        .count();
+    let control = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)).count();
     if control * 10 > sample.len() {
-        return Err(DumpError::Binary {
-            control,
-            sampled: sample.len(),
-        });
+        return Err(DumpError::Binary { control, sampled: sample.len() });
     }
     Ok(())
 }
@@ -111,19 +102,13 @@ pub fn extract_dump_bytes(bytes: &[u8], opts: &DumpOptions) -> DumpResult {
     if let Err(e) = check_text(bytes) {
         return DumpResult {
             articles: Vec::new(),
-            diagnostics: vec![Diagnostic {
-                code: DiagnosticCode::NoArticle,
-                message: e.to_string(),
-            }],
+            diagnostics: vec![Diagnostic { code: DiagnosticCode::NoArticle, message: e.to_string() }],
         };
     }
     let (text, lossy) = decode_text(bytes);
     let mut r = extract_dump(&text, opts);
     if lossy {
-        let d = Diagnostic {
-            code: DiagnosticCode::DecodeErrors,
-            message: "invalid UTF-8 replaced with U+FFFD".into(),
-        };
+        let d = Diagnostic { code: DiagnosticCode::DecodeErrors, message: "invalid UTF-8 replaced with U+FFFD".into() };
         for a in &mut r.articles {
             a.diagnostics.push(d.clone());
         }
@@ -139,18 +124,7 @@ pub fn debug_gaps(text: &str) -> Vec<(usize, usize, usize, usize, bool)> {
     let lines = lines::split(text);
     let blocks = blocks::find_blocks(&lines);
     let mains: Vec<&blocks::Block> = blocks.iter().filter(|b| b.is_main()).collect();
-    mains
-        .windows(2)
-        .map(|w| {
-            (
-                w[0].start,
-                w[0].end,
-                w[1].start,
-                w[1].end,
-                blocks::page_break(&lines, w[0].end, w[1].start),
-            )
-        })
-        .collect()
+    mains.windows(2).map(|w| (w[0].start, w[0].end, w[1].start, w[1].end, blocks::page_break(&lines, w[0].end, w[1].start))).collect()
 }
 
 /// For tuning: the kind of each line and the blocks, as text.
@@ -160,13 +134,7 @@ pub fn debug_lines(text: &str) -> String {
     let blocks = blocks::find_blocks(&lines);
     let mut out = String::new();
     for b in &blocks {
-        out.push_str(&format!(
-            "block {}..{} mass {} main {}\n",
-            b.start,
-            b.end,
-            b.mass,
-            b.is_main()
-        ));
+        out.push_str(&format!("block {}..{} mass {} main {}\n", b.start, b.end, b.mass, b.is_main()));
     }
     for (i, l) in lines.iter().enumerate() {
         let t: String = l.text.chars().take(70).collect();
@@ -190,10 +158,7 @@ pub fn extract_dump(text: &str, opts: &DumpOptions) -> DumpResult {
     }
     let text = &text[..cut];
     if text.trim().is_empty() {
-        result.diagnostics.push(Diagnostic {
-            code: DiagnosticCode::NoArticle,
-            message: "empty input".into(),
-        });
+        result.diagnostics.push(Diagnostic { code: DiagnosticCode::NoArticle, message: "empty input".into() });
         return result;
     }
     let (lines, cut_lines) = lines::split_bounded(text, lines::MAX_LINES);
@@ -214,9 +179,7 @@ pub fn extract_dump(text: &str, opts: &DumpOptions) -> DumpResult {
     }
     let mut floor = 0;
     for (n, g) in groups.iter().enumerate() {
-        let (Some(&first), Some(&last)) = (g.first(), g.last()) else {
-            continue;
-        };
+        let (Some(&first), Some(&last)) = (g.first(), g.last()) else { continue };
         let start = blocks[first].start;
         let end = blocks[last].end;
         // The page of this article starts after the previous page's footer.
@@ -225,23 +188,12 @@ pub fn extract_dump(text: &str, opts: &DumpOptions) -> DumpResult {
                 floor = f + 1;
             }
         }
-        let next = groups
-            .get(n + 1)
-            .and_then(|g| g.first())
-            .map_or(lines.len(), |&b| blocks[b].start);
+        let next = groups.get(n + 1).and_then(|g| g.first()).map_or(lines.len(), |&b| blocks[b].start);
         let tail_end = (end..next).find(|&k| lines[k].footer).unwrap_or(next);
-        let ranges: Vec<(usize, usize)> = g
-            .iter()
-            .map(|&b| (blocks[b].start, blocks[b].end))
-            .collect();
+        let ranges: Vec<(usize, usize)> = g.iter().map(|&b| (blocks[b].start, blocks[b].end)).collect();
         let repeated = repeated_lines(&lines[floor..tail_end]);
-        let list: Vec<usize> = g
-            .iter()
-            .flat_map(|&b| blocks[b].list.iter().copied())
-            .collect();
-        result.articles.push(article(
-            &lines, floor, &ranges, &list, &repeated, tail_end, opts.now,
-        ));
+        let list: Vec<usize> = g.iter().flat_map(|&b| blocks[b].list.iter().copied()).collect();
+        result.articles.push(article(&lines, floor, &ranges, &list, &repeated, tail_end, opts.now));
         floor = end;
     }
     result
@@ -264,20 +216,12 @@ fn article(
     let h = fields::headline(lines, floor, start, tail_end, now);
     if let Some(h) = h {
         a.headline = Some(lines[h].text.clone());
-        a.note(
-            "headline",
-            EvidenceSource::TextHeuristic,
-            lines[h].text.clone(),
-        );
+        a.note("headline", EvidenceSource::TextHeuristic, lines[h].text.clone());
     }
     // Head zone: from the first printing of the headline (dates and
     // captions often sit between two printings) to the body.
     let head_from = h
-        .map(|h| {
-            (floor..h)
-                .find(|&k| lines[k].text == lines[h].text)
-                .unwrap_or(h)
-        })
+        .map(|h| (floor..h).find(|&k| lines[k].text == lines[h].text).unwrap_or(h))
         .unwrap_or(start.saturating_sub(12).max(floor));
     fields::head_zone(&mut a, lines, head_from, start, now);
     let mut paras = Vec::new();
@@ -285,20 +229,12 @@ fn article(
         body(&mut a, lines, s, e, list, repeated, now, &mut paras);
     }
     if !a.headings.is_empty() {
-        a.note(
-            "headings",
-            EvidenceSource::TextHeuristic,
-            a.headings.join(" | "),
-        );
+        a.note("headings", EvidenceSource::TextHeuristic, a.headings.join(" | "));
     }
     if !a.images.is_empty() {
         a.note("images", EvidenceSource::TextHeuristic, "caption lines");
     }
-    a.body = paras
-        .into_iter()
-        .map(|(_, p)| p)
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    a.body = paras.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("\n\n");
     // Dates and captions printed under the body ("Updated ...", photo credits).
     for l in &lines[end..tail_end.min(end + 15)] {
         if a.published.is_none() || a.updated.is_none() {
@@ -307,11 +243,7 @@ fn article(
     }
     if let Some(lang) = detect_language(&a.body) {
         a.language = Some(lang.to_string());
-        a.note(
-            "language",
-            EvidenceSource::Detection,
-            "frequent words and trigrams",
-        );
+        a.note("language", EvidenceSource::Detection, "frequent words and trigrams");
     }
     a
 }
@@ -332,10 +264,7 @@ fn repeated_lines(page: &[Line]) -> HashSet<&str> {
 /// with running text right after it.
 fn heading(lines: &[Line], k: usize, end: usize) -> bool {
     let l = &lines[k];
-    let next_body = lines[k + 1..end]
-        .iter()
-        .find(|l| l.kind != Kind::Blank)
-        .is_some_and(|n| n.kind == Kind::Prose);
+    let next_body = lines[k + 1..end].iter().find(|l| l.kind != Kind::Blank).is_some_and(|n| n.kind == Kind::Prose);
     next_body
         && l.kind == Kind::Short
         && (1..=14).contains(&l.units)
@@ -344,10 +273,7 @@ fn heading(lines: &[Line], k: usize, end: usize) -> bool {
         && !l.text.ends_with(':')
         && !fields::is_caption(l)
         && !fields::is_byline(l)
-        && l.text
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || "\"“‘'¿¡".contains(c))
+        && l.text.chars().next().is_some_and(|c| c.is_alphanumeric() || "\"“‘'¿¡".contains(c))
 }
 
 /// Fills body, headings, dateline and in-body captions from `start..end`.
@@ -384,10 +310,9 @@ fn body(
             fields::caption(a, lines, k, start);
             continue;
         }
-        let credit_below = lines[k + 1..end]
-            .iter()
-            .find(|l| l.kind != Kind::Blank)
-            .is_some_and(|n| fields::is_caption(n) && n.units <= 8);
+        let credit_below = lines[k + 1..end].iter().find(|l| l.kind != Kind::Blank).is_some_and(|n| {
+            fields::is_caption(n) && n.units <= 8
+        });
         if credit_below && l.units <= 40 {
             // A caption whose credit follows; recorded with the credit.
             continue;
@@ -411,25 +336,11 @@ fn body(
             if let Some((place, agency, rest)) = fields::dateline(t) {
                 if let Some(p) = place {
                     a.dateline = Some(p);
-                    a.note(
-                        "dateline",
-                        EvidenceSource::Byline,
-                        t.get(..t.len() - rest.len())
-                            .unwrap_or("")
-                            .trim()
-                            .to_string(),
-                    );
+                    a.note("dateline", EvidenceSource::Byline, t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string());
                 }
                 if let (Some(ag), None) = (agency, &a.credit) {
                     a.credit = Some(ag.to_string());
-                    a.note(
-                        "credit",
-                        EvidenceSource::Byline,
-                        t.get(..t.len() - rest.len())
-                            .unwrap_or("")
-                            .trim()
-                            .to_string(),
-                    );
+                    a.note("credit", EvidenceSource::Byline, t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string());
                 }
                 paras.push((k, rest.to_string()));
                 continue;
@@ -473,26 +384,14 @@ mod tests {
         let text = "Home\n".repeat(lines::MAX_LINES + 10);
         let r = extract_dump(&text, &DumpOptions::default());
         assert!(r.articles.is_empty());
-        assert!(r
-            .diagnostics
-            .iter()
-            .any(|d| d.code == DiagnosticCode::Truncated));
-        assert!(r
-            .diagnostics
-            .iter()
-            .any(|d| d.code == DiagnosticCode::NoArticle));
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::Truncated));
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::NoArticle));
     }
 
     #[test]
     fn truncation_is_reported() {
-        let opts = DumpOptions {
-            max_bytes: 10,
-            ..DumpOptions::default()
-        };
+        let opts = DumpOptions { max_bytes: 10, ..DumpOptions::default() };
         let r = extract_dump("héllo wörld and more text", &opts);
-        assert!(r
-            .diagnostics
-            .iter()
-            .any(|d| d.code == DiagnosticCode::Truncated));
+        assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::Truncated));
     }
 }

@@ -51,10 +51,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}'
-    )
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}' | '\u{2060}')
 }
 
 /// Bullet characters that open summary items and list entries.
@@ -62,10 +59,7 @@ pub(crate) fn strip_bullet(s: &str) -> Option<&str> {
     let t = s.trim_start();
     let mut it = t.chars();
     let c = it.next()?;
-    if matches!(
-        c,
-        '•' | '●' | '▪' | '■' | '◦' | '‣' | '∙' | '·' | '►' | '▶' | '–' | '*' | '-'
-    ) {
+    if matches!(c, '•' | '●' | '▪' | '■' | '◦' | '‣' | '∙' | '·' | '►' | '▶' | '–' | '*' | '-') {
         let rest = it.as_str();
         if rest.starts_with(char::is_whitespace) {
             return Some(rest.trim_start());
@@ -153,20 +147,7 @@ impl Line {
         let credit = chars <= 400 && vocab::credit_cue(&text, units <= 12);
         let footer = chars < 400 && vocab::is_footer(&text) && !vocab::credit_cue(&text, true);
         let bullet = strip_bullet(raw).is_some();
-        let mut line = Line {
-            text,
-            lower: Default::default(),
-            kind: Kind::Blank,
-            units,
-            chars,
-            cjk,
-            terminal,
-            boiler,
-            footer,
-            credit,
-            bullet,
-            date_line: Default::default(),
-        };
+        let mut line = Line { text, lower: Default::default(), kind: Kind::Blank, units, chars, cjk, terminal, boiler, footer, credit, bullet, date_line: Default::default() };
         line.kind = line.classify(letters, words, cjk);
         line
     }
@@ -177,21 +158,14 @@ impl Line {
         }
         let alpha = letters as f32 / self.chars as f32;
         // Glued menus ("Contact UsWork with usAdvertise...") have long "words".
-        let avg_word = if words > 0 {
-            (self.chars - cjk) as f32 / words as f32
-        } else {
-            99.0
-        };
+        let avg_word = if words > 0 { (self.chars - cjk) as f32 / words as f32 } else { 99.0 };
         let wordy = cjk * 2 > self.chars || avg_word <= 11.0;
         let (commas, stops) = if self.text.is_ascii() {
             let b = self.text.as_bytes();
             let commas = b.iter().filter(|&&c| c == b',' || c == b';').count();
             (commas, b.windows(2).filter(|w| w == b". ").count())
         } else {
-            (
-                self.text.matches([',', ';', '，', '、']).count(),
-                self.text.matches(". ").count(),
-            )
+            (self.text.matches([',', ';', '，', '、']).count(), self.text.matches(". ").count())
         };
         let sentences = stops + usize::from(self.terminal);
         let boilerish = self.boiler >= 2 && self.boiler * 12 >= self.units || self.footer;
@@ -201,9 +175,7 @@ impl Line {
         let long = self.units >= 15 && self.chars >= 80;
         // Tag clouds and keyword lists are long but have no punctuation.
         let punctuated = sentences + commas >= 1 || cjk * 2 > self.chars;
-        if long && (self.terminal || sentences + commas >= 2)
-            || self.units >= 30 && self.chars >= 160 && punctuated
-        {
+        if long && (self.terminal || sentences + commas >= 2) || self.units >= 30 && self.chars >= 160 && punctuated {
             return Kind::Prose;
         }
         if self.terminal && self.units >= 4 && self.chars >= 20 {
@@ -214,13 +186,7 @@ impl Line {
 
     /// The line in lower case.
     pub(crate) fn lower(&self) -> &str {
-        self.lower.get_or_init(|| {
-            if self.text.is_ascii() {
-                self.text.to_ascii_lowercase()
-            } else {
-                self.text.to_lowercase()
-            }
-        })
+        self.lower.get_or_init(|| if self.text.is_ascii() { self.text.to_ascii_lowercase() } else { self.text.to_lowercase() })
     }
 
     pub(crate) fn is_body(&self) -> bool {
@@ -275,10 +241,7 @@ fn chunks(mut s: &str) -> impl Iterator<Item = &str> {
             cut -= 1;
         }
         let head = &s[..cut];
-        let at = head
-            .rfind(". ")
-            .map(|k| k + 2)
-            .or_else(|| head.rfind(' ').map(|k| k + 1));
+        let at = head.rfind(". ").map(|k| k + 2).or_else(|| head.rfind(' ').map(|k| k + 1));
         let cut = at.filter(|&k| k > MAX_LINE_BYTES / 2).unwrap_or(cut);
         let (a, b) = s.split_at(cut);
         s = b;
@@ -297,15 +260,8 @@ mod tests {
         assert_eq!(Line::new("She declined to comment.").kind, Kind::Sentence);
         assert_eq!(Line::new("Business").kind, Kind::Short);
         assert_eq!(Line::new("   ").kind, Kind::Blank);
-        assert_eq!(
-            Line::new("Contact UsWork with usAdvertiseT Brand StudioYour Ad ChoicesPrivacyTerms")
-                .kind,
-            Kind::Short
-        );
-        assert_eq!(
-            Line::new("© 2024 Example Media. All rights reserved.").kind,
-            Kind::Short
-        );
+        assert_eq!(Line::new("Contact UsWork with usAdvertiseT Brand StudioYour Ad ChoicesPrivacyTerms").kind, Kind::Short);
+        assert_eq!(Line::new("© 2024 Example Media. All rights reserved.").kind, Kind::Short);
     }
 
     #[test]

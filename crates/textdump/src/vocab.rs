@@ -10,244 +10,54 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 /// Lower-case fragments that mark navigation, sharing, account, legal and
 /// advertising chrome. Matched without regard to ASCII case.
 pub(crate) const BOILER: &[&str] = &[
-    "share",
-    "follow",
-    "subscri*",
-    "sign up",
-    "sign in",
-    "signup",
-    "log in",
-    "login",
-    "log out",
-    "newsletter*",
-    "cookie*",
-    "privacy",
-    "terms of",
-    "terms and conditions",
-    "copyright",
-    "all rights reserved",
-    "advertis*",
-    "sponsored",
-    "read more",
-    "read next",
-    "related",
-    "recommend*",
-    "most read",
-    "most popular",
-    "trending",
-    "comment",
-    "comments",
-    "click here",
-    "download",
-    "our app",
-    "javascript",
-    "browser",
-    "facebook",
-    "twitter",
-    "instagram",
-    "whatsapp",
-    "linkedin",
-    "pinterest",
-    "youtube",
-    "reddit",
-    "telegram",
-    "e-mail",
-    "email",
-    "print",
-    "skip to",
-    "menu",
-    "search",
-    "home page",
-    "homepage",
-    "contact us",
-    "about us",
-    "careers",
-    "sitemap",
-    "site map",
-    "rss",
-    "podcast",
-    "watch live",
-    "load more",
-    "show more",
-    "see more",
-    "see all",
-    "view all",
-    "more from",
-    "you may also",
-    "you might also",
-    "don't miss",
-    "continue reading",
-    "next article",
-    "previous article",
-    "back to top",
-    "accept",
-    "consent",
-    "notification*",
-    "feedback",
-    "report an error",
-    "premium",
-    "paywall",
-    "free trial",
-    "unlimited access",
-    "already a subscriber",
-    "create an account",
-    "register",
-    "password",
-    "username",
-    "loading",
-    "video player",
-    "play video",
-    "gallery",
-    "slideshow",
-    "short url",
-    "copy link",
-    "permalink",
-    "opt-out",
-    "opt out",
-    "personali*",
-    "tracking",
-    "browsing",
-    "third-party",
-    "third party",
-    "website",
-    "our site",
-    "this site",
-    "policy",
-    "notice",
-    "preferences",
-    "sign-up",
-    "inbox",
-    "unsubscribe",
-    "alerts",
+    "share", "follow", "subscri*", "sign up", "sign in", "signup", "log in",
+    "login", "log out", "newsletter*", "cookie*", "privacy", "terms of", "terms and conditions",
+    "copyright", "all rights reserved", "advertis*", "sponsored", "read more", "read next",
+    "related", "recommend*", "most read", "most popular", "trending", "comment", "comments",
+    "click here", "download", "our app", "javascript", "browser", "facebook", "twitter",
+    "instagram", "whatsapp", "linkedin", "pinterest", "youtube", "reddit", "telegram",
+    "e-mail", "email", "print", "skip to", "menu", "search", "home page", "homepage",
+    "contact us", "about us", "careers", "sitemap", "site map", "rss", "podcast", "watch live",
+    "load more", "show more", "see more", "see all", "view all", "more from", "you may also",
+    "you might also", "don't miss", "continue reading", "next article", "previous article",
+    "back to top", "accept", "consent", "notification*", "feedback", "report an error",
+    "premium", "paywall", "free trial", "unlimited access", "already a subscriber",
+    "create an account", "register", "password", "username", "loading", "video player",
+    "play video", "gallery", "slideshow", "short url", "copy link", "permalink", 
+    "opt-out", "opt out", "personali*", "tracking", "browsing", "third-party",
+    "third party", "website", "our site", "this site", "policy", "notice", "preferences",
+    "sign-up", "inbox", "unsubscribe", "alerts",
     // author boxes under the article
-    "contributor",
-    "contributing writer",
-    "staff writer",
-    "senior writer",
-    "is a reporter",
-    "is a writer",
-    "is a freelance",
-    "is the author of",
-    "is the editor",
-    "follow him",
-    "follow her",
+    "contributor", "contributing writer", "staff writer", "senior writer", "is a reporter",
+    "is a writer", "is a freelance", "is the author of", "is the editor", "follow him", "follow her",
     // de / fr / es / it / pt / nl
-    "teilen",
-    "anmelden",
-    "abonnieren",
-    "datenschutz",
-    "impressum",
-    "werbung",
-    "weiterlesen",
-    "partager",
-    "abonner",
-    "connexion",
-    "mentions légales",
-    "publicité",
-    "lire aussi",
-    "compartir",
-    "suscríbete",
-    "suscribir",
-    "iniciar sesión",
-    "publicidad",
-    "leer más",
-    "condividi",
-    "iscriviti",
-    "accedi",
-    "pubblicità",
-    "leggi anche",
-    "compartilhar",
-    "assine",
-    "publicidade",
-    "leia mais",
-    "delen",
-    "abonneren",
-    "inloggen",
-    "lees ook",
+    "teilen", "anmelden", "abonnieren", "datenschutz", "impressum", "werbung", "weiterlesen",
+    "partager", "abonner", "connexion", "mentions légales", "publicité", "lire aussi",
+    "compartir", "suscríbete", "suscribir", "iniciar sesión", "publicidad", "leer más",
+    "condividi", "iscriviti", "accedi", "pubblicità", "leggi anche", "compartilhar",
+    "assine", "publicidade", "leia mais", "delen", "abonneren", "inloggen", "lees ook",
 ];
 
 /// Fragments of a copyright / legal footer line: where a page ends.
 pub(crate) const FOOTER: &[&str] = &[
-    "©",
-    "copyright",
-    "all rights reserved",
-    "todos los derechos",
-    "tous droits",
-    "alle rechte",
-    "tutti i diritti",
-    "todos os direitos",
-    "alle rechten",
+    "©", "copyright", "all rights reserved", "todos los derechos", "tous droits",
+    "alle rechte", "tutti i diritti", "todos os direitos", "alle rechten",
 ];
 
 /// Wire agencies and photo agencies: credited sources, never authors.
 pub(crate) const AGENCIES: &[&str] = &[
-    "Reuters",
-    "Associated Press",
-    "AP",
-    "AFP",
-    "Agence France-Presse",
-    "Bloomberg",
-    "dpa",
-    "EFE",
-    "ANSA",
-    "PTI",
-    "IANS",
-    "ANI",
-    "Xinhua",
-    "Kyodo",
-    "Yonhap",
-    "UPI",
-    "Canadian Press",
-    "PA",
-    "Press Association",
-    "AAP",
-    "Getty Images",
-    "Shutterstock",
-    "EPA",
-    "Anadolu",
-    "TASS",
-    "RIA",
-    "Interfax",
-    "NTB",
-    "TT",
-    "APA",
-    "Belga",
-    "ANP",
-    "Europa Press",
-    "Lusa",
+    "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Bloomberg", "dpa",
+    "EFE", "ANSA", "PTI", "IANS", "ANI", "Xinhua", "Kyodo", "Yonhap", "UPI", "Canadian Press",
+    "PA", "Press Association", "AAP", "Getty Images", "Shutterstock", "EPA", "Anadolu", "TASS",
+    "RIA", "Interfax", "NTB", "TT", "APA", "Belga", "ANP", "Europa Press", "Lusa",
 ];
 
 /// Words that open a photo caption's credit ("Photo: Jane Roe/AP").
 pub(crate) const CREDIT_CUES: &[&str] = &[
-    "photo:",
-    "photo by",
-    "photograph:",
-    "photograph by",
-    "image:",
-    "image credit",
-    "image by",
-    "credit:",
-    "credit…",
-    "credit...",
-    "picture:",
-    "pictured:",
-    "source:",
-    "foto:",
-    "bild:",
-    "crédit",
-    "crédito",
-    "courtesy",
-    "getty images",
-    "ap photo",
-    "afp photo",
-    "reuters/",
-    "/reuters",
-    "/ap",
-    "/afp",
-    "/getty",
-    "file photo",
-    "shutterstock",
-    "illustration:",
+    "photo:", "photo by", "photograph:", "photograph by", "image:", "image credit", "image by",
+    "credit:", "credit…", "credit...", "picture:", "pictured:", "source:", "foto:", "bild:",
+    "crédit", "crédito", "courtesy", "getty images", "ap photo", "afp photo", "reuters/",
+    "/reuters", "/ap", "/afp", "/getty", "file photo", "shutterstock", "illustration:",
 ];
 
 /// Whether a line names a photo credit: it starts with a credit cue, ends
@@ -256,23 +66,13 @@ pub(crate) fn credit_cue(text: &str, short: bool) -> bool {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     let ac = AC.get_or_init(|| automaton(CREDIT_CUES));
     // A credit closes a long caption ("... Photograph by Jane Roe/AFP").
-    ac.find_iter(text)
-        .any(|m| short || m.start() == 0 || text.len() - m.start() <= 60)
+    ac.find_iter(text).any(|m| short || m.start() == 0 || text.len() - m.start() <= 60)
 }
 
 /// Labels that introduce an update time rather than the first publication.
 pub(crate) const UPDATED: &[&str] = &[
-    "updated",
-    "update:",
-    "modified",
-    "last edit",
-    "aktualisiert",
-    "mis à jour",
-    "actualizado",
-    "actualización",
-    "aggiornato",
-    "atualizado",
-    "bijgewerkt",
+    "updated", "update:", "modified", "last edit", "aktualisiert", "mis à jour", "actualizado",
+    "actualización", "aggiornato", "atualizado", "bijgewerkt",
 ];
 
 /// The automaton over [`BOILER`] (a trailing `*` marks a prefix entry,
@@ -296,8 +96,7 @@ pub(crate) fn boiler_hits(text: &str) -> usize {
     let mut extra = 0usize;
     for m in ac.find_iter(text) {
         let start_ok = m.start() == 0 || !is_word_byte(b, m.start() - 1);
-        let end_ok =
-            prefix[m.pattern().as_usize()] || m.end() >= b.len() || !is_word_byte(b, m.end());
+        let end_ok = prefix[m.pattern().as_usize()] || m.end() >= b.len() || !is_word_byte(b, m.end());
         if start_ok && end_ok {
             let id = m.pattern().as_usize();
             if id < 128 {
@@ -313,8 +112,7 @@ pub(crate) fn boiler_hits(text: &str) -> usize {
 /// Whether the byte at `i` belongs to a word (ASCII alphanumeric or any
 /// byte of a multi-byte character).
 fn is_word_byte(b: &[u8], i: usize) -> bool {
-    b.get(i)
-        .is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80)
+    b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80)
 }
 
 /// Whether a line reads as a copyright/legal footer: a
@@ -331,12 +129,8 @@ pub(crate) fn is_footer(text: &str) -> bool {
     // ("© The Daily Example Company"); a bare "© Name" is an attribution,
     // and photo credits are told apart by the caller.
     text.len() <= 100 && text.split(' ').count() >= 4
-        || lower.contains("rights")
-        || lower.contains("derechos")
-        || lower.contains("droits")
-        || lower.contains("rechte")
-        || lower.contains("diritti")
-        || has_year(&lower)
+        || lower.contains("rights") || lower.contains("derechos") || lower.contains("droits")
+        || lower.contains("rechte") || lower.contains("diritti") || has_year(&lower)
 }
 
 /// A DFA over `pats`: one pass over a line finds any of them.
@@ -374,10 +168,7 @@ mod tests {
     #[test]
     fn vocabulary_lookups() {
         assert!(boiler_hits("share this on facebook") >= 2);
-        assert_eq!(
-            boiler_hits("shareholders were following the unrelated sprint"),
-            0
-        );
+        assert_eq!(boiler_hits("shareholders were following the unrelated sprint"), 0);
         assert_eq!(boiler_hits("advertisement"), 1);
         assert!(is_footer("© 2024 example media"));
         assert_eq!(agency("(Reuters)"), Some("Reuters"));

@@ -20,65 +20,36 @@ fn check_article(case: &str, n: usize, a: &Article, want: &Value) -> Vec<String>
     let mut errs = Vec::new();
     let got = serde_json::to_value(a).expect("article serialises");
     let mut fail = |what: &str, exp: &Value, got: &Value| {
-        errs.push(format!(
-            "{case} article {n}: {what}: expected {exp}, got {got}"
-        ));
+        errs.push(format!("{case} article {n}: {what}: expected {exp}, got {got}"));
     };
-    let Some(obj) = want.as_object() else {
-        return vec![format!("{case}: article {n} is not an object")];
-    };
+    let Some(obj) = want.as_object() else { return vec![format!("{case}: article {n} is not an object")] };
     for (k, exp) in obj {
         match k.as_str() {
             "body_first" => {
                 let e = exp.as_str().unwrap_or_default();
                 if !a.body.starts_with(e) {
-                    fail(
-                        k,
-                        exp,
-                        &Value::from(a.body.chars().take(80).collect::<String>()),
-                    );
+                    fail(k, exp, &Value::from(a.body.chars().take(80).collect::<String>()));
                 }
             }
             "body_last" => {
                 let e = exp.as_str().unwrap_or_default();
                 if !a.body.ends_with(e) {
-                    let tail: String = a
-                        .body
-                        .chars()
-                        .rev()
-                        .take(80)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect();
+                    let tail: String = a.body.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
                     fail(k, exp, &Value::from(tail));
                 }
             }
             "body_lacks" => {
-                for s in exp
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
+                for s in exp.as_array().into_iter().flatten().filter_map(Value::as_str) {
                     if a.body.contains(s) {
                         fail(k, &Value::from(s), &Value::from("present in body"));
                     }
                 }
             }
             "images" => {
-                let gi = got
-                    .get("images")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
+                let gi = got.get("images").and_then(Value::as_array).cloned().unwrap_or_default();
                 let ei = exp.as_array().cloned().unwrap_or_default();
                 if gi.len() != ei.len() {
-                    fail(
-                        "images count",
-                        &Value::from(ei.len()),
-                        &Value::from(gi.len()),
-                    );
+                    fail("images count", &Value::from(ei.len()), &Value::from(gi.len()));
                 }
                 for (e, g) in ei.iter().zip(&gi) {
                     for (f, v) in e.as_object().into_iter().flatten() {
@@ -108,57 +79,28 @@ fn check_article(case: &str, n: usize, a: &Article, want: &Value) -> Vec<String>
 }
 
 fn run_case(dir: &Path) -> Vec<String> {
-    let case = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let case = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let bytes = std::fs::read(dir.join("dump.txt")).expect("dump.txt");
     let want: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).expect("expected.json"))
-            .expect("expected.json parses");
+        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).expect("expected.json")).expect("expected.json parses");
     let now = want
         .get("now")
         .and_then(Value::as_str)
         .map(|s| chrono::DateTime::parse_from_rfc3339(s).expect("now is RFC 3339"));
-    let r = extract_dump_bytes(
-        &bytes,
-        &DumpOptions {
-            now,
-            ..Default::default()
-        },
-    );
+    let r = extract_dump_bytes(&bytes, &DumpOptions { now, ..Default::default() });
     let mut errs = Vec::new();
-    let arts = want
-        .get("articles")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let arts = want.get("articles").and_then(Value::as_array).cloned().unwrap_or_default();
     if r.articles.len() != arts.len() {
         let heads: Vec<_> = r.articles.iter().map(|a| a.headline.clone()).collect();
-        errs.push(format!(
-            "{case}: expected {} articles, got {} {heads:?}",
-            arts.len(),
-            r.articles.len()
-        ));
+        errs.push(format!("{case}: expected {} articles, got {} {heads:?}", arts.len(), r.articles.len()));
     }
     for (n, (a, w)) in r.articles.iter().zip(&arts).enumerate() {
         errs.extend(check_article(&case, n, a, w));
     }
-    for code in want
-        .get("diagnostics")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let have = r
-            .diagnostics
-            .iter()
-            .any(|d| serde_json::to_value(d.code).ok().as_ref() == Some(code));
+    for code in want.get("diagnostics").and_then(Value::as_array).into_iter().flatten() {
+        let have = r.diagnostics.iter().any(|d| serde_json::to_value(d.code).ok().as_ref() == Some(code));
         if !have {
-            errs.push(format!(
-                "{case}: diagnostic {code} missing, got {:?}",
-                r.diagnostics
-            ));
+            errs.push(format!("{case}: diagnostic {code} missing, got {:?}", r.diagnostics));
         }
     }
     errs
@@ -175,12 +117,7 @@ fn golden_cases() {
     dirs.sort();
     assert!(dirs.len() >= 7, "golden cases missing: {dirs:?}");
     let errs: Vec<String> = dirs.iter().flat_map(|d| run_case(d)).collect();
-    assert!(
-        errs.is_empty(),
-        "{} golden failures:\n{}",
-        errs.len(),
-        errs.join("\n")
-    );
+    assert!(errs.is_empty(), "{} golden failures:\n{}", errs.len(), errs.join("\n"));
 }
 
 /// One article with no line breaks at all, repeated to several megabytes:
@@ -211,17 +148,11 @@ fn binary_and_invalid_utf8() {
     assert!(r.articles.is_empty());
     assert!(!r.diagnostics.is_empty());
 
-    let mut text = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/single_wire/dump.txt"),
-    )
-    .expect("dump");
+    let mut text = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/single_wire/dump.txt")).expect("dump");
     text.extend_from_slice(b"\n\xff\xfe broken \xc3 bytes\n");
     let r = extract_dump_bytes(&text, &DumpOptions::default());
     assert_eq!(r.articles.len(), 1);
-    assert!(r
-        .diagnostics
-        .iter()
-        .any(|d| d.code == newsdesk_model::DiagnosticCode::DecodeErrors));
+    assert!(r.diagnostics.iter().any(|d| d.code == newsdesk_model::DiagnosticCode::DecodeErrors));
 }
 
 /// Random mixtures of the characters dumps are made of (words, digits,
@@ -230,30 +161,9 @@ fn binary_and_invalid_utf8() {
 #[test]
 fn random_dumps_never_panic() {
     const PIECES: [&str; 24] = [
-        "The ",
-        "council ",
-        "voted ",
-        "2019-11-19 ",
-        "Nov 19, 2019 7:05 AM EST ",
-        "3 hours ago ",
-        ". ",
-        ", ",
-        "\n",
-        "\n\n",
-        "\n\n\n",
-        "\r\n",
-        "\t",
-        "\u{a0}",
-        "• ",
-        "© 2024 ",
-        "By Jane Roe ",
-        "(Reuters) ",
-        "CARACAS: ",
-        "Ünïcödé ",
-        "東京 ",
-        "—",
-        "Share ",
-        "Updated ",
+        "The ", "council ", "voted ", "2019-11-19 ", "Nov 19, 2019 7:05 AM EST ", "3 hours ago ", ". ", ", ",
+        "\n", "\n\n", "\n\n\n", "\r\n", "\t", "\u{a0}", "• ", "© 2024 ", "By Jane Roe ", "(Reuters) ", "CARACAS: ",
+        "Ünïcödé ", "東京 ", "—", "Share ", "Updated ",
     ];
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let now = chrono::DateTime::parse_from_rfc3339("2024-03-01T12:00:00Z").ok();
@@ -269,13 +179,7 @@ fn random_dumps_never_panic() {
             x ^= x << 17;
             s.push_str(PIECES[(x % PIECES.len() as u64) as usize]);
         }
-        let r = extract_dump(
-            &s,
-            &DumpOptions {
-                now,
-                ..Default::default()
-            },
-        );
+        let r = extract_dump(&s, &DumpOptions { now, ..Default::default() });
         for a in &r.articles {
             assert!(!a.body.is_empty());
         }

@@ -16,19 +16,11 @@ pub struct Db {
 }
 
 pub fn admin(sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls)
-            .await
-            .expect("connect to PostgreSQL as postgres");
+        let (client, conn) = tokio_postgres::connect(PG_ADMIN, tokio_postgres::NoTls).await.expect("connect to PostgreSQL as postgres");
         let task = tokio::spawn(conn);
-        client
-            .batch_execute(sql)
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
         drop(client);
         let _ = task.await;
     });
@@ -36,16 +28,10 @@ pub fn admin(sql: &str) {
 
 impl Db {
     pub fn new(tag: &str) -> Db {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or(0);
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
         let name = format!("nd_{tag}_{}_{t}", std::process::id());
         admin(&format!("CREATE DATABASE {name}"));
-        Db {
-            url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
-            name,
-        }
+        Db { url: format!("postgres://postgres@127.0.0.1:5432/{name}"), name }
     }
     pub fn store(&self) -> PgStore {
         PgStore::connect(&self.url).expect("connect to the test database")
@@ -55,10 +41,7 @@ impl Db {
 impl Drop for Db {
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            admin(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
+            admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
 }
@@ -93,11 +76,6 @@ pub fn run(args: &[&str]) -> Output {
 
 pub fn ok(args: &[&str]) -> String {
     let out = run(args);
-    assert!(
-        out.status.success(),
-        "newsdesk {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "newsdesk {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
