@@ -36,7 +36,7 @@ mod webhook;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -128,8 +128,8 @@ struct Readers {
     /// connections a few requests waited many turns, and that, not the
     /// work, made the search API's slowest 1 %.
     gate: Arc<tokio::sync::Semaphore>,
+    /// Idle handles, and how many are open (idle or leased).
     state: Mutex<(Vec<Box<DynStore>>, usize)>,
-    returned: Condvar,
     open: Box<OpenReader>,
     max: usize,
 }
@@ -149,7 +149,6 @@ impl Drop for Lease<'_> {
             Some(r) if !std::thread::panicking() => st.0.push(r),
             _ => st.1 = st.1.saturating_sub(1),
         }
-        self.app.readers.returned.notify_one();
     }
 }
 
@@ -194,7 +193,6 @@ impl App {
         let readers = Readers {
             gate: Arc::new(tokio::sync::Semaphore::new(max)),
             state: Mutex::new((Vec::new(), 0)),
-            returned: Condvar::new(),
             open,
             max,
         };
@@ -224,23 +222,23 @@ impl App {
 
     /// A read-only handle from the pool (opening one if fewer than the
     /// maximum exist); it goes back to the pool when the lease is
-    /// dropped.
+    /// dropped. The caller holds a permit of `gate`, and a lease is dropped
+    /// before its permit, so with as many permits as handles one is always
+    /// idle or can be opened.
     fn lease_reader(&self) -> Result<Lease<'_>, ApiError> {
         let mut st = self.readers.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(r) = st.0.pop() {
-                return Ok(Lease { app: self, store: Some(r) });
-            }
-            if st.1 < self.readers.max {
-                st.1 += 1;
-                drop(st);
-                // The lease frees the slot again if opening fails.
-                let mut lease = Lease { app: self, store: None };
-                lease.store = Some((self.readers.open)()?);
-                return Ok(lease);
-            }
-            st = self.readers.returned.wait(st).unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = st.0.pop() {
+            return Ok(Lease { app: self, store: Some(r) });
         }
+        if st.1 >= self.readers.max {
+            return Err(ApiError::internal("every store handle is in use"));
+        }
+        st.1 += 1;
+        drop(st);
+        // The lease frees the slot again if opening fails.
+        let mut lease = Lease { app: self, store: None };
+        lease.store = Some((self.readers.open)()?);
+        Ok(lease)
     }
 
     /// Runs the read-only `f` on a pooled handle on the blocking pool.
@@ -255,6 +253,8 @@ impl App {
             .await
             .map_err(|_| ApiError::internal("the read pool is closed"))?;
         tokio::task::spawn_blocking(move || {
+            // Declared first, so dropped after the lease: the handle is back
+            // in the pool before the next request is let in.
             let _permit = permit;
             let lease = app.lease_reader()?;
             match &lease.store {
