@@ -403,6 +403,25 @@ mod tests {
     }
 
     #[test]
+    fn trimmed_centroid_terms_stop_matching() {
+        let mut c = StoryClusterer::with_params(StoryParams { centroid_terms: 3, ..StoryParams::default() });
+        let art = |id: u64, terms: &[(&str, f32)]| StoryFeatures {
+            id,
+            published_unix: Some(1_000_000),
+            entities: Vec::new(),
+            terms: terms.iter().map(|(t, w)| (t.to_string(), *w)).collect(),
+        };
+        let first = [("quay", 5.0), ("ferry", 4.0), ("strike", 3.0), ("weather", 2.9), ("monday", 2.9)];
+        assert_eq!(c.assign(&art(1, &first)), 1);
+        // Only the two lightest terms, which the centroid dropped (kept, they
+        // would give a cosine of ~0.5): a new story.
+        assert_eq!(c.assign(&art(2, &[("weather", 1.0), ("monday", 1.0)])), 2);
+        // Two of the kept terms: the first story.
+        assert_eq!(c.assign(&art(3, &[("quay", 1.0), ("ferry", 1.0)])), 1);
+        assert_eq!(c.story_count(), 2);
+    }
+
+    #[test]
     fn a_story_stops_growing_after_its_span() {
         let mut c = StoryClusterer::new();
         let head = "Ferry strike at Osterlund quay";
