@@ -163,7 +163,9 @@ pub struct SearchText {
     /// Words (all required), `"phrases"`, `AND`/`OR`/`NOT`, `-word`,
     /// `headline:word`. Empty matches everything. Any text is a query: what
     /// the syntax cannot read (an unclosed quote, an unknown field) is
-    /// searched for the words it can.
+    /// searched for the words it can. Refused (400, `bad_query`) only over the
+    /// bounds every store applies before parsing: 4,096 bytes, parentheses 16
+    /// deep, 128 operators, 8 `NOT`/`+`/`-` in a row.
     pub q: Option<String>,
 }
 

@@ -152,6 +152,26 @@ impl Iterator for Sources {
                     }
                     continue;
                 }
+                // Only regular files (or links to them) are opened in a walk:
+                // opening a FIFO blocks until a writer comes, which hung the
+                // whole ingest, and a device or socket is never a page.
+                let is_regular = if meta.file_type().is_symlink() {
+                    std::fs::metadata(&path).map(|m| m.is_file()).unwrap_or(false)
+                } else {
+                    meta.is_file()
+                };
+                if !is_regular {
+                    // A name the walk would not read anyway is passed over
+                    // quietly, as any unknown file in a folder is; one it
+                    // would read gets a diagnostic saying why it was not.
+                    if matches!(file_kind(&path), FileKind::Unknown { .. }) {
+                        continue;
+                    }
+                    return Some(Err(SourceError::skipped(
+                        path.display().to_string(),
+                        "not a regular file (a FIFO, socket, device or dangling link)",
+                    )));
+                }
                 if let Some(item) = self.open_path(&path, false) {
                     return Some(item);
                 }

@@ -140,3 +140,31 @@ fn robots_rules() {
     assert!(Robots::parse("Disallow: /\n\u{0}\u{ffff} garbage").allows("x", "/a"));
     assert!(!Robots::disallow_all().allows("x", "/a"));
 }
+
+/// A FIFO with a page's name in a folder is reported and passed over; the
+/// files after it are still read. Opening it would block until a writer
+/// came, so the walk runs on its own thread and the test fails (instead of
+/// hanging) if it does not finish.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_folder_is_skipped_not_opened() {
+    let d = tmp("fifo");
+    let made = std::process::Command::new("mkfifo").arg(d.join("a.html")).status().expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    std::fs::write(d.join("b.html"), "<html><p>after the fifo</p></html>").unwrap();
+    std::os::unix::fs::symlink(d.join("a.html"), d.join("c.html")).unwrap();
+    std::fs::write(d.join("d.html"), "<html><p>after the link</p></html>").unwrap();
+    let input = d.display().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let items: Vec<_> = open(&[input], &SourceOptions::default()).collect();
+        let _ = tx.send(items);
+    });
+    let items = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the walk must not block on a FIFO");
+    let fifo = items[0].as_ref().expect_err("the FIFO is a diagnostic");
+    assert!(fifo.location.ends_with("a.html") && fifo.is_skip() && fifo.message.contains("not a regular file"), "{fifo:?}");
+    assert_eq!(items[1].as_ref().expect("b.html is read").bytes, b"<html><p>after the fifo</p></html>");
+    assert!(items[2].as_ref().is_err_and(|e| e.location.ends_with("c.html")), "a link to a FIFO is skipped too: {:?}", items[2]);
+    assert!(items[3].as_ref().is_ok_and(|doc| doc.location.ends_with("d.html")));
+    assert_eq!(items.len(), 4);
+}

@@ -925,6 +925,7 @@ fn refs(p: &Params) -> Vec<&(dyn ToSql + Sync)> {
 fn follow_condition(spec: &FollowSpec, at: usize) -> Result<(String, Vec<String>)> {
     Ok(match spec {
         FollowSpec::Query(q) => {
+            newsdesk_store::check_query_text(q)?;
             let t = ts_query(q, at);
             match t.sql {
                 Some(sql) => (format!("a.tsv @@ ({sql})"), t.params),
@@ -1020,7 +1021,16 @@ impl Store for PgStore {
                     continue;
                 }
                 let spec = spec_from(&kind, value);
-                let (cond, ps) = follow_condition(&spec, 4)?;
+                // As in the embedded backend: a stored follow over the query
+                // bounds matches nothing instead of failing every commit.
+                let (cond, ps) = match follow_condition(&spec, 4) {
+                    Ok(c) => c,
+                    Err(StoreError::Query { query, message }) => {
+                        eprintln!("newsdesk: follow {fid} is skipped: query {query:?} {message}");
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let mut params: Params = vec![Box::new(fid), Box::new(lo), Box::new(upto)];
                 params.extend(ps.into_iter().map(|p| Box::new(p) as Box<dyn ToSql + Sync + Send>));
                 tx.execute(
@@ -1044,6 +1054,9 @@ impl Store for PgStore {
     }
 
     fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>> {
+        // The same bounds as the embedded backend, so a query is accepted
+        // or refused alike on both.
+        newsdesk_store::check_query_text(&q.text)?;
         let t = ts_query(&q.text, 1);
         let mut params: Params = Vec::new();
         params.extend(t.params.iter().map(|p| Box::new(p.clone()) as Box<dyn ToSql + Sync + Send>));

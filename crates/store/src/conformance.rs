@@ -16,6 +16,30 @@ pub fn conformance<S: Store>(make: impl Fn() -> S) {
     idempotent_and_deterministic(&make);
     revisions(&mut make());
     follows(&mut make());
+    hostile_queries(&mut make());
+}
+
+/// Query text over the bounds of [`crate::query_bounds`] is refused as a
+/// query error by search and by follow_add alike, and never reaches a
+/// parser that could overflow its stack; the store stays usable after.
+fn hostile_queries<S: Store>(s: &mut S) {
+    let deep = format!("{}a{}", "(".repeat(3000), ")".repeat(3000));
+    let nots = format!("{}a", "NOT ".repeat(1500));
+    let chain = format!("{}a", "(a OR ".repeat(1000));
+    for text in [&deep, &nots, &chain] {
+        let q = SearchQuery { text: text.clone(), limit: 10, ..SearchQuery::default() };
+        assert!(
+            matches!(s.search(&q), Err(StoreError::Query { .. })),
+            "rule: a search nested past the bounds is a query error"
+        );
+        assert!(
+            matches!(s.follow_add("deep", &FollowSpec::Query(text.clone())), Err(StoreError::Query { .. })),
+            "rule: a follow nested past the bounds is refused when added"
+        );
+    }
+    assert!(s.follow_list().expect("follow list").is_empty(), "rule: a refused follow is not stored");
+    let q = SearchQuery { text: "dam".into(), limit: 10, ..SearchQuery::default() };
+    assert!(s.search(&q).is_ok(), "rule: the store answers after refusing a hostile query");
 }
 
 fn article(url: &str, site: &str, headline: &str, body: &str, published: &str) -> Article {

@@ -20,9 +20,11 @@
 
 pub mod conformance;
 mod embedded;
+pub mod query_bounds;
 mod types;
 
 pub use embedded::EmbeddedStore;
+pub use query_bounds::check_query_text;
 pub use types::*;
 
 /// Helpers shared by the backends, so that every backend normalises names,
