@@ -1670,11 +1670,17 @@ mod tests {
     fn queries_at_the_bounds_parse_on_a_small_stack() {
         use crate::query_bounds::*;
         let dir = tempfile::tempdir().expect("temp dir");
+        // The deepest group holds the longest run of NOTs; the outer levels
+        // spend what is left of the operator budget on NOT runs of their own.
         let nots = "NOT ".repeat(MAX_QUERY_UNARY_RUN);
-        let inner = format!("{nots}a OR b");
-        let mut q = inner.clone();
-        for _ in 0..MAX_QUERY_DEPTH {
-            q = format!("({q} OR {nots}c)");
+        let mut q = format!("{nots}a OR b");
+        let mut operators = MAX_QUERY_UNARY_RUN + 1;
+        for level in 0..MAX_QUERY_DEPTH {
+            // Each level needs its own OR; the levels still to come keep theirs.
+            let later = MAX_QUERY_DEPTH - level - 1;
+            let run = MAX_QUERY_UNARY_RUN.min(MAX_QUERY_OPERATORS.saturating_sub(operators + 1 + later));
+            operators += run + 1;
+            q = format!("({q} OR {}c)", "NOT ".repeat(run));
         }
         assert!(crate::check_query_text(&q).is_ok(), "the test query must be within the bounds: {q}");
         let path = dir.path().to_path_buf();
