@@ -63,7 +63,8 @@ impl Block {
     pub fn sentence_like(&self) -> bool {
         let t = self.text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ' ', '」', '』']);
         // Chinese and Japanese put no spaces between words: count characters.
-        let long_enough = if self.text.chars().any(is_cjk) { self.chars >= 15 } else { self.text.split(' ').count() >= 4 };
+        let long_enough =
+            if self.text.chars().any(is_cjk) { self.chars >= 15 } else { self.text.split(' ').count() >= 4 };
         t.ends_with(['.', '!', '?', ':', ';', '…', '。', '！', '？']) && long_enough
     }
 }
@@ -126,6 +127,13 @@ pub struct BodyResult {
     pub teaser_paragraphs: usize,
     /// The container asks for a password (a login wall).
     pub password_form: bool,
+    /// Characters of good running text among the kept paragraphs: how well
+    /// a container is supported, to compare the two methods.
+    pub good_chars: usize,
+    /// The first method lost the article and the second one found it.
+    pub second_method: bool,
+    /// The first text node of the first kept paragraph (document order).
+    pub start: Option<NodeId>,
 }
 
 /// Hints from the metadata that help cleaning.
@@ -283,9 +291,14 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     }
     if let Some(t) = trace {
         use std::fmt::Write;
-        let _ = writeln!(t, "container: {}", best.map(|(c, s)| format!("{} (score {s:.0})", path_of(doc, c))).unwrap_or_default());
+        let _ = writeln!(
+            t,
+            "container: {}",
+            best.map(|(c, s)| format!("{} (score {s:.0})", path_of(doc, c))).unwrap_or_default()
+        );
         for (b, &ld) in blocks.iter().zip(&in_ld) {
-            let w = if under_chrome[b.elem as usize] && weight(b, ld) > 0.0 { -weight(b, ld) * 0.5 } else { weight(b, ld) };
+            let w =
+                if under_chrome[b.elem as usize] && weight(b, ld) > 0.0 { -weight(b, ld) * 0.5 } else { weight(b, ld) };
             let inside = best.is_some_and(|(c, _)| b.elem >= c && b.elem < doc.subtree_end(c));
             let excerpt: String = b.text.chars().take(70).collect();
             let mut why = String::new();
@@ -296,14 +309,95 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
                 }
                 why = format!(" [chrome: {}]", path_of(doc, a).rsplit(" > ").next().unwrap_or(""));
             }
-            let _ = writeln!(t, "{} {:>7.0} ld={:.2} {} | {}{why}", if inside { "IN " } else { "   " }, w, b.link_density(), excerpt.replace('\n', " "), path_of(doc, b.elem).rsplit(" > ").take(3).collect::<Vec<_>>().join(" < "));
+            let _ = writeln!(
+                t,
+                "{} {:>7.0} ld={:.2} {} | {}{why}",
+                if inside { "IN " } else { "   " },
+                w,
+                b.link_density(),
+                excerpt.replace('\n', " "),
+                path_of(doc, b.elem).rsplit(" > ").take(3).collect::<Vec<_>>().join(" < ")
+            );
         }
     }
-    let Some((container, _)) = best else {
-        return BodyResult { page_good_chars: good[0] as usize, ..BodyResult::default() };
+    let ctx =
+        Ctx { doc, blocks: &blocks, in_ld: &in_ld, chrome_of: &chrome_of, hints, page_good_chars: good[0] as usize };
+    let main = best.map(|(c, _)| clean(&ctx, c));
+    // The second method, for pages where the first lost the article: the
+    // element whose own paragraphs carry the most running text, found with
+    // no class-name vocabulary at all. It replaces the first method's result
+    // only when it holds clearly more running text.
+    let alt = paragraph_parent(doc, &blocks, &in_ld, &flags.skip).filter(|&a| Some(a) != best.map(|b| b.0));
+    let alt = alt.map(|a| clean(&ctx, a));
+    let main_good = main.as_ref().map_or(0, |r| r.good_chars);
+    // Text appended to an article (a reader's long comment, the next story)
+    // comes after it: a second result that starts after the first one's
+    // text and does not hold it wins only when the first found little.
+    let placed = |m: &BodyResult, a: &BodyResult| {
+        m.good_chars < SECOND_METHOD_MIN
+            || m.container.zip(a.container).is_some_and(|(mc, ac)| doc.is_inclusive_ancestor(ac, mc))
+            || a.start < m.start
     };
+    match (main, alt) {
+        (Some(m), Some(a))
+            if a.good_chars >= SECOND_METHOD_MIN
+                && a.good_chars * 2 > main_good * 3
+                && a.teaser_paragraphs == 0
+                && placed(&m, &a) =>
+        {
+            BodyResult { second_method: true, ..a }
+        }
+        (None, Some(a)) if a.good_chars >= SECOND_METHOD_MIN && a.teaser_paragraphs == 0 => {
+            BodyResult { second_method: true, ..a }
+        }
+        (Some(m), _) => m,
+        (None, _) => BodyResult { page_good_chars: good[0] as usize, ..BodyResult::default() },
+    }
+}
 
-    // Cleaning inside the container.
+/// Running text (characters) the second method must find before it is
+/// trusted: two or three real paragraphs.
+const SECOND_METHOD_MIN: usize = 300;
+
+/// What cleaning a container needs from the page-wide analysis.
+struct Ctx<'a> {
+    doc: &'a Document,
+    blocks: &'a [Block],
+    in_ld: &'a [bool],
+    chrome_of: &'a dyn Fn(NodeId) -> Chrome,
+    hints: &'a BodyHints<'a>,
+    page_good_chars: usize,
+}
+
+/// The element that is the parent of the most running text: each good
+/// block counts fully for its block element's parent and half for the
+/// grandparent (paragraphs wrapped one by one in their own `div`s). Comment
+/// threads and teaser grids put each item's text under its own parent, so
+/// they score low however long they are in all.
+fn paragraph_parent(doc: &Document, blocks: &[Block], in_ld: &[bool], skip: &[bool]) -> Option<NodeId> {
+    let mut score = std::collections::HashMap::<NodeId, usize>::new();
+    for (b, &ld) in blocks.iter().zip(in_ld) {
+        if !is_good(b, ld) || b.link_density() >= 0.35 {
+            continue;
+        }
+        let Some(p) = doc.parent(b.elem) else { continue };
+        *score.entry(p).or_default() += b.chars;
+        if let Some(g) = doc.parent(p) {
+            *score.entry(g).or_default() += b.chars / 2;
+        }
+    }
+    score
+        .into_iter()
+        .filter(|&(id, _)| id != 0 && !skip[id as usize])
+        .max_by_key(|&(id, s)| (s, std::cmp::Reverse(id)))
+        .map(|(id, _)| id)
+}
+
+/// Cleaning inside the container: the blocks that are article text, in
+/// order, and the facts the verdict needs.
+fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
+    let Ctx { doc, blocks, in_ld, chrome_of, hints, page_good_chars } = *ctx;
+
     let end = doc.subtree_end(container);
     let inside: Vec<usize> =
         (0..blocks.len()).filter(|&i| blocks[i].elem >= container && blocks[i].elem < end).collect();
@@ -320,7 +414,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     let last_good = strong.iter().zip(&keep).rposition(|(s, k)| *s && *k);
     let mut out = BodyResult {
         container: Some(container),
-        page_good_chars: good[0] as usize,
+        page_good_chars,
         password_form: (container..end)
             .filter(|&i| doc.tag(i) == Some(Tag::Input))
             .any(|i| doc.attr(i, "type").is_some_and(|t| t.eq_ignore_ascii_case("password"))),
@@ -373,6 +467,12 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
             out.teaser_paragraphs += 1;
             after_linked_heading = false;
         }
+        if strong[k] {
+            out.good_chars += b.chars;
+        }
+        if out.start.is_none() && b.heading == 0 {
+            out.start = Some(b.first);
+        }
         out.paragraphs.push(b.text.clone());
     }
     out
@@ -399,7 +499,8 @@ pub fn normalise_ld_body(s: &str) -> String {
 
 fn is_good(b: &Block, in_ld: bool) -> bool {
     b.heading == 0
-        && ((b.link_density() < 0.35 && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like())))
+        && ((b.link_density() < 0.35
+            && (b.chars >= 80 || (in_ld && b.chars >= 20) || (b.chars >= 40 && b.sentence_like())))
             || linked_prose(b))
 }
 
@@ -490,9 +591,23 @@ fn keep_block(b: &Block, in_ld: bool, chrome_between: bool, hints: &BodyHints) -
 fn is_promo_sentence(t: &str) -> bool {
     let l = t.to_lowercase();
     const PHRASES: &[&str] = &[
-        "subscribe", "newsletter", "follow us", "follow her", "follow him", "follow me", "may be reached",
-        "can be reached", "sign up", "on twitter", "on facebook", "on instagram", "download our app",
-        "download the app", "contact us", "click here", "tip?",
+        "subscribe",
+        "newsletter",
+        "follow us",
+        "follow her",
+        "follow him",
+        "follow me",
+        "may be reached",
+        "can be reached",
+        "sign up",
+        "on twitter",
+        "on facebook",
+        "on instagram",
+        "download our app",
+        "download the app",
+        "contact us",
+        "click here",
+        "tip?",
     ];
     PHRASES.iter().any(|p| l.contains(p))
 }
@@ -503,9 +618,22 @@ fn is_section_end_label(t: &str) -> bool {
     let l = t.to_lowercase();
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     const LABELS: &[&str] = &[
-        "related", "top stories", "more stories", "more from", "more news", "latest news",
-        "recommended", "you may also like", "you might also like", "most popular", "most read",
-        "trending", "further reading", "see also", "what to read next", "popular now",
+        "related",
+        "top stories",
+        "more stories",
+        "more from",
+        "more news",
+        "latest news",
+        "recommended",
+        "you may also like",
+        "you might also like",
+        "most popular",
+        "most read",
+        "trending",
+        "further reading",
+        "see also",
+        "what to read next",
+        "popular now",
     ];
     LABELS.iter().any(|p| l.starts_with(p))
 }
@@ -515,14 +643,55 @@ fn is_boilerplate_line(t: &str) -> bool {
     let l = t.to_lowercase();
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     const STARTS: &[&str] = &[
-        "advertisement", "advertising", "sponsored", "read more", "read next", "continue reading",
-        "click here", "sign up", "subscribe", "follow us", "follow @", "share this", "share on",
-        "related", "recommended", "you may also like",
-        "more from", "top stories", "don't miss", "don’t miss", "all rights reserved", "copyright", "©", "by ", "posted by", "published",
-        "updated", "last updated", "image:", "photo:", "photograph:", "getty images", "tags:",
-        "filed under", "loading", "watch:", "listen", "comments", "leave a comment", "this article",
-        "we use cookies", "download the", "reporting by", "editing by", "writing by",
-        "additional reporting", "compiled by", "edited by", "produced by",
+        "advertisement",
+        "advertising",
+        "sponsored",
+        "read more",
+        "read next",
+        "continue reading",
+        "click here",
+        "sign up",
+        "subscribe",
+        "follow us",
+        "follow @",
+        "share this",
+        "share on",
+        "related",
+        "recommended",
+        "you may also like",
+        "more from",
+        "top stories",
+        "don't miss",
+        "don’t miss",
+        "all rights reserved",
+        "copyright",
+        "©",
+        "by ",
+        "posted by",
+        "published",
+        "updated",
+        "last updated",
+        "image:",
+        "photo:",
+        "photograph:",
+        "getty images",
+        "tags:",
+        "filed under",
+        "loading",
+        "watch:",
+        "listen",
+        "comments",
+        "leave a comment",
+        "this article",
+        "we use cookies",
+        "download the",
+        "reporting by",
+        "editing by",
+        "writing by",
+        "additional reporting",
+        "compiled by",
+        "edited by",
+        "produced by",
     ];
     STARTS.iter().any(|s| l.starts_with(s)) || l.is_empty()
 }
@@ -587,9 +756,35 @@ fn skipped_tag(tag: Tag) -> bool {
     use Tag::*;
     matches!(
         tag,
-        Head | Script | Style | Noscript | Template | Svg | Math | Iframe | Object | Embed | Canvas
-            | Video | Audio | Button | Select | Option | Input | Textarea | Figure | Figcaption
-            | Nav | Aside | Footer | Dialog | Menu | Map | Picture | Title | Noembed | Noframes
+        Head | Script
+            | Style
+            | Noscript
+            | Template
+            | Svg
+            | Math
+            | Iframe
+            | Object
+            | Embed
+            | Canvas
+            | Video
+            | Audio
+            | Button
+            | Select
+            | Option
+            | Input
+            | Textarea
+            | Figure
+            | Figcaption
+            | Nav
+            | Aside
+            | Footer
+            | Dialog
+            | Menu
+            | Map
+            | Picture
+            | Title
+            | Noembed
+            | Noframes
     )
 }
 
@@ -608,34 +803,158 @@ fn hidden(doc: &Document, id: NodeId) -> bool {
 
 /// Words in class and id names that mark chrome whatever else the name says.
 const STRONG_CHROME: &[&str] = &[
-    "comment", "comments", "disqus", "related", "recommended", "recommendations", "recirculation",
-    "newsletter", "newsletters", "subscribe", "subscription", "signup", "share", "sharing", "sharebar",
-    "social", "cookie", "cookies", "consent", "gdpr", "outbrain", "taboola", "promo", "sponsored",
-    "sponsor", "advert", "advertisement", "ad", "ads", "adslot", "dfp", "breadcrumb", "breadcrumbs",
-    "footer", "nav", "navbar", "navigation", "menu", "trending", "popular", "mostread", "tagcloud",
-    "pagination", "pager", "caption", "figcaption", "byline", "author", "authors", "bio", "dateline",
-    "timestamp", "skiplink", "screenreader", "gallery", "slideshow", "rating", "podcast", "follow",
-    "login", "signin", "register", "toc", "complementary", "tags", "keywords", "footnote",
+    "comment",
+    "comments",
+    "disqus",
+    "related",
+    "recommended",
+    "recommendations",
+    "recirculation",
+    "newsletter",
+    "newsletters",
+    "subscribe",
+    "subscription",
+    "signup",
+    "share",
+    "sharing",
+    "sharebar",
+    "social",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "outbrain",
+    "taboola",
+    "promo",
+    "sponsored",
+    "sponsor",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "adslot",
+    "dfp",
+    "breadcrumb",
+    "breadcrumbs",
+    "footer",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "trending",
+    "popular",
+    "mostread",
+    "tagcloud",
+    "pagination",
+    "pager",
+    "caption",
+    "figcaption",
+    "byline",
+    "author",
+    "authors",
+    "bio",
+    "dateline",
+    "timestamp",
+    "skiplink",
+    "screenreader",
+    "gallery",
+    "slideshow",
+    "rating",
+    "podcast",
+    "follow",
+    "login",
+    "signin",
+    "register",
+    "toc",
+    "complementary",
+    "tags",
+    "keywords",
+    "footnote",
     "footnotes",
     // The same furniture named in French, German, Spanish, Italian and Portuguese.
-    "legende", "reactions", "reaction", "commentaires", "partage", "partager", "lire", "abonnement",
-    "kommentare", "teilen", "anzeige", "werbung", "bildunterschrift", "comentarios", "compartir",
-    "relacionados", "publicidad", "commenti", "condividi", "correlati", "pubblicita",
-    "comentario", "relacionadas", "publicidade",
+    "legende",
+    "reactions",
+    "reaction",
+    "commentaires",
+    "partage",
+    "partager",
+    "lire",
+    "abonnement",
+    "kommentare",
+    "teilen",
+    "anzeige",
+    "werbung",
+    "bildunterschrift",
+    "comentarios",
+    "compartir",
+    "relacionados",
+    "publicidad",
+    "commenti",
+    "condividi",
+    "correlati",
+    "pubblicita",
+    "comentario",
+    "relacionadas",
+    "publicidade",
 ];
 
 /// Words that mark chrome unless the same name also says article text, or
 /// the element holds most of the page's text.
 const WEAK_CHROME: &[&str] = &[
-    "meta", "info", "header", "utility", "tools", "links", "sidebar", "rail", "modal", "popup", "overlay", "paywall", "widget", "toolbar", "print", "email",
-    "masthead", "skip", "hidden", "visually", "sr", "teaser", "teasers", "more", "readmore", "next",
-    "prev", "inline", "embed", "video", "banner", "alert", "listen", "audio", "contact", "disclaimer",
-    "jump", "aside", "credit", "credits", "date", "correction", "corrections", "note", "notes",
-    "signature", "pub", "auteur", "autor",
+    "meta",
+    "info",
+    "header",
+    "utility",
+    "tools",
+    "links",
+    "sidebar",
+    "rail",
+    "modal",
+    "popup",
+    "overlay",
+    "paywall",
+    "widget",
+    "toolbar",
+    "print",
+    "email",
+    "masthead",
+    "skip",
+    "hidden",
+    "visually",
+    "sr",
+    "teaser",
+    "teasers",
+    "more",
+    "readmore",
+    "next",
+    "prev",
+    "inline",
+    "embed",
+    "video",
+    "banner",
+    "alert",
+    "listen",
+    "audio",
+    "contact",
+    "disclaimer",
+    "jump",
+    "aside",
+    "credit",
+    "credits",
+    "date",
+    "correction",
+    "corrections",
+    "note",
+    "notes",
+    "signature",
+    "pub",
+    "auteur",
+    "autor",
 ];
 
 /// Words of class names that describe a state, not a role ("modal-enabled").
-const STATE_WORDS: &[&str] = &["enabled", "disabled", "active", "open", "visible", "loaded", "ready", "initialized", "show", "shown"];
+const STATE_WORDS: &[&str] =
+    &["enabled", "disabled", "active", "open", "visible", "loaded", "ready", "initialized", "show", "shown"];
 
 static STRONG_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
 static WEAK_SET: OnceLock<Vec<&'static str>> = OnceLock::new();
@@ -686,7 +1005,11 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
             };
             let lower: &str = &lower;
             // Modifier classes describe state, not role ("has-sidebar").
-            if lower.starts_with("has-") || lower.starts_with("is-") || lower.starts_with("with-") || lower.starts_with("no-") {
+            if lower.starts_with("has-")
+                || lower.starts_with("is-")
+                || lower.starts_with("with-")
+                || lower.starts_with("no-")
+            {
                 continue;
             }
             // In BEM names ("story__note--wide") the element after "__" says
@@ -695,10 +1018,15 @@ fn classify_names(doc: &Document, id: NodeId) -> (Chrome, bool) {
                 Some(i) => lower[i + 2..].split("--").next().unwrap_or(""),
                 None => lower,
             };
-            let parts: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            let parts: Vec<&str> =
+                lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
             let element_chrome = role_part.len() < lower.len()
-                && role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| is_listed(w, &STRONG_SET, STRONG_CHROME) || is_listed(w, &WEAK_SET, WEAK_CHROME))
-                && !role_part.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| is_listed(w, &HINT_SET, CONTENT_HINTS));
+                && role_part
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| is_listed(w, &STRONG_SET, STRONG_CHROME) || is_listed(w, &WEAK_SET, WEAK_CHROME))
+                && !role_part
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| is_listed(w, &HINT_SET, CONTENT_HINTS));
             if parts.iter().any(|w| is_listed(w, &STATE_SET, STATE_WORDS)) {
                 continue;
             }
@@ -890,9 +1218,11 @@ mod tests {
     const P3: &str = "Farmers downstream welcomed the work but asked for compensation for the fields that were flooded during construction.";
 
     fn article(extra: &str) -> String {
-        format!("<html><body><nav><ul><li><a href=/>Home</a></li><li><a href=/n>News</a></li></ul></nav>\
+        format!(
+            "<html><body><nav><ul><li><a href=/>Home</a></li><li><a href=/n>News</a></li></ul></nav>\
             <div class=story><h1>Gates open</h1><p>{P1}</p><p>{P2}</p>{extra}<p>{P3}</p></div>\
-            <footer><p>About us. Contact. Privacy policy and terms of use for this website.</p></footer></body></html>")
+            <footer><p>About us. Contact. Privacy policy and terms of use for this website.</p></footer></body></html>"
+        )
     }
 
     #[test]
@@ -926,15 +1256,18 @@ mod tests {
 
     #[test]
     fn a_sentence_with_a_linked_source_is_kept() {
-        let extra = "<p>The figures come from <a href=/r>the national hydrology office report</a> released last week.</p>";
+        let extra =
+            "<p>The figures come from <a href=/r>the national hydrology office report</a> released last week.</p>";
         let r = body_of(&article(extra), None);
         assert_eq!(r.paragraphs.len(), 4);
     }
 
     #[test]
     fn a_related_label_ends_the_article() {
-        let html = format!("<article><p>{P1}</p><p>{P2}</p><p>{P3}</p><h3>Related stories</h3>\
-            <p>Another town reopened its harbour after a winter of repairs, officials said.</p></article>");
+        let html = format!(
+            "<article><p>{P1}</p><p>{P2}</p><p>{P3}</p><h3>Related stories</h3>\
+            <p>Another town reopened its harbour after a winter of repairs, officials said.</p></article>"
+        );
         let r = body_of(&html, None);
         assert_eq!(r.paragraphs, vec![P1, P2, P3]);
     }
@@ -977,8 +1310,50 @@ mod tests {
 
     #[test]
     fn cjk_sentences_count_characters() {
-        let b = Block { elem: 0, tag: Tag::P, first: 0, text: "先日、新しい橋が開通したというニュースを耳にしました。".into(), chars: 27, link_chars: 0, heading: 0, list_item: false, quoted: false };
+        let b = Block {
+            elem: 0,
+            tag: Tag::P,
+            first: 0,
+            text: "先日、新しい橋が開通したというニュースを耳にしました。".into(),
+            chars: 27,
+            link_chars: 0,
+            heading: 0,
+            list_item: false,
+            quoted: false,
+        };
         assert!(b.sentence_like());
+    }
+
+    #[test]
+    fn an_unlucky_class_on_the_article_wrapper_does_not_lose_it() {
+        // "promo" marks chrome, and the wrapper holds less than 85 % of the
+        // page's text, so the first method prefers the sidebar's prose.
+        let side = "The museum reopens its west wing on Saturday after a year of repairs to the roof and the heating.";
+        let html = format!(
+            "<body><div class='promo-column'><h1>Gates open</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>\
+            <div class=rail><div><p>{side}</p></div><div><p>{side}</p></div><div><p>{side}</p></div></div></body>"
+        );
+        let r = body_of(&html, None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+        assert!(r.second_method);
+    }
+
+    #[test]
+    fn the_second_method_leaves_a_found_article_alone() {
+        let r = body_of(&article(""), Some("Gates open"));
+        assert!(!r.second_method);
+        assert_eq!(r.good_chars, P1.len() + P2.len() + P3.len());
+    }
+
+    #[test]
+    fn a_long_comment_thread_is_not_taken_for_the_article() {
+        let mut html = format!("<body><div class=story><p>{P1}</p><p>{P2}</p><p>{P3}</p></div><div class=comments>");
+        for i in 0..30 {
+            html.push_str(&format!("<div class=comment><b>reader{i}</b><p>I have lived by this river for forty years and I have never seen the water this high in spring.</p></div>"));
+        }
+        html.push_str("</div></body>");
+        let r = body_of(&html, None);
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
     }
 
     #[test]

@@ -26,6 +26,13 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     }
     headline(doc, &m, a);
     let mut res = body::extract(doc, &body_hints(doc, &m, a));
+    if res.second_method {
+        a.note(
+            "body",
+            EvidenceSource::TextHeuristic,
+            "the element whose own paragraphs hold the most running text (the first method found much less)",
+        );
+    }
     site_fields(&m, a);
     visible_headline(doc, res.container, a);
     standfirst(doc, &m, res.container, a);
@@ -237,7 +244,10 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
     // The dek sits before the body or at the top of its container.
     let desc_limit = container.map_or(doc.len() as NodeId, |c| doc.subtree_end(c));
     let limit = container.map_or(doc.len() as NodeId, |c| (c + 400).min(desc_limit));
-    for id in doc.ids().take(limit as usize) {
+    // It is printed under the headline: names like it above the headline
+    // belong to menus and teasers ("lead" is also a font-size class).
+    let from = headline_node(doc, a.headline.as_deref()).unwrap_or(0);
+    for id in doc.ids().take(limit as usize).skip(from as usize) {
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
         }
@@ -246,12 +256,27 @@ fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut A
             "standfirst", "dek", "subtitle", "sub-title", "subheadline", "sub-headline", "summary", "lede",
             "deck", "intro", "excerpt", "strapline", "teaser", "description",
         ];
+        // Short names that occur inside longer unrelated ones ("leaderboard")
+        // count only as the last word of a class ("article-lead", not
+        // "lead-image", which names a picture).
+        const DEK_WORDS: &[&str] = &["lead", "chapo", "vorspann", "entradilla"];
         let c = class.to_ascii_lowercase();
-        let named = DEK_NAMES.iter().any(|k| c.contains(k));
+        let named = DEK_NAMES.iter().any(|k| c.contains(k))
+            || c.split_ascii_whitespace().any(|tok| {
+                tok.rsplit(|ch: char| !ch.is_ascii_alphanumeric()).next().is_some_and(|w| DEK_WORDS.contains(&w))
+            });
         if !named || doc.tag(id).is_some_and(|t| matches!(t, Tag::Ul | Tag::Ol | Tag::Meta | Tag::Body | Tag::Html)) {
             continue;
         }
-        let t = squash(&doc.text_content(id));
+        // A box with a heading over a list ("Summary" over key points) is the
+        // summary, read by `summary`; a heading alone is the box's label,
+        // not part of the standfirst.
+        let has = |f: fn(Tag) -> bool| (id + 1..doc.subtree_end(id)).any(|d| doc.tag(d).is_some_and(f));
+        let headed = has(Tag::is_heading);
+        if headed && has(|t| matches!(t, Tag::Ul | Tag::Ol)) {
+            continue;
+        }
+        let t = squash(&doc.text_content_without(id, |t| headed && t.is_heading()));
         let n = words(&t).count();
         if (6..=80).contains(&n) {
             a.standfirst = Some(t);

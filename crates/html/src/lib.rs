@@ -236,13 +236,53 @@ impl Document {
         }
     }
 
-    /// The text of `id`'s subtree, concatenated without separators.
+    /// The text of `id`'s subtree as a reader sees it: text nodes joined as
+    /// they are, with a space where a block-level element (or `<br>`) starts
+    /// or ends between two of them. Without it, a summary box printed as a
+    /// heading and a list reads "SummaryAbout 1,900 workers…".
     pub fn text_content(&self, id: NodeId) -> String {
+        self.text_content_without(id, |_| false)
+    }
+
+    /// [`Self::text_content`] leaving out the subtrees of the elements
+    /// `skip` names (a box's heading, say).
+    pub fn text_content_without(&self, id: NodeId, skip: impl Fn(Tag) -> bool) -> String {
         let mut s = String::new();
-        for i in id..self.subtree_end(id) {
-            if self.nodes[i as usize].kind == NodeKind::Text {
-                s.push_str(self.text(i));
+        // Ends (exclusive) of the block elements open around the walk.
+        let mut open: Vec<NodeId> = Vec::new();
+        let mut boundary = false;
+        let end = self.subtree_end(id);
+        let mut i = id;
+        while i < end {
+            while open.last().is_some_and(|&end| end <= i) {
+                open.pop();
+                boundary = true;
             }
+            match self.nodes[i as usize].kind {
+                NodeKind::Element(tag) if i != id && skip(tag) => {
+                    boundary = true;
+                    i = self.subtree_end(i);
+                    continue;
+                }
+                NodeKind::Element(tag) if tag.is_block() && i != id => {
+                    boundary = true;
+                    let end = self.subtree_end(i);
+                    if end > i + 1 {
+                        open.push(end);
+                    }
+                }
+                NodeKind::Text => {
+                    let t = self.text(i);
+                    let joined = s.is_empty() || s.ends_with(char::is_whitespace) || t.starts_with(char::is_whitespace);
+                    if boundary && !joined {
+                        s.push(' ');
+                    }
+                    boundary = false;
+                    s.push_str(t);
+                }
+                _ => {}
+            }
+            i += 1;
         }
         s
     }

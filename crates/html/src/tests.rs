@@ -101,7 +101,7 @@ fn subtree_ranges_match_descendants() {
     let d = Document::parse("<div><p>a<b>b</b></p><p>c</p></div><p>d</p>");
     let div = d.elements(Tag::Div).next().unwrap();
     let end = d.subtree_end(div);
-    assert_eq!(d.text_content(div), "abc");
+    assert_eq!(d.text_content(div), "ab c");
     for i in div + 1..end {
         assert!(d.is_inclusive_ancestor(div, i));
     }
@@ -127,4 +127,13 @@ fn hostile_inputs_never_panic() {
         let d = Document::parse(&c);
         let _ = shape(&d, d.root());
     }
+}
+
+#[test]
+fn text_content_separates_blocks_not_inline_runs() {
+    let d = Document::parse(
+        "<div><h2>Summary</h2><ul><li>About 1,900 workers</li><li>Union wants 9%</li></ul><p>Th<b>e</b> end</p>tail</div>",
+    );
+    let div = d.elements(Tag::Div).next().unwrap();
+    assert_eq!(d.text_content(div), "Summary About 1,900 workers Union wants 9% The end tail");
 }
