@@ -289,7 +289,8 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
         }
         best = Some((c, cs));
     }
-    if let Some(t) = trace {
+    let mut trace = trace;
+    if let Some(t) = trace.as_mut() {
         use std::fmt::Write;
         let _ = writeln!(
             t,
@@ -333,11 +334,29 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     // Text appended to an article (a reader's long comment, the next story)
     // comes after it: a second result that starts after the first one's
     // text and does not hold it wins only when the first found little.
+    // And the article follows its headline: a first result that does may
+    // not be replaced by text printed above the headline (a ticker).
+    let past_headline = |r: &BodyResult| hints.headline_node.is_none_or(|h| r.start.is_some_and(|s| s > h));
     let placed = |m: &BodyResult, a: &BodyResult| {
-        m.good_chars < SECOND_METHOD_MIN
+        (past_headline(a) || !past_headline(m))
+            && (m.good_chars < SECOND_METHOD_MIN
             || m.container.zip(a.container).is_some_and(|(mc, ac)| doc.is_inclusive_ancestor(ac, mc))
-            || a.start < m.start
+                || a.start < m.start)
     };
+    if let Some(t) = trace.as_mut() {
+        use std::fmt::Write;
+        let describe = |r: &Option<BodyResult>| match r {
+            Some(r) => format!(
+                "{} ({} chars of running text in {} paragraphs)",
+                r.container.map(|c| path_of(doc, c)).unwrap_or_default(),
+                r.good_chars,
+                r.paragraphs.len()
+            ),
+            None => "none".to_string(),
+        };
+        let _ = writeln!(t, "first method: {}", describe(&main));
+        let _ = writeln!(t, "second method: {}", describe(&alt));
+    }
     match (main, alt) {
         (Some(m), Some(a))
             if a.good_chars >= SECOND_METHOD_MIN
@@ -430,6 +449,16 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
         let g = if strong[k] && keep[k] { blocks[inside[k]].chars } else { 0 };
         good_after[k] = good_after[k + 1] + g;
     }
+    let headline_at = hints.headline_node.filter(|&h| h > container && h < end).unwrap_or(0);
+    let good_total = good_after[0];
+    let good_past_headline: usize = inside
+        .iter()
+        .enumerate()
+        .filter(|&(k, &i)| strong[k] && keep[k] && blocks[i].first > headline_at)
+        .map(|(_, &i)| blocks[i].chars)
+        .sum();
+    let headline_leads =
+        headline_at > 0 && (good_past_headline >= SECOND_METHOD_MIN || good_past_headline * 2 >= good_total);
     let mut good_before = 0usize;
     let mut after_linked_heading = false;
     for (k, &i) in inside.iter().enumerate() {
@@ -446,8 +475,10 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
         if !keep[k] {
             continue;
         }
-        // Text printed before the headline is not the article's.
-        if hints.headline_node.is_some_and(|h| h > container && b.first < h) {
+        // Text printed before the headline is not the article's, unless
+        // little running text follows it (then the element taken for the
+        // headline is a teaser further down that repeats the page's title).
+        if headline_leads && b.first < headline_at {
             continue;
         }
         // Before the first paragraph only headings survive; after the last
@@ -1276,6 +1307,19 @@ mod tests {
     fn text_before_the_headline_is_not_body() {
         let html = format!("<div><div class=ticker><p>Breaking: markets close higher after a quiet day of trading in the city.</p></div>\
             <h1>Gates open</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>");
+        let doc = Document::parse(&html);
+        let h = doc.elements(Tag::H1).next();
+        let r = extract(&doc, &BodyHints { headline: Some("Gates open"), headline_node: h, ..BodyHints::default() });
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn a_title_repeated_below_the_article_does_not_cut_it() {
+        // The element matching the page title is a teaser after the text.
+        let html = format!(
+            "<div><h2>Floodgates open after three years</h2><p>{P1}</p><p>{P2}</p><p>{P3}</p>\
+            <div class=more><h1>Gates open</h1><p>Short teaser line.</p></div></div>"
+        );
         let doc = Document::parse(&html);
         let h = doc.elements(Tag::H1).next();
         let r = extract(&doc, &BodyHints { headline: Some("Gates open"), headline_node: h, ..BodyHints::default() });
