@@ -378,6 +378,10 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
 /// trusted: two or three real paragraphs.
 const SECOND_METHOD_MIN: usize = 300;
 
+/// Running text (characters) before the first linked heading that makes
+/// the text an article followed by teasers rather than a section front.
+const TEASER_CUT_MIN: usize = 200;
+
 /// What cleaning a container needs from the page-wide analysis.
 struct Ctx<'a> {
     doc: &'a Document,
@@ -420,14 +424,9 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
     let end = doc.subtree_end(container);
     let inside: Vec<usize> =
         (0..blocks.len()).filter(|&i| blocks[i].elem >= container && blocks[i].elem < end).collect();
-    let keep: Vec<bool> = inside
-        .iter()
-        .map(|&i| {
-            let b = &blocks[i];
-            let chrome_between = chrome_between(doc, b.elem, container, &chrome_of);
-            keep_block(b, in_ld[i], chrome_between, hints)
-        })
-        .collect();
+    let chromed: Vec<bool> = inside.iter().map(|&i| chrome_between(doc, blocks[i].elem, container, &chrome_of)).collect();
+    let keep: Vec<bool> =
+        inside.iter().zip(&chromed).map(|(&i, &c)| keep_block(&blocks[i], in_ld[i], c, hints)).collect();
     let strong: Vec<bool> = inside.iter().map(|&i| is_good(&blocks[i], in_ld[i])).collect();
     let first_good = strong.iter().zip(&keep).position(|(s, k)| *s && *k);
     let last_good = strong.iter().zip(&keep).rposition(|(s, k)| *s && *k);
@@ -461,6 +460,10 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
         headline_at > 0 && (good_past_headline >= SECOND_METHOD_MIN || good_past_headline * 2 >= good_total);
     let mut good_before = 0usize;
     let mut after_linked_heading = false;
+    // Where teasers began after a real article's text: if the container
+    // turns out to be mostly teasers, the article before them is kept.
+    let mut teaser_cut: Option<(usize, usize)> = None;
+    let mut seen_linked_heading = false;
     for (k, &i) in inside.iter().enumerate() {
         let b = &blocks[i];
         if b.heading > 0 {
@@ -471,6 +474,14 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
         }
         if strong[k] && keep[k] {
             good_before += b.chars;
+        }
+        // Only at the first linked heading outside chrome: article text
+        // comes before any teaser, or the page is teasers from the start.
+        if b.heading > 0 && b.link_density() >= 0.5 && !chromed[k] {
+            if !seen_linked_heading && out.good_chars >= TEASER_CUT_MIN {
+                teaser_cut = Some((out.paragraphs.len(), out.headings.len()));
+            }
+            seen_linked_heading = true;
         }
         if !keep[k] {
             continue;
@@ -506,7 +517,20 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
         }
         out.paragraphs.push(b.text.clone());
     }
+    if let Some((paragraphs, headings)) = teaser_cut {
+        if looks_like_teasers(out.teaser_paragraphs, out.paragraphs.len()) {
+            out.paragraphs.truncate(paragraphs);
+            out.headings.truncate(headings);
+            out.teaser_paragraphs = 0;
+        }
+    }
     out
+}
+
+/// Mostly blurbs under linked headings: a list of teasers (a section
+/// front), not an article.
+pub fn looks_like_teasers(teaser_paragraphs: usize, paragraphs: usize) -> bool {
+    teaser_paragraphs >= 3 && teaser_paragraphs * 2 >= paragraphs
 }
 
 fn norm_words(s: &str) -> String {
@@ -1324,6 +1348,18 @@ mod tests {
         let h = doc.elements(Tag::H1).next();
         let r = extract(&doc, &BodyHints { headline: Some("Gates open"), headline_node: h, ..BodyHints::default() });
         assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+    }
+
+    #[test]
+    fn teasers_after_the_article_end_it_without_hiding_it() {
+        let mut html = format!("<main><h1>Gates open</h1><p>{P1}</p><p>{P2}</p><p>{P3}</p>");
+        for i in 0..5 {
+            html.push_str(&format!("<h3><a href=/s{i}>Story number {i} about the council budget</a></h3><p>The council will vote on the new budget, which raises fees for parking by ten percent.</p>"));
+        }
+        html.push_str("</main>");
+        let r = body_of(&html, Some("Gates open"));
+        assert_eq!(r.paragraphs, vec![P1, P2, P3]);
+        assert_eq!(r.teaser_paragraphs, 0);
     }
 
     #[test]

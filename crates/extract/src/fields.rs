@@ -79,7 +79,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     let words = a.word_count();
     let verdict = if a.body.chars().count() < 150 || res.page_good_chars < 120 {
         Some("no block of running text long enough to be an article was found")
-    } else if res.teaser_paragraphs >= 3 && res.teaser_paragraphs * 2 >= paragraphs {
+    } else if body::looks_like_teasers(res.teaser_paragraphs, paragraphs) {
         Some("the page is a list of linked teasers (a section front), not an article")
     } else if res.password_form && words < 120 {
         Some("the page is a sign-in form, not an article")
