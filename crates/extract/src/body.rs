@@ -469,7 +469,7 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
         if b.heading > 0 {
             after_linked_heading = b.link_density() >= 0.5;
         }
-        if k > first && b.chars < 40 && is_section_end_label(&b.text) && good_after[k] < good_before {
+        if k > first && b.chars < 40 && is_section_end_label(&b.text) && good_after[k] * 3 < good_before {
             break;
         }
         if strong[k] && keep[k] {
