@@ -340,7 +340,7 @@ fn extract_traced(doc: &Document, hints: &BodyHints, trace: Option<&mut String>)
     let placed = |m: &BodyResult, a: &BodyResult| {
         (past_headline(a) || !past_headline(m))
             && (m.good_chars < SECOND_METHOD_MIN
-            || m.container.zip(a.container).is_some_and(|(mc, ac)| doc.is_inclusive_ancestor(ac, mc))
+                || m.container.zip(a.container).is_some_and(|(mc, ac)| doc.is_inclusive_ancestor(ac, mc))
                 || a.start < m.start)
     };
     if let Some(t) = trace.as_mut() {
@@ -424,7 +424,8 @@ fn clean(ctx: &Ctx, container: NodeId) -> BodyResult {
     let end = doc.subtree_end(container);
     let inside: Vec<usize> =
         (0..blocks.len()).filter(|&i| blocks[i].elem >= container && blocks[i].elem < end).collect();
-    let chromed: Vec<bool> = inside.iter().map(|&i| chrome_between(doc, blocks[i].elem, container, &chrome_of)).collect();
+    let chromed: Vec<bool> =
+        inside.iter().map(|&i| chrome_between(doc, blocks[i].elem, container, &chrome_of)).collect();
     let keep: Vec<bool> =
         inside.iter().zip(&chromed).map(|(&i, &c)| keep_block(&blocks[i], in_ld[i], c, hints)).collect();
     let strong: Vec<bool> = inside.iter().map(|&i| is_good(&blocks[i], in_ld[i])).collect();
@@ -788,6 +789,10 @@ fn compute_flags(doc: &Document) -> Flags {
         let (c, hint) = classify_names(doc, id);
         f.chrome[i] = match tag {
             Tag::Header | Tag::Form | Tag::Address => Chrome::Weak.max_with(c),
+            // Side content as a rule, but some sites wrap their article in
+            // one: as chrome its text still counts when it is most of the
+            // page's, where skipping it lost the article.
+            Tag::Aside => Chrome::Strong,
             // "header" or "title" on a heading names what it is.
             _ if tag.is_heading() && c == Chrome::Weak => Chrome::None,
             _ => c,
@@ -831,7 +836,6 @@ fn skipped_tag(tag: Tag) -> bool {
             | Figure
             | Figcaption
             | Nav
-            | Aside
             | Footer
             | Dialog
             | Menu

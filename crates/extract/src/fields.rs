@@ -45,7 +45,12 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     let named_dek = a.evidence.get("standfirst").is_some_and(|e| e.source == EvidenceSource::TextHeuristic);
     if let (Some(s), true) = (&a.standfirst, named_dek) {
         if let Some(i) = paragraphs.iter().take(3).position(|p| same_words(p, s)) {
-            paragraphs.remove(i);
+            // A short report printed whole as its own teaser keeps its text:
+            // without that paragraph there would be no article left.
+            let rest: usize = paragraphs.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, p)| p.len()).sum();
+            if rest >= MIN_ARTICLE_CHARS {
+                paragraphs.remove(i);
+            }
         }
     }
     if !a.summary.is_empty() {
@@ -77,7 +82,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     images(doc, &m, res.container, opts, a);
     let paragraphs = a.paragraphs().count();
     let words = a.word_count();
-    let verdict = if a.body.chars().count() < 150 || res.page_good_chars < 120 {
+    let verdict = if a.body.chars().count() < MIN_ARTICLE_CHARS || res.page_good_chars < 120 {
         Some("no block of running text long enough to be an article was found")
     } else if body::looks_like_teasers(res.teaser_paragraphs, paragraphs) {
         Some("the page is a list of linked teasers (a section front), not an article")
@@ -92,6 +97,10 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         a.headings.clear();
     }
 }
+
+/// The shortest body (characters) that is an article rather than a label
+/// or a teaser.
+const MIN_ARTICLE_CHARS: usize = 150;
 
 /// What the metadata tells body extraction.
 pub fn body_hints<'a>(doc: &Document, m: &PageMeta, a: &'a Article) -> BodyHints<'a> {
