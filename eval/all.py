@@ -182,11 +182,12 @@ def entities(binary, data, tmp, results, langs):
         if not out:
             continue
         m = json.loads(out)
-        exact = m.get("exact", {})
-        if "f1" in exact:
-            results[f"entities.{lang}.exact_f1"] = exact["f1"]
-        if "docs" in m and "f1" in m["docs"]:
-            results[f"entities.{lang}.docs_f1"] = m["docs"]["f1"]
+        for kind, v in (m.get("exact") or {}).items():
+            if isinstance(v, dict) and "f1" in v:
+                results[f"entities.{lang}.exact.{kind}.f1"] = v["f1"]
+        docs = (m.get("docs") or {}).get("overall") or {}
+        if "f1" in docs:
+            results[f"entities.{lang}.docs.f1"] = docs["f1"]
 
 
 def peer_figures(data):
