@@ -58,6 +58,12 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         paragraphs.retain(|p| !a.summary.iter().any(|s| same_words(s, p)) && !same_words(p, &label));
         res.headings.retain(|h| !same_words(h, &label));
     }
+    let from_ld = ld_body_paragraphs(&m, &paragraphs);
+    let body_from_ld = from_ld.is_some();
+    if let Some(ld) = from_ld {
+        paragraphs = ld;
+        a.note("body", EvidenceSource::JsonLd, "articleBody: the page showed much less of the text");
+    }
     authors(doc, &m, a);
     if let Some(first) = paragraphs.first_mut() {
         if let Some((place, agency, cut)) = byline::dateline(first) {
@@ -82,7 +88,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     images(doc, &m, res.container, opts, a);
     let paragraphs = a.paragraphs().count();
     let words = a.word_count();
-    let verdict = if a.body.chars().count() < MIN_ARTICLE_CHARS || res.page_good_chars < 120 {
+    let verdict = if a.body.chars().count() < MIN_ARTICLE_CHARS || (res.page_good_chars < 120 && !body_from_ld) {
         Some("no block of running text long enough to be an article was found")
     } else if body::looks_like_teasers(res.teaser_paragraphs, paragraphs) {
         Some("the page is a list of linked teasers (a section front), not an article")
@@ -96,6 +102,25 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         a.body.clear();
         a.headings.clear();
     }
+}
+
+/// The article text the publisher put in JSON-LD `articleBody`, as
+/// paragraphs, when it holds far more words than the page's extracted text
+/// (bodies split over containers, or loaded by script): agreement with the
+/// publisher's own copy is the better-supported result. Text with markup in
+/// it is not used (some sites put the HTML there).
+fn ld_body_paragraphs(m: &PageMeta, paragraphs: &[String]) -> Option<Vec<String>> {
+    let ld = m.ld_str("articleBody")?;
+    if ld.contains('<') && ld.contains('>') {
+        return None;
+    }
+    let ld_words = words(&ld).count();
+    let have: usize = paragraphs.iter().map(|p| words(p).count()).sum();
+    if ld_words < 150 || ld_words * 10 < have * 16 {
+        return None;
+    }
+    let out: Vec<String> = ld.split('\n').map(squash).filter(|p| !p.is_empty()).collect();
+    (!out.is_empty()).then_some(out)
 }
 
 /// The shortest body (characters) that is an article rather than a label
