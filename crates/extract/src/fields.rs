@@ -9,7 +9,7 @@
 //! spelling of it.
 
 use newsdesk_html::{Document, NodeId, NodeKind, Tag};
-use newsdesk_model::{Article, DiagnosticCode, EvidenceSource, Image, Timestamp};
+use newsdesk_model::{Article, DiagnosticCode, EvidenceSource, Image};
 use serde_json::Value;
 
 use crate::body::{self, BodyHints};
@@ -65,7 +65,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     paragraphs.retain(|p| !p.is_empty());
     a.headings = res.headings;
     a.body = paragraphs.join("\n\n");
-    dates(doc, &m, opts, a);
+    crate::dating::fill(doc, &m, opts, a);
     language(&m, a);
     images(doc, &m, res.container, opts, a);
     let paragraphs = a.paragraphs().count();
@@ -516,145 +516,6 @@ fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, 
     None
 }
 
-const PUBLISHED_META: &[&str] = &[
-    "article:published_time", "og:published_time", "article:published", "datepublished", "publishdate",
-    "pubdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued", "dcterms.created",
-    "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
-    "original-publish-date", "cxenseparse:recs:publishtime", "bt:pubdate", "article_date_original",
-    "displaydate", "dc.date.created", "datecreated", "release_date", "citation_publication_date",
-];
-const UPDATED_META: &[&str] = &[
-    "article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified",
-    "lastmod", "last-modified", "modified", "revised", "article.updated", "updated_time", "dc.date.modified",
-];
-
-fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
-    let parse = |s: &str| newsdesk_dates::parse_date(s, opts.now).map(|p| p.timestamp);
-    let mut published: Option<(Timestamp, EvidenceSource, String)> = None;
-    let mut updated: Option<(Timestamp, EvidenceSource, String)> = None;
-    if let Some(ld) = &m.article_ld {
-        if let Some(t) = ld.get("datePublished").and_then(value_text).and_then(|s| parse(&s)) {
-            published = Some((t, EvidenceSource::JsonLd, "datePublished".into()));
-        } else if let Some(t) = ld.get("dateCreated").and_then(value_text).and_then(|s| parse(&s)) {
-            published = Some((t, EvidenceSource::JsonLd, "dateCreated".into()));
-        }
-        if let Some(t) = ld.get("dateModified").and_then(value_text).and_then(|s| parse(&s)) {
-            updated = Some((t, EvidenceSource::JsonLd, "dateModified".into()));
-        }
-    }
-    if published.is_none() {
-        published = first_meta_date(m, PUBLISHED_META, &parse);
-    }
-    if updated.is_none() {
-        updated = first_meta_date(m, UPDATED_META, &parse);
-    }
-    if published.is_none() {
-        if let Some(v) = m.itemprop("datePublished").and_then(&parse) {
-            published = Some((v, EvidenceSource::Microdata, "itemprop=datePublished".into()));
-        }
-    }
-    if updated.is_none() {
-        if let Some(v) = m.itemprop("dateModified").and_then(&parse) {
-            updated = Some((v, EvidenceSource::Microdata, "itemprop=dateModified".into()));
-        }
-    }
-    if published.is_none() {
-        // The first <time datetime> of the page, the usual byline date.
-        for t in doc.elements(Tag::Time) {
-            let raw = doc.attr(t, "datetime").map(String::from).unwrap_or_else(|| squash(&doc.text_content(t)));
-            if let Some(ts) = parse(&raw) {
-                published = Some((ts, EvidenceSource::TimeElement, raw));
-                break;
-            }
-        }
-    }
-    if published.is_none() {
-        published = visible_date(doc, opts);
-    }
-    if published.is_none() {
-        if let Some(url) = opts.url.as_deref().or(m.canonical.as_deref()) {
-            if let Some(ts) = url_date(url) {
-                published = Some((ts, EvidenceSource::Url, url.to_string()));
-            }
-        }
-    }
-    if let Some((t, src, detail)) = published {
-        a.note("published", src, detail);
-        a.published = Some(t);
-    }
-    if let Some((t, src, detail)) = updated {
-        // A modification stamped within a minute of publication (or before
-        // it) is the CMS saving the page, not an update.
-        let later = match (a.published.as_ref().and_then(|p| instant(&p.value)), instant(&t.value)) {
-            (Some(p), Some(u)) => u - p > chrono::Duration::seconds(60),
-            _ => a.published.as_ref().is_none_or(|p| p.value != t.value),
-        };
-        if later {
-            a.note("updated", src, detail);
-            a.updated = Some(t);
-        }
-    }
-}
-
-fn instant(v: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(v).ok()
-}
-
-fn first_meta_date(m: &PageMeta, keys: &[&str], parse: &dyn Fn(&str) -> Option<Timestamp>) -> Option<(Timestamp, EvidenceSource, String)> {
-    for k in keys {
-        for (mk, v) in &m.metas {
-            if mk == k {
-                if let Some(t) = parse(v) {
-                    let src = if k.starts_with("article:") || k.starts_with("og:") { EvidenceSource::OpenGraph } else { EvidenceSource::Meta };
-                    return Some((t, src, k.to_string()));
-                }
-            }
-        }
-    }
-    None
-}
-
-/// A date in a short visible line near a byline ("Published March 3, 2024").
-fn visible_date(doc: &Document, opts: &Options) -> Option<(Timestamp, EvidenceSource, String)> {
-    for id in doc.ids() {
-        if doc.kind(id) != NodeKind::Text {
-            continue;
-        }
-        let t = doc.text(id).trim();
-        if t.len() < 8 || t.len() > 100 {
-            continue;
-        }
-        if doc.parent(id).and_then(|p| doc.tag(p)).is_some_and(|t| matches!(t, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript)) {
-            continue;
-        }
-        if let Some(p) = newsdesk_dates::parse_date(t, opts.now) {
-            if p.kind == newsdesk_dates::DateKind::Absolute && p.timestamp.precision >= newsdesk_model::Precision::Day {
-                return Some((p.timestamp, EvidenceSource::Byline, t.to_string()));
-            }
-        }
-    }
-    None
-}
-
-/// `/2019/11/19/` in a URL.
-fn url_date(url: &str) -> Option<Timestamp> {
-    let parts: Vec<&str> = url.split(['/', '-', '_']).collect();
-    for w in parts.windows(3) {
-        let (y, mo, d) = (w[0], w[1], w[2]);
-        if y.len() == 4 && mo.len() == 2 && d.len() == 2 {
-            let (Ok(y), Ok(mo), Ok(d)) = (y.parse::<i32>(), mo.parse::<u32>(), d.parse::<u32>()) else { continue };
-            if (1990..=2100).contains(&y) && chrono::NaiveDate::from_ymd_opt(y, mo, d).is_some() {
-                return Some(Timestamp {
-                    value: format!("{y:04}-{mo:02}-{d:02}T00:00:00Z"),
-                    precision: newsdesk_model::Precision::Day,
-                    assumed_utc: true,
-                });
-            }
-        }
-    }
-    None
-}
-
 fn language(m: &PageMeta, a: &mut Article) {
     let declared = m
         .lang
@@ -824,11 +685,5 @@ mod tests {
         assert_eq!(resolve(Some("https://a.example/news/x.html"), "1.jpg"), "https://a.example/news/1.jpg");
         assert_eq!(resolve(Some("https://a.example/x"), "//cdn.example/1.jpg"), "https://cdn.example/1.jpg");
         assert_eq!(resolve(None, "1.jpg"), "1.jpg");
-    }
-
-    #[test]
-    fn dates_in_urls() {
-        assert_eq!(url_date("https://x.example/2019/11/19/story").map(|t| t.value), Some("2019-11-19T00:00:00Z".into()));
-        assert_eq!(url_date("https://x.example/2019/13/40/story"), None);
     }
 }

@@ -14,6 +14,8 @@
 //! - [`body`]: the running text, its container and sub-headings;
 //! - [`fields`]: headline, standfirst, summary, authors, credit, dateline,
 //!   dates, language, images, section and tags, each with its evidence;
+//! - [`dating`]: published and updated dates chosen from every piece of
+//!   date evidence, ranked by kind, label and plausibility;
 //! - [`byline`]: people versus outlets and wire agencies, datelines.
 //!
 //! ```
@@ -31,6 +33,7 @@
 pub mod body;
 pub mod byline;
 pub mod charset;
+pub mod dating;
 pub mod fields;
 pub mod meta;
 pub mod text;
