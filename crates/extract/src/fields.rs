@@ -342,14 +342,8 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     let mut credit: Option<&'static str> = None;
     // JSON-LD: Person names; Organisations may be wire credits.
     if let Some(author) = m.article_ld.as_ref().and_then(|o| o.get("author")) {
-        let list: Vec<&Value> = match author {
-            Value::Array(v) => v.iter().collect(),
-            other => vec![other],
-        };
         let mut people = Vec::new();
-        for v in list {
-            let is_org = v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("organization") || t.eq_ignore_ascii_case("newsmediaorganization"));
-            let Some(name) = value_text(v) else { continue };
+        for (name, is_org) in ld_author_names(author, m) {
             if let Some(ag) = byline::agency(&name) {
                 credit.get_or_insert(ag);
                 continue;
@@ -357,6 +351,8 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
             if is_org {
                 continue;
             }
+            // A lone first name in structured data is often an account, not a
+            // byline readers see: one word is not a name here.
             let (ps, cr) = byline::parse_byline(&name);
             if let Some(c) = cr {
                 credit.get_or_insert(c);
@@ -368,13 +364,17 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
             a.note("authors", EvidenceSource::JsonLd, "author");
         }
     }
-    let sources: [(&str, EvidenceSource); 6] = [
+    let sources: [(&str, EvidenceSource); 10] = [
         ("author", EvidenceSource::Meta),
         ("article:author", EvidenceSource::OpenGraph),
+        ("article:author_name", EvidenceSource::OpenGraph),
         ("dc.creator", EvidenceSource::Meta),
+        ("dcterms.creator", EvidenceSource::Meta),
         ("sailthru.author", EvidenceSource::Meta),
         ("parsely-author", EvidenceSource::Meta),
+        ("cxenseparse:author", EvidenceSource::Meta),
         ("byl", EvidenceSource::Meta),
+        ("citation_author", EvidenceSource::Meta),
     ];
     if a.authors.is_empty() {
         for (key, src) in sources {
@@ -384,7 +384,8 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
             }
             let mut people = Vec::new();
             for v in vals {
-                let (ps, cr) = byline::parse_byline(v);
+                // A meta author names a name: one word is a name too.
+                let (ps, cr) = byline::parse_byline_with(v, true);
                 if let Some(c) = cr {
                     credit.get_or_insert(c);
                 }
@@ -398,20 +399,20 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
         }
     }
     if a.authors.is_empty() {
-        if let Some(v) = m.itemprops.iter().find(|(p, v, _)| p == "author" && !v.is_empty()).map(|x| x.1.clone()) {
-            let (ps, cr) = byline::parse_byline(&v);
+        if let Some((v, how)) = microdata_author(doc, m) {
+            let (ps, cr) = byline::parse_byline_with(&v, how == "itemprop=author > name");
             if let Some(c) = cr {
                 credit.get_or_insert(c);
             }
             if !ps.is_empty() {
                 a.authors = dedup(ps);
-                a.note("authors", EvidenceSource::Microdata, "itemprop=author");
+                a.note("authors", EvidenceSource::Microdata, how);
             }
         }
     }
     // Visible byline: rel=author links or elements named byline/author.
     if a.authors.is_empty() || credit.is_none() {
-        if let Some((ps, cr, how)) = visible_byline(doc) {
+        if let Some((ps, cr, how)) = visible_byline(doc, headline_node(doc, a.headline.as_deref())) {
             if a.authors.is_empty() && !ps.is_empty() {
                 a.authors = dedup(ps);
                 a.note("authors", EvidenceSource::Byline, how);
@@ -428,6 +429,58 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     // The outlet's own name is not an author ("Practical Horseman Staff").
     if let Some((_, site)) = m.meta(&["og:site_name", "application-name"]) {
         a.authors.retain(|p| !same_words(p, site) && !starts_with_words(site, p));
+    }
+}
+
+/// Names in a JSON-LD `author`: a string, an array, a Person or
+/// Organization object (its `name` a string or an array), or a reference
+/// (`{"@id": …}`) to an object elsewhere on the page. Returns `(name, is an
+/// organisation)`.
+fn ld_author_names(v: &Value, m: &PageMeta) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().take(50).collect(),
+        other => vec![other],
+    };
+    for item in items {
+        match item {
+            Value::String(s) => out.push((s.trim().to_string(), false)),
+            Value::Object(o) => {
+                let mut o = o;
+                if o.get("name").is_none() {
+                    // A reference to a Person described elsewhere in the graph.
+                    let id = o.get("@id").and_then(Value::as_str);
+                    let same = |x: &&Value| x.get("@id").and_then(Value::as_str) == id;
+                    if let Some(Value::Object(to)) = id.and(m.ld_objects.iter().find(same)) {
+                        o = to;
+                    }
+                }
+                let ty = o.get("@type").and_then(value_text).unwrap_or_default().to_ascii_lowercase();
+                let is_org = ty.contains("organization") || ty == "corporation";
+                match o.get("name") {
+                    Some(Value::Array(names)) => {
+                        out.extend(names.iter().take(50).filter_map(value_text).map(|n| (n, is_org)))
+                    }
+                    Some(n) => out.extend(value_text(n).map(|n| (n, is_org))),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    out.retain(|(n, _)| !n.is_empty() && !n.starts_with("http"));
+    out
+}
+
+/// The microdata author: the `name` inside an `itemprop=author` item when
+/// it has one, else the item's text.
+fn microdata_author(doc: &Document, m: &PageMeta) -> Option<(String, &'static str)> {
+    let (_, v, id) = m.itemprops.iter().find(|(p, v, _)| p == "author" && !v.is_empty())?;
+    let end = doc.subtree_end(*id);
+    let name = m.itemprops.iter().find(|(p, v, nid)| p == "name" && !v.is_empty() && *nid > *id && *nid < end);
+    match name {
+        Some((_, n, _)) => Some((n.clone(), "itemprop=author > name")),
+        None => Some((v.clone(), "itemprop=author")),
     }
 }
 
@@ -462,58 +515,163 @@ fn dedup(v: Vec<String>) -> Vec<String> {
     out
 }
 
-fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, String)> {
+/// A visible byline found on the page: where, whom, which wire, and how.
+type BylineFind = (NodeId, Vec<String>, Option<&'static str>, String);
+
+/// Most byline candidates looked at on one page.
+const MAX_BYLINES: usize = 64;
+
+/// Whether `id` sits in a comment thread, a sidebar or a footer (by the
+/// class and id words of it and its ancestors): bylines there name
+/// commenters and other articles' authors. An ancestor that also holds the
+/// headline is the page's or article's wrapper ("has-sidebar"), not chrome.
+fn in_page_chrome(doc: &Document, id: NodeId, headline: Option<NodeId>) -> bool {
+    let mut cur = Some(id);
+    for _ in 0..40 {
+        let Some(n) = cur else { break };
+        if headline.is_some_and(|h| doc.is_inclusive_ancestor(n, h)) {
+            return false;
+        }
+        for attr in ["class", "id"] {
+            if let Some(v) = doc.attr(n, attr) {
+                const CHROME: &[&str] = &["comment", "respond", "disqus", "sidebar", "widget", "related", "footer"];
+                if CHROME.iter().any(|w| contains_ci(v, w)) {
+                    return true;
+                }
+            }
+        }
+        if doc.tag(n).is_some_and(|t| matches!(t, Tag::Footer | Tag::Aside)) {
+            return true;
+        }
+        cur = doc.parent(n);
+    }
+    false
+}
+
+/// Whether a text is only a byline label ("Von:", "By", "Autor:").
+fn is_label_only(t: &str) -> bool {
+    let t = t.trim();
+    !t.is_empty() && t.len() <= 24 && byline::strip_label(t).is_empty()
+}
+
+/// The visible byline: elements marked as bylines or authors (class words,
+/// `rel=author`, hCard `fn`), a label alone ("Von:") followed by a name, and
+/// short lines opening with a byline label. Bylines in comments, sidebars
+/// and footers are skipped; of the rest the one nearest the headline wins,
+/// because boxes of other articles' authors sit farther from it.
+fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<String>, Option<&'static str>, String)> {
+    let mut found: Vec<BylineFind> = Vec::new();
     for id in doc.ids() {
+        if found.len() >= MAX_BYLINES {
+            break;
+        }
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
         }
         let rel_author = doc.tag(id) == Some(Tag::A) && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
         let raw_class = doc.attr(id, "class").unwrap_or("");
-        if !rel_author && !contains_ci(raw_class, "byl") && !contains_ci(raw_class, "auth") && !contains_ci(raw_class, "contrib") && !contains_ci(raw_class, "signature") && !contains_ci(raw_class, "auteur") && !contains_ci(raw_class, "autor") {
+        let itemprop_author =
+            doc.attr(id, "itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|w| w == "author"));
+        const HINTS: &[&str] = &["byl", "auth", "contrib", "signature", "auteur", "autor", "fn"];
+        if !rel_author && !itemprop_author && !HINTS.iter().any(|w| contains_ci(raw_class, w)) {
             continue;
         }
         let class = raw_class.to_ascii_lowercase();
-        let named = class
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor" | "signature" | "auteur" | "autor"));
-        if !rel_author && !named {
+        let words: Vec<&str> = class.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        // hCard: a formatted name inside an author card.
+        let card = |c: &str| contains_ci(c, "author") || contains_ci(c, "vcard");
+        let hcard = words.contains(&"fn") && doc.parent(id).is_some_and(|p| doc.attr(p, "class").is_some_and(card));
+        let named = words.iter().any(|w| {
+            matches!(*w, "byl" | "contributor" | "signature")
+                || ["byline", "author", "autor", "auteur"].iter().any(|k| w.starts_with(k) || w.ends_with(k))
+        });
+        if !rel_author && !itemprop_author && !named && !hcard {
+            continue;
+        }
+        if in_page_chrome(doc, id, headline) {
             continue;
         }
         let t = squash(&doc.text_content(id));
         if t.is_empty() || t.len() > 200 {
             continue;
         }
+        let single = rel_author || hcard;
         // Each element of a byline usually holds one thing (a name, the
         // outlet, the date): read them apart first, then as one line.
         let pieces = text_pieces(doc, id);
-        let (mut ps, mut cr) = byline::parse_byline(&pieces);
+        let (mut ps, mut cr) = byline::parse_byline_with(&pieces, single);
         if ps.is_empty() {
-            (ps, cr) = byline::parse_byline(&t);
+            (ps, cr) = byline::parse_byline_with(&t, single);
         }
         if !ps.is_empty() || cr.is_some() {
-            return Some((ps, cr, if rel_author { "rel=author".into() } else { format!("class {class}") }));
+            let how = if rel_author {
+                "rel=author".to_string()
+            } else if hcard {
+                "hCard fn".to_string()
+            } else {
+                format!("class {class}")
+            };
+            found.push((id, ps, cr, how));
         }
     }
-    // A short text line starting with "By ".
+    // Bylines marked up as such come first; plain text lines are read only
+    // when there are none.
+    if !found.iter().any(|f| !f.1.is_empty()) {
+        text_bylines(doc, headline, &mut found);
+    }
+    let with_people = found.iter().filter(|f| !f.1.is_empty());
+    // Nearest the headline; a byline above it counts three times its distance.
+    let dist = |id: NodeId| match headline {
+        Some(h) if id >= h => (id - h) as u64,
+        Some(h) => 3 * (h - id) as u64,
+        None => id as u64,
+    };
+    let best = with_people.min_by_key(|f| dist(f.0)).or_else(|| found.iter().min_by_key(|f| dist(f.0)))?;
+    Some((best.1.clone(), best.2, best.3.clone()))
+}
+
+/// Bylines in plain text: a label alone ("Von:") followed by a name, and
+/// short lines opening with a label ("By Ana Ruiz").
+fn text_bylines(doc: &Document, headline: Option<NodeId>, found: &mut Vec<BylineFind>) {
     for id in doc.ids() {
+        if found.len() >= MAX_BYLINES {
+            break;
+        }
         if doc.kind(id) != NodeKind::Text {
             continue;
         }
         let t = doc.text(id).trim();
-        let by = ["By ", "BY ", "by ", "Par ", "Von ", "Por ", "Di "].iter().any(|p| t.starts_with(p));
-        if t.len() < 6 || t.len() > 120 || !by {
+        if t.len() < 2 || t.len() > 120 || in_page_chrome(doc, id, headline) {
             continue;
         }
-        // The names may sit in the following link elements.
-        let parent = doc.parent(id)?;
+        // A label alone ("Von:"): the name is the next text on the page.
+        if is_label_only(t) {
+            let next = (id + 1..doc.len() as NodeId)
+                .take(12)
+                .filter(|&k| doc.kind(k) == NodeKind::Text)
+                .map(|k| doc.text(k).trim())
+                .find(|x| !x.is_empty());
+            if let Some(n) = next.filter(|n| n.len() <= 80) {
+                let (ps, cr) = byline::parse_byline(n);
+                if !ps.is_empty() {
+                    found.push((id, ps, cr, format!("label {t:?} and the name after it")));
+                }
+            }
+            continue;
+        }
+        if t.len() < 6 || byline::strip_label(t).len() == t.len() {
+            continue;
+        }
+        // A line opening with a label; the names may sit in the following
+        // link elements.
+        let Some(parent) = doc.parent(id) else { continue };
         let whole = squash(&doc.text_content(parent));
         let line = if whole.len() <= 160 { whole } else { t.to_string() };
         let (ps, cr) = byline::parse_byline(&line);
         if !ps.is_empty() {
-            return Some((ps, cr, "by-line text".into()));
+            found.push((id, ps, cr, "by-line text".into()));
         }
     }
-    None
 }
 
 fn language(m: &PageMeta, a: &mut Article) {
@@ -671,6 +829,58 @@ fn resolve(base: Option<&str>, u: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn authors_of(html: &str) -> Vec<String> {
+        crate::extract_str(html, &Options::default()).authors
+    }
+
+    #[test]
+    fn json_ld_author_forms() {
+        let page = |author: &str| {
+            format!(
+                r#"<html><head><script type="application/ld+json">{{"@graph":[
+                {{"@type":"NewsArticle","headline":"X","author":{author}}},
+                {{"@type":"Person","@id":"https://x.example/#p1","name":"Lena Kurz"}}]}}</script></head>
+                <body><h1>X</h1></body></html>"#
+            )
+        };
+        assert_eq!(authors_of(&page(r#""Ana Ruiz""#)), vec!["Ana Ruiz"]);
+        assert_eq!(authors_of(&page(r#"["Ana Ruiz", "Tom Becker"]"#)), vec!["Ana Ruiz", "Tom Becker"]);
+        let both = vec!["Ana Ruiz", "Tom Becker"];
+        assert_eq!(authors_of(&page(r#"{"@type":"Person","name":["Ana Ruiz","Tom Becker"]}"#)), both);
+        assert_eq!(authors_of(&page(r#"{"@id":"https://x.example/#p1"}"#)), vec!["Lena Kurz"]);
+    }
+
+    #[test]
+    fn bylines_in_comments_and_sidebars_are_skipped() {
+        let html = r#"<html><body><aside class="sidebar"><div class="author">Max Muster</div></aside>
+            <article><h1>Dam opens</h1><div class="byline">By Ana Ruiz</div><p>Text.</p>
+            <div class="comments"><span class="comment-author">Tom Becker</span></div></article></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Ana Ruiz"]);
+    }
+
+    #[test]
+    fn the_byline_nearest_the_headline_wins() {
+        let html = r#"<html><body><div class="top"><span class="author">Max Muster</span></div><p>x</p><p>x</p><p>x</p>
+            <p>x</p><p>x</p><p>x</p><h1>Dam opens</h1><span class="author">Ana Ruiz</span><p>Text.</p></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Ana Ruiz"]);
+    }
+
+    #[test]
+    fn a_label_alone_takes_the_name_after_it() {
+        let html = "<html><body><h1>Dam opens</h1><p>Text.</p><b>Von:</b> <br> Götz Weber</body></html>";
+        assert_eq!(authors_of(html), vec!["Götz Weber"]);
+    }
+
+    #[test]
+    fn microdata_author_name_and_hcard() {
+        let html = r#"<html><body><h1>Dam opens</h1><span itemprop="author" itemscope>© Photo Desk
+            <span itemprop="name">Lena Kurz</span> am 3.5.</span></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Lena Kurz"]);
+        let html =
+            r#"<html><body><h1>Dam opens</h1><h4 class="vcard author">vom <span class="fn">Bookworm</span></h4></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Bookworm"]);
+    }
 
     #[test]
     fn caption_credit_split() {
