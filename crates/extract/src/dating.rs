@@ -166,12 +166,35 @@ const MAX_LINE_REST: usize = 40;
 const MAX_TIME_ELEMENTS: usize = 200;
 const MAX_TEXT_CANDIDATES: usize = 200;
 
+/// The dates chosen for a page and every candidate they were chosen from.
+pub struct Decision {
+    /// The candidates left after the plausibility checks, in collection order.
+    pub candidates: Vec<Candidate>,
+    /// Candidates dropped by a check, with the reason.
+    pub dropped: Vec<(Candidate, &'static str)>,
+    pub published: Option<Candidate>,
+    pub updated: Option<Candidate>,
+}
+
 /// Sets `published` and `updated` on `a`, each with its evidence.
 pub fn fill(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
+    let d = decide(doc, m, opts);
+    if let Some(c) = &d.published {
+        a.note("published", c.source, c.detail.clone());
+        a.published = Some(c.ts.clone());
+    }
+    if let Some(c) = &d.updated {
+        a.note("updated", c.source, c.detail.clone());
+        a.updated = Some(c.ts.clone());
+    }
+}
+
+/// Collects, checks and ranks the page's dates.
+pub fn decide(doc: &Document, m: &PageMeta, opts: &Options) -> Decision {
     let mut cands = collect(doc, m, opts);
     let url = opts.url.as_deref().or(m.canonical.as_deref()).and_then(url_date);
     let copyright = copyright_year(doc);
-    check(&mut cands, url.as_ref(), copyright, opts.now);
+    let dropped = check(&mut cands, url.as_ref(), copyright, opts.now);
     let mut published = choose_published(&cands, url.as_ref());
     // A day-only publication date ("November 19, 2019" in JSON-LD) takes its
     // time from another publication date of the same day that has one.
@@ -188,10 +211,6 @@ pub fn fill(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
             *p = Candidate { detail, ..f.clone() };
         }
     }
-    if let Some(c) = &published {
-        a.note("published", c.source, c.detail.clone());
-        a.published = Some(c.ts.clone());
-    }
     // The newest date the page labels as an update, if it is later than the
     // publication (a modification within a minute of it is the CMS saving).
     let updated = cands
@@ -199,11 +218,36 @@ pub fn fill(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
         .filter(|c| c.role == Role::Updated && c.year_given)
         .filter(|c| published.as_ref().is_none_or(|p| c.at - p.at > Duration::seconds(60)))
         // Equal instants: the more trusted kind of evidence.
-        .max_by(|a, b| a.at.cmp(&b.at).then(a.rank.cmp(&b.rank)).then(b.ts.value.cmp(&a.ts.value)));
-    if let Some(c) = updated {
-        a.note("updated", c.source, c.detail.clone());
-        a.updated = Some(c.ts.clone());
+        .max_by(|a, b| a.at.cmp(&b.at).then(a.rank.cmp(&b.rank)).then(b.ts.value.cmp(&a.ts.value)))
+        .cloned();
+    Decision { candidates: cands, dropped, published, updated }
+}
+
+/// The date decision as text, for `extract --explain`.
+pub fn explain(doc: &Document, m: &PageMeta, opts: &Options) -> String {
+    use std::fmt::Write;
+    let d = decide(doc, m, opts);
+    let mut out = String::from("== dates\n");
+    let line = |c: &Candidate| {
+        format!(
+            "{} {:?} rank {}{} from {:?}: {}",
+            c.ts.value,
+            c.role,
+            c.rank,
+            if c.year_given { "" } else { " (no year printed)" },
+            c.source,
+            c.detail.chars().take(100).collect::<String>()
+        )
+    };
+    for c in &d.candidates {
+        let _ = writeln!(out, "  candidate {}", line(c));
     }
+    for (c, why) in &d.dropped {
+        let _ = writeln!(out, "  dropped   {} ({why})", line(c));
+    }
+    let _ = writeln!(out, "  published: {}", d.published.as_ref().map_or("none".into(), line));
+    let _ = writeln!(out, "  updated:   {}", d.updated.as_ref().map_or("none".into(), line));
+    out
 }
 
 fn parse(s: &str, now: Option<DateTime<FixedOffset>>) -> Option<(Timestamp, bool)> {
@@ -277,12 +321,60 @@ pub fn collect(doc: &Document, m: &PageMeta, opts: &Options) -> Vec<Candidate> {
         let rank = if role.is_some() { 6 } else { 4 };
         push(&mut out, parse(&raw, now), role.unwrap_or(Role::Unlabelled), rank, EvidenceSource::TimeElement, raw);
     }
-    visible_dates(doc, now, &mut out);
+    // The page as a whole: a WebPage's modification is the page's update.
+    for o in &m.ld_objects {
+        let ty = o.get("@type").and_then(value_text).unwrap_or_default().to_ascii_lowercase();
+        if ty.ends_with("webpage") && m.article_ld.as_ref() != Some(o) {
+            let v = o.get("dateModified").and_then(value_text);
+            push(
+                &mut out,
+                v.and_then(|s| parse(&s, now)),
+                Role::Updated,
+                7,
+                EvidenceSource::JsonLd,
+                "WebPage dateModified",
+            );
+        }
+    }
+    visible_dates(doc, now, day_first(m), &mut out);
     out
 }
 
+/// Whether the page's language writes numeric dates day first, so that
+/// "02/10/2020" is 2 October: everywhere but in US English (and pages that
+/// declare no language, where the US reading stays the default).
+fn day_first(m: &PageMeta) -> bool {
+    let Some(lang) = m.lang.as_deref().or_else(|| m.meta(&["og:locale", "content-language"]).map(|x| x.1)) else {
+        return false;
+    };
+    let l = lang.trim().to_ascii_lowercase().replace('_', "-");
+    !(l.is_empty() || l == "en" || l.starts_with("en-us") || l == "us")
+}
+
+/// "a/b/yyyy" read month first by the parser, re-read day first when the
+/// page's language says so and both readings are dates.
+fn reread_day_first(text: &str, ts: &Timestamp) -> Option<Timestamp> {
+    let mut parts = text.trim().splitn(3, '/');
+    let (a, b) = (parts.next()?, parts.next()?);
+    let rest = parts.next()?;
+    if !(1..=2).contains(&a.len()) || !(1..=2).contains(&b.len()) || !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    if a > 12 || b > 12 || a == b {
+        return None;
+    }
+    // The parser read a as the month and b as the day.
+    let v = &ts.value;
+    let (y, m, d) = (v.get(..4)?, v.get(5..7)?.parse::<u32>().ok()?, v.get(8..10)?.parse::<u32>().ok()?);
+    if m != a || d != b {
+        return None;
+    }
+    Some(Timestamp { value: format!("{y}-{b:02}-{a:02}{}", v.get(10..)?), ..ts.clone() })
+}
+
 /// Dates on short visible lines that are mostly the date and its label.
-fn visible_dates(doc: &Document, now: Option<DateTime<FixedOffset>>, out: &mut Vec<Candidate>) {
+fn visible_dates(doc: &Document, now: Option<DateTime<FixedOffset>>, day_first: bool, out: &mut Vec<Candidate>) {
     let mut found = 0;
     for id in doc.ids() {
         if found >= MAX_TEXT_CANDIDATES {
@@ -329,7 +421,13 @@ fn visible_dates(doc: &Document, now: Option<DateTime<FixedOffset>>, out: &mut V
             Some(r) => (r, 5),
             None => (Role::Unlabelled, 3),
         };
-        push(out, Some((p.timestamp, p.year_given)), role, rank, EvidenceSource::Byline, t);
+        let mut ts = p.timestamp.clone();
+        if day_first {
+            if let Some(r) = reread_day_first(p.text(t), &ts) {
+                ts = r;
+            }
+        }
+        push(out, Some((ts, p.year_given)), role, rank, EvidenceSource::Byline, t);
     }
 }
 
@@ -397,7 +495,7 @@ fn check(
     url: Option<&Timestamp>,
     copyright: Option<i32>,
     now: Option<DateTime<FixedOffset>>,
-) {
+) -> Vec<(Candidate, &'static str)> {
     let latest = now.map(|n| n + Duration::days(1));
     let url_day = url.and_then(|u| instant(&u.value)).map(|d| d.date_naive());
     for c in cands.iter_mut().filter(|c| !c.year_given) {
@@ -418,25 +516,30 @@ fn check(
             c.detail = format!("{} (no year printed; year from the reference time)", c.detail);
         }
     }
-    cands.retain(|c| {
+    let mut dropped = Vec::new();
+    let mut kept = Vec::with_capacity(cands.len());
+    for c in cands.drain(..) {
         let day = c.at.date_naive();
-        if c.at.year() < EARLIEST_YEAR || latest.is_some_and(|l| c.at > l) {
-            return false;
+        let why = if c.at.year() < EARLIEST_YEAR {
+            Some("before the web")
+        } else if latest.is_some_and(|l| c.at > l) {
+            Some("after the reference time")
+        } else if url_day.is_some_and(|u| day + Duration::days(1) < u) {
+            // A page is not older than the date in its own URL.
+            Some("before the URL's date")
+        } else if copyright.is_some_and(|y| !c.year_given && day.year() > y) {
+            // Nor is a date with no year printed later than its copyright line.
+            Some("after the copyright year")
+        } else {
+            None
+        };
+        match why {
+            Some(w) => dropped.push((c, w)),
+            None => kept.push(c),
         }
-        // A page is not older than the date in its own URL.
-        if let Some(u) = url_day {
-            if day + Duration::days(1) < u {
-                return false;
-            }
-        }
-        // Nor is a date with no year printed later than its copyright line.
-        if let Some(y) = copyright {
-            if !c.year_given && day > NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(day) {
-                return false;
-            }
-        }
-        true
-    });
+    }
+    *cands = kept;
+    dropped
 }
 
 /// The publication date: a labelled date of the most trusted kind, else an
@@ -577,6 +680,14 @@ mod tests {
     }
 
     #[test]
+    fn slashed_dates_follow_the_page_language() {
+        let page = |lang: &str| format!("<html lang={lang}><body><h1>X</h1><p>02/10/2020</p></body></html>");
+        assert_eq!(dates_of(&page("en-GB"), None).0, Some("2020-10-02".into()));
+        assert_eq!(dates_of(&page("de"), None).0, Some("2020-10-02".into()));
+        assert_eq!(dates_of(&page("en-US"), None).0, Some("2020-02-10".into()));
+    }
+
+    #[test]
     fn a_full_date_beats_a_yearless_one() {
         let html = "<html><body><p>March 3</p><h1>X</h1><p>Posted on 12 May 2019</p></body></html>";
         assert_eq!(dates_of(html, None).0, Some("2019-05-12".into()));
@@ -631,6 +742,17 @@ mod tests {
         let html = r#"<html><body><aside><time datetime="2020-01-01">1 Jan</time></aside>
             <h1>X</h1><span>Veröffentlicht am</span> <time datetime="2020-03-05">5. März</time></body></html>"#;
         assert_eq!(dates_of(html, None).0, Some("2020-03-05".into()));
+    }
+
+    #[test]
+    fn explain_lists_candidates_and_reasons() {
+        let html = r#"<html><head><meta property="article:published_time" content="2031-01-01T00:00:00Z"></head>
+            <body><h1>X</h1><p>Posted 3 May 2021</p></body></html>"#;
+        let doc = Document::parse(html);
+        let m = crate::meta::collect(&doc);
+        let text = explain(&doc, &m, &Options { now: Some(now()), ..Options::default() });
+        assert!(text.contains("after the reference time"), "{text}");
+        assert!(text.contains("published: 2021-05-03"), "{text}");
     }
 
     #[test]
