@@ -43,8 +43,20 @@ pub struct Candidate {
     pub rank: u8,
     /// False when the year was not printed and had to be supplied.
     pub year_given: bool,
+    /// Computed from the reference time ("3 hours ago", "Today 7:30"): only
+    /// as good as that time, which for a saved page may be long after it
+    /// was read, so it ranks with the yearless guesses.
+    pub relative: bool,
     pub source: EvidenceSource,
     pub detail: String,
+}
+
+impl Candidate {
+    /// A date the page printed in full: a year given, not computed from the
+    /// reference time.
+    pub fn full(&self) -> bool {
+        self.year_given && !self.relative
+    }
 }
 
 const PUBLISHED_META: &[&str] = &[
@@ -198,11 +210,11 @@ pub fn decide(doc: &Document, m: &PageMeta, opts: &Options) -> Decision {
     let mut published = choose_published(&cands, url.as_ref());
     // A day-only publication date ("November 19, 2019" in JSON-LD) takes its
     // time from another publication date of the same day that has one.
-    if let Some(p) = published.as_mut().filter(|p| p.ts.precision <= Precision::Day && p.year_given) {
+    if let Some(p) = published.as_mut().filter(|p| p.ts.precision <= Precision::Day && p.full()) {
         let day = p.ts.value.get(..10).unwrap_or("").to_string();
         let finer = cands.iter().find(|c| {
             c.role == Role::Published
-                && c.year_given
+                && c.full()
                 && c.ts.precision > Precision::Day
                 && c.ts.value.get(..10) == Some(&day)
         });
@@ -215,7 +227,7 @@ pub fn decide(doc: &Document, m: &PageMeta, opts: &Options) -> Decision {
     // publication (a modification within a minute of it is the CMS saving).
     let updated = cands
         .iter()
-        .filter(|c| c.role == Role::Updated && c.year_given)
+        .filter(|c| c.role == Role::Updated && c.full())
         .filter(|c| published.as_ref().is_none_or(|p| c.at - p.at > Duration::seconds(60)))
         // Equal instants: the more trusted kind of evidence.
         .max_by(|a, b| a.at.cmp(&b.at).then(a.rank.cmp(&b.rank)).then(b.ts.value.cmp(&a.ts.value)))
@@ -234,7 +246,13 @@ pub fn explain(doc: &Document, m: &PageMeta, opts: &Options) -> String {
             c.ts.value,
             c.role,
             c.rank,
-            if c.year_given { "" } else { " (no year printed)" },
+            if c.relative {
+                " (relative)"
+            } else if c.year_given {
+                ""
+            } else {
+                " (no year printed)"
+            },
             c.source,
             c.detail.chars().take(100).collect::<String>()
         )
@@ -250,9 +268,9 @@ pub fn explain(doc: &Document, m: &PageMeta, opts: &Options) -> String {
     out
 }
 
-fn parse(s: &str, now: Option<DateTime<FixedOffset>>) -> Option<(Timestamp, bool)> {
+fn parse(s: &str, now: Option<DateTime<FixedOffset>>) -> Option<(Timestamp, bool, bool)> {
     let p = newsdesk_dates::parse_date(s, now)?;
-    Some((p.timestamp, p.year_given))
+    Some((p.timestamp, p.year_given, p.kind == newsdesk_dates::DateKind::Relative))
 }
 
 fn instant(v: &str) -> Option<DateTime<FixedOffset>> {
@@ -261,15 +279,15 @@ fn instant(v: &str) -> Option<DateTime<FixedOffset>> {
 
 fn push(
     out: &mut Vec<Candidate>,
-    parsed: Option<(Timestamp, bool)>,
+    parsed: Option<(Timestamp, bool, bool)>,
     role: Role,
     rank: u8,
     source: EvidenceSource,
     detail: impl Into<String>,
 ) {
-    let Some((ts, year_given)) = parsed else { return };
+    let Some((ts, year_given, relative)) = parsed else { return };
     let Some(at) = instant(&ts.value) else { return };
-    out.push(Candidate { ts, at, role, rank, year_given, source, detail: detail.into() });
+    out.push(Candidate { ts, at, role, rank, year_given, relative, source, detail: detail.into() });
 }
 
 /// Every date the page states, in order of kind and then of position.
@@ -427,7 +445,7 @@ fn visible_dates(doc: &Document, now: Option<DateTime<FixedOffset>>, day_first: 
                 ts = r;
             }
         }
-        push(out, Some((ts, p.year_given)), role, rank, EvidenceSource::Byline, t);
+        push(out, Some((ts, p.year_given, false)), role, rank, EvidenceSource::Byline, t);
     }
 }
 
@@ -550,10 +568,10 @@ fn choose_published(cands: &[Candidate], url: Option<&Timestamp>) -> Option<Cand
         let top = cands.iter().filter(|c| pred(c)).map(|c| c.rank).max()?;
         cands.iter().find(|c| pred(c) && c.rank == top)
     };
-    if let Some(c) = best(&|c| c.year_given && c.role == Role::Published) {
+    if let Some(c) = best(&|c| c.full() && c.role == Role::Published) {
         return Some(c.clone());
     }
-    if let Some(c) = best(&|c| c.year_given && c.role == Role::Unlabelled) {
+    if let Some(c) = best(&|c| c.full() && c.role == Role::Unlabelled) {
         return Some(c.clone());
     }
     if let Some(u) = url {
@@ -564,12 +582,13 @@ fn choose_published(cands: &[Candidate], url: Option<&Timestamp>) -> Option<Cand
                 role: Role::Published,
                 rank: 2,
                 year_given: true,
+                relative: false,
                 source: EvidenceSource::Url,
                 detail: "date in the URL".into(),
             });
         }
     }
-    best(&|c| !c.year_given && c.role != Role::Updated).cloned()
+    best(&|c| !c.full() && c.role != Role::Updated).cloned()
 }
 
 /// The latest year on the page's copyright line ("© 2009–2019 …").
@@ -685,6 +704,14 @@ mod tests {
         assert_eq!(dates_of(&page("en-GB"), None).0, Some("2020-10-02".into()));
         assert_eq!(dates_of(&page("de"), None).0, Some("2020-10-02".into()));
         assert_eq!(dates_of(&page("en-US"), None).0, Some("2020-02-10".into()));
+    }
+
+    #[test]
+    fn a_relative_date_is_a_last_resort() {
+        let html = r#"<html><body><h1>X</h1><time>Today 7:30AM</time><time datetime="2013-09-11T10:00:00-04:00">x</time></body></html>"#;
+        assert_eq!(dates_of(html, None).0, Some("2013-09-11".into()));
+        let html = "<html><body><h1>X</h1><time>Yesterday 12:35PM</time></body></html>";
+        assert_eq!(dates_of(html, None).0, Some("2026-02-28".into()));
     }
 
     #[test]
