@@ -37,6 +37,20 @@ const AGENCIES: &[(&str, &str)] = &[
     ("wam", "WAM"),
     ("spa", "SPA"),
     ("getty images", "Getty Images"),
+    ("ritzau", "Ritzau"),
+    ("ntb", "NTB"),
+    ("tt", "TT"),
+    ("anp", "ANP"),
+    ("belga", "Belga"),
+    ("apa", "APA"),
+    ("sda", "SDA"),
+    ("keystone-sda", "Keystone-SDA"),
+    ("epd", "epd"),
+    ("kna", "KNA"),
+    ("europa press", "Europa Press"),
+    ("lusa", "Lusa"),
+    ("interfax", "Interfax"),
+    ("ria novosti", "RIA Novosti"),
 ];
 
 /// The canonical credit of a wire agency named by `s`, if it is one.
@@ -70,6 +84,8 @@ const NOT_PERSON: &[&str] = &[
     "leader", "chronicle", "courier", "observer", "register", "record", "review", "today",
     "weekly", "monitor", "standard", "mirror", "express", "examiner", "inquirer", "bulletin",
     "dispatch", "enquirer", "star", "sun", "cup", "league", "club", "fc", "championship", "open",
+    // Newsroom words in other languages ("Multimedia Redaktion").
+    "redaktion", "redaktionen", "rédaction", "redacción", "redazione", "redactie", "redação",
 ];
 
 /// Words that end an organisation's name.
@@ -81,7 +97,7 @@ const ORG_WORDS: &[&str] = &[
     "board", "bureau", "channel", "radio", "television", "tv", "online", "digital", "leader",
     "chronicle", "courier", "observer", "register", "record", "review", "today", "weekly", "monitor",
     "standard", "mirror", "express", "examiner", "inquirer", "bulletin", "dispatch", "enquirer",
-    "star", "sun", "cup", "league", "club",
+    "star", "sun", "cup", "league", "club", "redaktion", "rédaction", "redacción", "redazione", "redactie",
 ];
 
 /// Splits words glued by markup ("Carrie ArnoldNovember 19") where a name
@@ -505,6 +521,18 @@ pub fn person_name(s: &str) -> Option<String> {
     if words.last().is_some_and(|w| is_particle(&w.to_lowercase())) {
         return None;
     }
+    // Names start with a capital ("di Parks.it" is a label and a site), and
+    // a word with a domain ending is a site.
+    if !words[0].chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let domain = |w: &&str| {
+        w.rsplit_once('.')
+            .is_some_and(|(a, b)| !a.is_empty() && b.len() >= 2 && b.chars().all(|c| c.is_ascii_lowercase()))
+    };
+    if words.iter().any(domain) {
+        return None;
+    }
     let mut out = Vec::with_capacity(words.len());
     for w in &words {
         let lw = w.to_lowercase();
@@ -671,6 +699,9 @@ mod tests {
             assert_eq!(parse_byline(raw).0, vec![want.to_string()], "{raw:?}");
         }
         assert!(parse_byline_with("Door: NU.nl", true).0.is_empty());
+        assert!(parse_byline("di Parks.it").0.is_empty());
+        assert_eq!(parse_byline("Af Ritzau"), (vec![], Some("Ritzau")));
+        assert!(parse_byline("Multimedia Redaktion").0.is_empty());
     }
 
     #[test]
