@@ -223,6 +223,21 @@ pub fn decide(doc: &Document, m: &PageMeta, opts: &Options) -> Decision {
             *p = Candidate { detail, ..f.clone() };
         }
     }
+    // The same instant stated in the page's local time ("2019-10-19T00:04+02:00"
+    // beside "2019-10-18T22:04Z"): the local form gives the day readers saw.
+    if let Some(p) = published.as_mut().filter(|p| p.at.offset().local_minus_utc() == 0) {
+        let local = cands.iter().find(|c| {
+            c.full()
+                && c.role != Role::Updated
+                && c.at == p.at
+                && c.at.offset().local_minus_utc() != 0
+                && !c.ts.assumed_utc
+        });
+        if let Some(l) = local {
+            let detail = format!("{} (local time from {})", p.detail, l.detail);
+            *p = Candidate { detail, ..l.clone() };
+        }
+    }
     // The newest date the page labels as an update, if it is later than the
     // publication (a modification within a minute of it is the CMS saving).
     let updated = cands
@@ -741,6 +756,14 @@ mod tests {
         fill(&doc, &m, &Options::default(), &mut a);
         assert_eq!(a.published.map(|t| t.value), Some("2019-11-19T11:21:08Z".into()));
         assert_eq!(a.updated, None);
+    }
+
+    #[test]
+    fn the_same_instant_in_local_time_gives_the_day() {
+        let html = r#"<html><head><meta name="date" content="2019-10-19T00:04:00+02:00">
+            <script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2019-10-18T22:04:00Z"}</script>
+            </head><body><h1>X</h1></body></html>"#;
+        assert_eq!(dates_of(html, None).0, Some("2019-10-19".into()));
     }
 
     #[test]
