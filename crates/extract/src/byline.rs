@@ -320,6 +320,27 @@ pub fn strip_label(s: &str) -> &str {
     t
 }
 
+/// Whether `s` may open with a byline label: a cheap test on its first
+/// word, without allocating, before [`strip_label`] does the real work.
+pub fn starts_with_label(s: &str) -> bool {
+    let first = s.trim_start().split(|c: char| c.is_whitespace() || c == ':').next().unwrap_or("");
+    if first.is_empty() || first.len() > 24 {
+        return false;
+    }
+    // The label's first word equals `first`: a prefix test, no splitting.
+    let opens = |l: &&str, w: &str| {
+        l.len() >= w.len()
+            && l.is_char_boundary(w.len())
+            && l[..w.len()].eq_ignore_ascii_case(w)
+            && l.as_bytes().get(w.len()).is_none_or(|&b| b == b' ')
+    };
+    if first.is_ascii() {
+        return LABELS.iter().any(|l| opens(l, first));
+    }
+    let lower = first.to_lowercase();
+    LABELS.iter().any(|l| opens(l, &lower))
+}
+
 /// Whether a byline part is a photo or image credit ("Foto: Jane Roe").
 pub fn is_credit_part(s: &str) -> bool {
     let lower = s.trim().to_lowercase();
@@ -710,6 +731,16 @@ mod tests {
         assert_eq!(parse_byline("Mrs. Ann Lee").0, vec!["Ann Lee"]);
         assert_eq!(parse_byline("Online-Experte Robin Weber").0, vec!["Robin Weber"]);
         assert_eq!(parse_byline("Wirtschaftsredakteurin Anna Schmidt").0, vec!["Anna Schmidt"]);
+    }
+
+    #[test]
+    fn label_test_is_cheap_and_agrees() {
+        for s in ["By Jane Roe", "von: Ana", "Автор: Иван", "WRITTEN BY Tom", "Door:"] {
+            assert!(starts_with_label(s), "{s:?}");
+        }
+        for s in ["Jane Roe", "Byzantine art", "", "Vonnegut"] {
+            assert!(!starts_with_label(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -205,7 +205,8 @@ pub fn fill(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
 pub fn decide(doc: &Document, m: &PageMeta, opts: &Options) -> Decision {
     let mut cands = collect(doc, m, opts);
     let url = opts.url.as_deref().or(m.canonical.as_deref()).and_then(url_date);
-    let copyright = copyright_year(doc);
+    // The copyright line only bounds dates printed without a year.
+    let copyright = if cands.iter().any(|c| !c.year_given) { copyright_year(doc) } else { None };
     let dropped = check(&mut cands, url.as_ref(), copyright, opts.now);
     let mut published = choose_published(&cands, url.as_ref());
     // A day-only publication date ("November 19, 2019" in JSON-LD) takes its
@@ -417,7 +418,9 @@ fn visible_dates(doc: &Document, now: Option<DateTime<FixedOffset>>, day_first: 
             continue;
         }
         let raw = doc.text(id).trim();
-        if raw.len() < 5 || raw.len() > 4 * MAX_DATE_LINE {
+        // Every date with a day has a digit: most text is ruled out by one
+        // byte scan, before any allocation.
+        if raw.len() < 5 || raw.len() > 4 * MAX_DATE_LINE || !raw.bytes().any(|b| b.is_ascii_digit()) {
             continue;
         }
         let t = &squash(raw);
@@ -614,6 +617,10 @@ fn copyright_year(doc: &Document) -> Option<i32> {
             continue;
         }
         let t = doc.text(id);
+        // Copyright lines are short; paragraphs are not searched.
+        if t.len() > 300 {
+            continue;
+        }
         let Some(i) = t.find('©').or_else(|| t.find("(c)")).or_else(|| find_ci(t, "copyright")) else { continue };
         let tail: String = t[i..].chars().take(60).collect();
         for w in tail.split(|c: char| !c.is_ascii_digit()) {

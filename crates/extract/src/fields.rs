@@ -515,6 +515,19 @@ fn dedup(v: Vec<String>) -> Vec<String> {
     out
 }
 
+/// Whether a class attribute may name a byline ("byline", "author",
+/// "contributor", "signature", "auteur", "autor", an hCard "fn"): one pass
+/// over its bytes looking for the letter pairs those words open with, since
+/// every element of the page is asked.
+fn may_name_byline(class: &str) -> bool {
+    class.as_bytes().windows(2).any(|w| {
+        matches!(
+            [w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase()],
+            [b'b', b'y'] | [b'a', b'u'] | [b'c', b'o'] | [b's', b'i'] | [b'f', b'n']
+        )
+    }) && ["byl", "auth", "contrib", "signature", "auteur", "autor", "fn"].iter().any(|w| contains_ci(class, w))
+}
+
 /// A visible byline found on the page: where, whom, which wire, and how.
 type BylineFind = (NodeId, Vec<String>, Option<&'static str>, String);
 
@@ -560,9 +573,17 @@ fn is_label_only(t: &str) -> bool {
 /// and footers are skipped; of the rest the one nearest the headline wins,
 /// because boxes of other articles' authors sit farther from it.
 fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<String>, Option<&'static str>, String)> {
-    let mut found: Vec<BylineFind> = Vec::new();
+    // Nearest the headline; a byline above it counts three times its distance.
+    let dist = |id: NodeId| match headline {
+        Some(h) if id >= h => (id - h) as u64,
+        Some(h) => 3 * (h - id) as u64,
+        None => id as u64,
+    };
+    // Elements marked as bylines, found by cheap attribute tests and then
+    // read nearest first, so only the few that matter are parsed.
+    let mut marked: Vec<(NodeId, bool, String)> = Vec::new();
     for id in doc.ids() {
-        if found.len() >= MAX_BYLINES {
+        if marked.len() >= 4 * MAX_BYLINES {
             break;
         }
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
@@ -572,8 +593,7 @@ fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<Strin
         let raw_class = doc.attr(id, "class").unwrap_or("");
         let itemprop_author =
             doc.attr(id, "itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|w| w == "author"));
-        const HINTS: &[&str] = &["byl", "auth", "contrib", "signature", "auteur", "autor", "fn"];
-        if !rel_author && !itemprop_author && !HINTS.iter().any(|w| contains_ci(raw_class, w)) {
+        if !rel_author && !itemprop_author && !may_name_byline(raw_class) {
             continue;
         }
         let class = raw_class.to_ascii_lowercase();
@@ -588,14 +608,27 @@ fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<Strin
         if !rel_author && !itemprop_author && !named && !hcard {
             continue;
         }
-        if in_page_chrome(doc, id, headline) {
+        let how = if rel_author {
+            "rel=author".to_string()
+        } else if hcard {
+            "hCard fn".to_string()
+        } else {
+            format!("class {class}")
+        };
+        marked.push((id, rel_author || hcard, how));
+    }
+    marked.sort_by_key(|m| dist(m.0));
+    let mut found: Vec<BylineFind> = Vec::new();
+    let mut tried = 0;
+    for (id, single, how) in marked {
+        if tried >= MAX_BYLINES || in_page_chrome(doc, id, headline) {
             continue;
         }
         let t = squash(&doc.text_content(id));
         if t.is_empty() || t.len() > 200 {
             continue;
         }
-        let single = rel_author || hcard;
+        tried += 1;
         // Each element of a byline usually holds one thing (a name, the
         // outlet, the date): read them apart first, then as one line.
         let pieces = text_pieces(doc, id);
@@ -603,30 +636,16 @@ fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<Strin
         if ps.is_empty() {
             (ps, cr) = byline::parse_byline_with(&t, single);
         }
-        if !ps.is_empty() || cr.is_some() {
-            let how = if rel_author {
-                "rel=author".to_string()
-            } else if hcard {
-                "hCard fn".to_string()
-            } else {
-                format!("class {class}")
-            };
+        if !ps.is_empty() {
+            return Some((ps, cr, how));
+        }
+        if cr.is_some() {
             found.push((id, ps, cr, how));
         }
     }
-    // Bylines marked up as such come first; plain text lines are read only
-    // when there are none.
-    if !found.iter().any(|f| !f.1.is_empty()) {
-        text_bylines(doc, headline, &mut found);
-    }
-    let with_people = found.iter().filter(|f| !f.1.is_empty());
-    // Nearest the headline; a byline above it counts three times its distance.
-    let dist = |id: NodeId| match headline {
-        Some(h) if id >= h => (id - h) as u64,
-        Some(h) => 3 * (h - id) as u64,
-        None => id as u64,
-    };
-    let best = with_people.min_by_key(|f| dist(f.0)).or_else(|| found.iter().min_by_key(|f| dist(f.0)))?;
+    // Plain text lines are read only when no marked-up byline names anyone.
+    text_bylines(doc, headline, &mut found);
+    let best = found.iter().filter(|f| !f.1.is_empty()).min_by_key(|f| dist(f.0)).or_else(|| found.first())?;
     Some((best.1.clone(), best.2, best.3.clone()))
 }
 
@@ -641,7 +660,7 @@ fn text_bylines(doc: &Document, headline: Option<NodeId>, found: &mut Vec<Byline
             continue;
         }
         let t = doc.text(id).trim();
-        if t.len() < 2 || t.len() > 120 || in_page_chrome(doc, id, headline) {
+        if t.len() < 2 || t.len() > 120 || !byline::starts_with_label(t) || in_page_chrome(doc, id, headline) {
             continue;
         }
         // A label alone ("Von:"): the name is the next text on the page.
