@@ -355,19 +355,17 @@ pub fn collect(doc: &Document, m: &PageMeta, opts: &Options) -> Vec<Candidate> {
         let rank = if role.is_some() { 6 } else { 4 };
         push(&mut out, parse(&raw, now), role.unwrap_or(Role::Unlabelled), rank, EvidenceSource::TimeElement, raw);
     }
-    // The page as a whole: a WebPage's modification is the page's update.
+    // The page's other descriptions: a WebPage's modification is the page's
+    // update, and a second article block (an analytics copy) may carry a
+    // newer one. Their publication dates are not read: they describe the
+    // page, a video or a teaser as often as the article.
     for o in &m.ld_objects {
         let ty = o.get("@type").and_then(value_text).unwrap_or_default().to_ascii_lowercase();
-        if ty.ends_with("webpage") && m.article_ld.as_ref() != Some(o) {
+        let describes_page = ty.ends_with("webpage") || ty.ends_with("article") || ty.ends_with("posting");
+        if describes_page && m.article_ld.as_ref() != Some(o) {
             let v = o.get("dateModified").and_then(value_text);
-            push(
-                &mut out,
-                v.and_then(|s| parse(&s, now)),
-                Role::Updated,
-                7,
-                EvidenceSource::JsonLd,
-                "WebPage dateModified",
-            );
+            let detail = format!("{ty} dateModified");
+            push(&mut out, v.and_then(|s| parse(&s, now)), Role::Updated, 7, EvidenceSource::JsonLd, detail);
         }
     }
     visible_dates(doc, now, day_first(m), &mut out);
@@ -771,6 +769,15 @@ mod tests {
             <script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2019-10-18T22:04:00Z"}</script>
             </head><body><h1>X</h1></body></html>"#;
         assert_eq!(dates_of(html, None).0, Some("2019-10-19".into()));
+    }
+
+    #[test]
+    fn a_second_article_block_may_hold_the_newer_update() {
+        let html = r#"<html><head>
+            <script type="application/ld+json">{"@type":"NewsArticle","headline":"X","datePublished":"2019-11-19T04:58:46Z","dateModified":"2019-11-19T04:58:46Z"}</script>
+            <script type="application/ld+json">{"@type":"Article","datePublished":"2019-11-19T04:58:46Z","dateModified":"2019-11-20T04:51:31Z"}</script>
+            </head><body><h1>X</h1></body></html>"#;
+        assert_eq!(dates_of(html, None), (Some("2019-11-19".into()), Some("2019-11-20".into())));
     }
 
     #[test]
