@@ -412,7 +412,10 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     }
     // Visible byline: rel=author links or elements named byline/author.
     if a.authors.is_empty() || credit.is_none() {
-        if let Some((ps, cr, how)) = visible_byline(doc, headline_node(doc, a.headline.as_deref())) {
+        // With the authors known, only a wire credit is sought: the first
+        // marked byline of the page, as cheaply as that.
+        let credit_only = !a.authors.is_empty();
+        if let Some((ps, cr, how)) = visible_byline(doc, headline_node(doc, a.headline.as_deref()), credit_only) {
             if a.authors.is_empty() && !ps.is_empty() {
                 a.authors = dedup(ps);
                 a.note("authors", EvidenceSource::Byline, how);
@@ -572,7 +575,11 @@ fn is_label_only(t: &str) -> bool {
 /// short lines opening with a byline label. Bylines in comments, sidebars
 /// and footers are skipped; of the rest the one nearest the headline wins,
 /// because boxes of other articles' authors sit farther from it.
-fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<String>, Option<&'static str>, String)> {
+fn visible_byline(
+    doc: &Document,
+    headline: Option<NodeId>,
+    first_only: bool,
+) -> Option<(Vec<String>, Option<&'static str>, String)> {
     // Nearest the headline; a byline above it counts three times its distance.
     let dist = |id: NodeId| match headline {
         Some(h) if id >= h => (id - h) as u64,
@@ -616,6 +623,9 @@ fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<Strin
             format!("class {class}")
         };
         marked.push((id, rel_author || hcard, how));
+        if first_only && !in_page_chrome(doc, id, headline) {
+            break;
+        }
     }
     marked.sort_by_key(|m| dist(m.0));
     let mut found: Vec<BylineFind> = Vec::new();
@@ -644,7 +654,9 @@ fn visible_byline(doc: &Document, headline: Option<NodeId>) -> Option<(Vec<Strin
         }
     }
     // Plain text lines are read only when no marked-up byline names anyone.
-    text_bylines(doc, headline, &mut found);
+    if !first_only {
+        text_bylines(doc, headline, &mut found);
+    }
     let best = found.iter().filter(|f| !f.1.is_empty()).min_by_key(|f| dist(f.0)).or_else(|| found.first())?;
     Some((best.1.clone(), best.2, best.3.clone()))
 }
