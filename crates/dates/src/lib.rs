@@ -17,7 +17,10 @@
 mod tables;
 mod tokens;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone, Timelike};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeZone,
+    Timelike,
+};
 use newsdesk_model::{Precision, Timestamp};
 
 use tables::{Unit, Zone};
@@ -44,6 +47,10 @@ pub struct Parsed {
     pub start: usize,
     pub end: usize,
     pub kind: DateKind,
+    /// Whether the year was printed. A date without one ("Nov 19",
+    /// "am 11. Mai") takes its year from the reference time, which is a
+    /// guess: callers weighing dates should rank it below any full date.
+    pub year_given: bool,
 }
 
 impl Parsed {
@@ -76,6 +83,19 @@ pub fn find_dates(line: &str, now: Option<DateTime<FixedOffset>>) -> Vec<Parsed>
     let mut i = 0;
     while i < t.len() {
         if let Some(mut d) = date_at(&t, i) {
+            // Java's and C's `toString` put the year after the time and
+            // zone: "Tue Jan 28 10:00:00 CET 2020".
+            let mut trailing_year = None;
+            if d.y == NO_YEAR && d.d.is_some() {
+                if let Some(tp) = time_after(&t, d.end) {
+                    let k = skip_punct(&t, tp.end, &[',']);
+                    if let Some(y) = full_year(&t, k) {
+                        d.y = y;
+                        trailing_year = Some((tp, k + 1));
+                    }
+                }
+            }
+            let year_given = d.y != NO_YEAR;
             if d.y == NO_YEAR {
                 // Without a year the date needs the reference time.
                 match (now, d.d) {
@@ -95,7 +115,10 @@ pub fn find_dates(line: &str, now: Option<DateTime<FixedOffset>>) -> Vec<Parsed>
             let mut end = d.end;
             let mut start_tok = i;
             let mut time = None;
-            if let Some(tp) = time_after(&t, d.end) {
+            if let Some((tp, e)) = trailing_year {
+                end = e;
+                time = Some(tp);
+            } else if let Some(tp) = time_after(&t, d.end) {
                 end = tp.end;
                 time = Some(tp);
             } else if let Some((ps, tp)) = pending.take() {
@@ -105,7 +128,7 @@ pub fn find_dates(line: &str, now: Option<DateTime<FixedOffset>>) -> Vec<Parsed>
                 }
             }
             if let Some(ts) = absolute(d.y, d.m, d.d, time.as_ref()) {
-                out.push(span(&t, start_tok, end, ts, DateKind::Absolute));
+                out.push(span(&t, start_tok, end, ts, DateKind::Absolute, year_given));
             }
             pending = None;
             i = end.max(i + 1);
@@ -113,7 +136,7 @@ pub fn find_dates(line: &str, now: Option<DateTime<FixedOffset>>) -> Vec<Parsed>
         }
         if let Some(now) = now {
             if let Some((ts, end)) = relative_at(&t, i, now) {
-                out.push(span(&t, i, end, ts, DateKind::Relative));
+                out.push(span(&t, i, end, ts, DateKind::Relative, true));
                 pending = None;
                 i = end.max(i + 1);
                 continue;
@@ -132,10 +155,10 @@ pub fn find_dates(line: &str, now: Option<DateTime<FixedOffset>>) -> Vec<Parsed>
     out
 }
 
-fn span(t: &[Token], a: usize, b: usize, timestamp: Timestamp, kind: DateKind) -> Parsed {
+fn span(t: &[Token], a: usize, b: usize, timestamp: Timestamp, kind: DateKind, year_given: bool) -> Parsed {
     let start = t.get(a).map_or(0, |x| x.start);
     let end = b.checked_sub(1).and_then(|k| t.get(k)).map_or(start, |x| x.end);
-    Parsed { timestamp, start, end, kind }
+    Parsed { timestamp, start, end, kind, year_given }
 }
 
 /// Cheap filter: every expression has a digit or one of a few words. One
@@ -145,14 +168,32 @@ fn may_hold_date(s: &str) -> bool {
         return true;
     }
     const CUES: [&str; 21] = [
-        "ago", "yesterday", "today", "now", "vor", "il", "hace", "há", "ha", "fa", "geleden", "gestern",
-        "heute", "ayer", "hoy", "ieri", "oggi", "ontem", "hoje", "gisteren", "vandaag",
+        "ago",
+        "yesterday",
+        "today",
+        "now",
+        "vor",
+        "il",
+        "hace",
+        "há",
+        "ha",
+        "fa",
+        "geleden",
+        "gestern",
+        "heute",
+        "ayer",
+        "hoy",
+        "ieri",
+        "oggi",
+        "ontem",
+        "hoje",
+        "gisteren",
+        "vandaag",
     ];
-    s.split(|c: char| !c.is_alphabetic())
-        .filter(|w| (2..=10).contains(&w.len()))
-        .any(|w| {
-            CUES.iter().any(|c| c.len() == w.len() && (c.eq_ignore_ascii_case(w) || !w.is_ascii() && w.to_lowercase() == *c))
-        })
+    s.split(|c: char| !c.is_alphabetic()).filter(|w| (2..=10).contains(&w.len())).any(|w| {
+        CUES.iter()
+            .any(|c| c.len() == w.len() && (c.eq_ignore_ascii_case(w) || !w.is_ascii() && w.to_lowercase() == *c))
+    })
 }
 
 fn word(t: &[Token], i: usize) -> Option<&str> {
@@ -187,6 +228,36 @@ fn year(t: &[Token], i: usize) -> Option<i32> {
     }
 }
 
+/// A four-digit year in a date that also has a day. Wider than [`year`]
+/// ("7 May 1856" is a date of 1856, not a yearless "7 May"); whether such a
+/// date can be a publication date is for the caller to judge.
+fn full_year(t: &[Token], i: usize) -> Option<i32> {
+    match num(t, i) {
+        Some((v, 4)) if (1000..=2199).contains(&v) => Some(v as i32),
+        _ => None,
+    }
+}
+
+/// A two-digit year closing a day-month date ("14 Gennaio 20", "28.01.20"):
+/// read as 1970–2069. Not when it starts a time ("5 May 20:15") or runs
+/// on into more digits or letters.
+fn short_year(t: &[Token], i: usize) -> Option<i32> {
+    let (v, n) = num(t, i)?;
+    if n != 2 {
+        return None;
+    }
+    if glued(t, i + 1)
+        && (matches!(punct(t, i + 1), Some(':' | '.' | ',' | '/' | '-')) && num(t, i + 2).is_some()
+            || word(t, i + 1).is_some())
+    {
+        return None;
+    }
+    if matches!(punct(t, i + 1), Some(':')) || word(t, i + 1).is_some_and(|w| w == "h" || w == "uhr") {
+        return None;
+    }
+    Some(if v < 70 { 2000 + v as i32 } else { 1900 + v as i32 })
+}
+
 fn day_num(t: &[Token], i: usize) -> Option<u32> {
     match num(t, i) {
         Some((v, 1..=2)) if (1..=31).contains(&v) => Some(v),
@@ -214,12 +285,47 @@ struct DatePart {
 }
 
 fn date_at(t: &[Token], i: usize) -> Option<DatePart> {
-    iso_date(t, i).or_else(|| numeric_date(t, i)).or_else(|| named_date(t, i))
+    iso_date(t, i)
+        .or_else(|| cjk_date(t, i))
+        .or_else(|| year_first_named(t, i))
+        .or_else(|| numeric_date(t, i))
+        .or_else(|| named_date(t, i))
+}
+
+/// `2020年1月28日` (Chinese, Japanese) and `2020년 1월 28일` (Korean).
+fn cjk_date(t: &[Token], i: usize) -> Option<DatePart> {
+    let y = full_year(t, i)?;
+    let is = |k: usize, a: &str, b: &str| word(t, k).is_some_and(|w| w.starts_with(a) || w.starts_with(b));
+    if !is(i + 1, "年", "년") {
+        return None;
+    }
+    let (m, _) = num(t, i + 2).filter(|(v, n)| *n <= 2 && (1..=12).contains(v))?;
+    if !is(i + 3, "月", "월") {
+        return None;
+    }
+    let d = day_num(t, i + 4)?;
+    if !is(i + 5, "日", "일") {
+        return None;
+    }
+    Some(DatePart { y, m, d: Some(d), end: i + 6 })
+}
+
+/// `2020. január 28.` (Hungarian and other year-first prose dates).
+fn year_first_named(t: &[Token], i: usize) -> Option<DatePart> {
+    let y = full_year(t, i)?;
+    let k = skip_punct(t, i + 1, &['.']);
+    let m = word(t, k).and_then(tables::month)?;
+    let j = skip_punct(t, k + 1, &['.']);
+    let d = day_num(t, j)?;
+    if glued(t, j + 1) && (num(t, j + 1).is_some() || word(t, j + 1).is_some()) {
+        return None;
+    }
+    Some(DatePart { y, m, d: Some(d), end: skip_punct(t, j + 1, &['.']) })
 }
 
 /// `2019-11-19`, `2019/11/19`, `2019.11.19`.
 fn iso_date(t: &[Token], i: usize) -> Option<DatePart> {
-    let y = year(t, i)?;
+    let y = full_year(t, i)?;
     let sep = punct(t, i + 1).filter(|c| matches!(c, '-' | '/' | '.'))?;
     let (m, _) = num(t, i + 2).filter(|(_, n)| *n <= 2)?;
     if punct(t, i + 3) != Some(sep) {
@@ -247,10 +353,12 @@ fn numeric_date(t: &[Token], i: usize) -> Option<DatePart> {
     if punct(t, i + 3) != Some(sep) || na > 2 || nb > 2 {
         return None;
     }
-    let y = year(t, i + 4)?;
     if !(glued(t, i + 1) && glued(t, i + 2) && glued(t, i + 3) && glued(t, i + 4)) {
         return None;
     }
+    // Two-digit years only with the separators that mark dates ("28.01.20",
+    // "01/28/20"), never hyphens (scores, phone numbers).
+    let y = full_year(t, i + 4).or_else(|| if sep == '-' { None } else { short_year(t, i + 4) })?;
     let (d, m) = if a > 12 {
         (a, b)
     } else if b > 12 || sep == '/' {
@@ -299,7 +407,7 @@ fn named_date(t: &[Token], i: usize) -> Option<DatePart> {
             j = skip_ordinal(t, j + 1);
             let before_year = j;
             j = skip_punct(t, j, &[',', '.']);
-            return Some(match year(t, j) {
+            return Some(match full_year(t, j) {
                 Some(y) => DatePart { y, m, d: Some(d), end: j + 1 },
                 None => DatePart { y: NO_YEAR, m, d: Some(d), end: before_year },
             });
@@ -321,7 +429,8 @@ fn named_date(t: &[Token], i: usize) -> Option<DatePart> {
     j = skip_punct(t, j + 1, &['.']);
     j = skip_punct(t, j, &[',', '-', '/']);
     j = skip_fillers(t, j);
-    Some(match year(t, j) {
+    let y = full_year(t, j).or_else(|| if t.get(j).is_some_and(|x| x.gap) { short_year(t, j) } else { None });
+    Some(match y {
         Some(y) => DatePart { y, m, d: Some(d), end: j + 1 },
         None => DatePart { y: NO_YEAR, m, d: Some(d), end: after_month },
     })
@@ -549,8 +658,8 @@ fn quantity(t: &[Token], i: usize) -> Option<i64> {
         return (n <= 5).then_some(v as i64);
     }
     let q = match word(t, i)? {
-        "a" | "an" | "one" | "ein" | "eine" | "einer" | "einem" | "un" | "une" | "uno" | "una"
-        | "um" | "uma" | "een" => 1,
+        "a" | "an" | "one" | "ein" | "eine" | "einer" | "einem" | "un" | "une" | "uno" | "una" | "um" | "uma"
+        | "een" => 1,
         "few" | "couple" => 2,
         "two" | "zwei" | "deux" | "dos" | "due" | "dois" | "duas" | "twee" => 2,
         "three" | "drei" | "trois" | "tres" | "tre" | "três" | "drie" => 3,
@@ -720,6 +829,68 @@ mod tests {
     }
 
     #[test]
+    fn yearless_dates_say_so() {
+        let p = parse_date("am 11. Mai", Some(now())).unwrap();
+        assert!(!p.year_given);
+        assert_eq!(p.timestamp.value, "2024-05-11T00:00:00Z");
+        assert!(!parse_date("opening borders June 3", Some(now())).unwrap().year_given);
+        assert!(parse_date("June 3, 2020", Some(now())).unwrap().year_given);
+        assert!(parse_date("3 hours ago", Some(now())).unwrap().year_given);
+    }
+
+    #[test]
+    fn java_and_javascript_to_string() {
+        let p = parse_date("Tue Jan 28 10:00:00 CET 2020", Some(now())).unwrap();
+        assert!(p.year_given);
+        assert_eq!(p.timestamp.value, "2020-01-28T10:00:00+01:00");
+        assert_eq!(p.end, "Tue Jan 28 10:00:00 CET 2020".len());
+        assert_eq!(val("Fri Feb 18 10:27:24 2022"), "2022-02-18T10:27:24Z");
+        assert_eq!(
+            val("Tue Jan 28 2020 10:00:00 GMT+0100 (Central European Standard Time)"),
+            "2020-01-28T10:00:00+01:00"
+        );
+    }
+
+    #[test]
+    fn two_digit_years() {
+        assert_eq!(val("14 Gennaio 20"), "2020-01-14T00:00:00Z");
+        assert_eq!(val("28.01.20"), "2020-01-28T00:00:00Z");
+        assert_eq!(val("01/28/20 10:15"), "2020-01-28T10:15:00Z");
+        assert_eq!(val("3 March 98"), "1998-03-03T00:00:00Z");
+        // A time is not a year, and hyphens are not date separators here.
+        assert!(!parse_date("5 May 20:15", Some(now())).unwrap().year_given);
+        assert!(parse_date("score 19-11-19", Some(now())).is_none());
+    }
+
+    #[test]
+    fn old_years_are_read_not_replaced() {
+        let p = parse_date("7 May 1856", Some(now())).unwrap();
+        assert!(p.year_given);
+        assert_eq!(p.timestamp.value, "1856-05-07T00:00:00Z");
+    }
+
+    #[test]
+    fn more_scripts_and_languages() {
+        assert_eq!(val("2020年1月28日"), "2020-01-28T00:00:00Z");
+        assert_eq!(val("2020년 1월 28일"), "2020-01-28T00:00:00Z");
+        assert_eq!(val("2020. január 28."), "2020-01-28T00:00:00Z");
+        assert_eq!(val("28 января 2020"), "2020-01-28T00:00:00Z");
+        assert_eq!(val("28 stycznia 2020 r."), "2020-01-28T00:00:00Z");
+        assert_eq!(val("28. tammikuuta 2020"), "2020-01-28T00:00:00Z");
+        assert_eq!(val("28 ocak 2020"), "2020-01-28T00:00:00Z");
+        assert_eq!(val("am 11. Mai 2021"), "2021-05-11T00:00:00Z");
+    }
+
+    #[test]
+    fn impossible_dates_are_not_read() {
+        for s in ["99/99/9999", "0000-00-00", "2019-02-30", "31.04.2020", "May 32, 2020"] {
+            assert!(parse_date(s, Some(now())).is_none_or(|p| !p.year_given), "{s:?}");
+        }
+        // A five-digit year is no year: at most a yearless guess.
+        assert!(parse_date("12 May 99999", Some(now())).is_none_or(|p| !p.year_given));
+    }
+
+    #[test]
     fn numeric_forms() {
         assert_eq!(val("19.11.2019, 10:05"), "2019-11-19T10:05:00Z");
         assert_eq!(val("11/19/2019"), "2019-11-19T00:00:00Z");
@@ -771,9 +942,18 @@ mod tests {
     #[test]
     fn rejects_non_dates() {
         for s in [
-            "", "The score was 2:1 at half time", "Chapter 12", "Call 555-1234", "2019",
-            "We won 3-1 in May", "Room 101 on floor 3", "February 30, 2019", "13/13/2019",
-            "25:99", "a few words", "set the table",
+            "",
+            "The score was 2:1 at half time",
+            "Chapter 12",
+            "Call 555-1234",
+            "2019",
+            "We won 3-1 in May",
+            "Room 101 on floor 3",
+            "February 30, 2019",
+            "13/13/2019",
+            "25:99",
+            "a few words",
+            "set the table",
         ] {
             assert!(parse_date(s, Some(now())).is_none(), "{s:?}");
         }
@@ -781,6 +961,8 @@ mod tests {
 
     #[test]
     fn hostile_input_never_panics() {
+        let many = "1 May 2020, ".repeat(10_000);
+        assert!(find_dates(&many, None).len() <= MAX_SCAN_BYTES);
         let long = "9".repeat(100_000);
         assert!(find_dates(&long, Some(now())).is_empty());
         let mixed = "é2019-1ß-19T99:99:99+9999 ÿ ago ago 99999999999 days ago \u{0}\u{feff}".repeat(500);

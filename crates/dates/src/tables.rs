@@ -1,4 +1,5 @@
-//! Vocabulary of date expressions: month and weekday names (en, de, fr, es,
+//! Vocabulary of date expressions: month names (en, de, fr, es, it, pt, nl,
+//! sv/da/no, pl, cs, ru, uk, tr, ro, hu, fi), weekday names (en, de, fr, es,
 //! it, pt, nl), time-zone abbreviations and relative-time units. Kept apart
 //! from the grammar so that adding a language is a table edit.
 
@@ -79,6 +80,111 @@ pub(crate) fn month(w: &str) -> Option<u32> {
         "maart" | "mrt" => 3,
         "mei" => 5,
         "augustus" => 8,
+        // Swedish, Danish, Norwegian (the rest as above)
+        "maj" => 5,
+        "augusti" => 8,
+        "marts" => 3,
+        "desember" => 12,
+        // Polish (nominative and genitive)
+        "styczeń" | "stycznia" => 1,
+        "luty" | "lutego" => 2,
+        "marzec" | "marca" => 3,
+        "kwiecień" | "kwietnia" => 4,
+        "maja" => 5,
+        "czerwiec" | "czerwca" => 6,
+        "lipiec" | "lipca" => 7,
+        "sierpień" | "sierpnia" => 8,
+        "wrzesień" | "września" => 9,
+        "październik" | "października" => 10,
+        "listopad" | "listopada" => 11,
+        "grudzień" | "grudnia" => 12,
+        // Czech (genitive)
+        "ledna" | "leden" => 1,
+        "února" | "únor" => 2,
+        "března" | "březen" => 3,
+        "dubna" | "duben" => 4,
+        "května" | "květen" => 5,
+        "června" | "červen" => 6,
+        "července" | "červenec" => 7,
+        "srpna" | "srpen" => 8,
+        "září" => 9,
+        "října" | "říjen" => 10,
+        "listopadu" => 11,
+        "prosince" | "prosinec" => 12,
+        // Russian (genitive, nominative, abbreviations)
+        "января" | "январь" | "янв" => 1,
+        "февраля" | "февраль" | "фев" => 2,
+        "марта" | "март" => 3,
+        "апреля" | "апрель" | "апр" => 4,
+        "мая" | "май" => 5,
+        "июня" | "июнь" | "июн" => 6,
+        "июля" | "июль" | "июл" => 7,
+        "августа" | "август" | "авг" => 8,
+        "сентября" | "сентябрь" | "сен" | "сент" => 9,
+        "октября" | "октябрь" | "окт" => 10,
+        "ноября" | "ноябрь" | "ноя" => 11,
+        "декабря" | "декабрь" | "дек" => 12,
+        // Ukrainian (genitive)
+        "січня" => 1,
+        "лютого" => 2,
+        "березня" => 3,
+        "квітня" => 4,
+        "травня" => 5,
+        "червня" => 6,
+        "липня" => 7,
+        "серпня" => 8,
+        "вересня" => 9,
+        "жовтня" => 10,
+        "листопада" => 11,
+        "грудня" => 12,
+        // Turkish
+        "ocak" => 1,
+        "şubat" => 2,
+        "mart" => 3,
+        "nisan" => 4,
+        "mayıs" => 5,
+        "haziran" => 6,
+        "temmuz" => 7,
+        "ağustos" => 8,
+        "eylül" => 9,
+        "ekim" => 10,
+        "kasım" => 11,
+        "aralık" => 12,
+        // Romanian
+        "ianuarie" => 1,
+        "februarie" => 2,
+        "martie" => 3,
+        "aprilie" => 4,
+        "iunie" => 6,
+        "iulie" => 7,
+        "septembrie" => 9,
+        "octombrie" => 10,
+        "noiembrie" => 11,
+        "decembrie" => 12,
+        // Hungarian (year-first dates: "2020. január 28.")
+        "január" => 1,
+        "február" => 2,
+        "március" => 3,
+        "április" => 4,
+        "május" => 5,
+        "június" => 6,
+        "július" => 7,
+        "augusztus" => 8,
+        "szeptember" => 9,
+        "október" => 10,
+        // Finnish (partitive: "28. tammikuuta 2020")
+        "tammikuuta" => 1,
+        "helmikuuta" => 2,
+        "maaliskuuta" => 3,
+        "huhtikuuta" => 4,
+        "toukokuuta" => 5,
+        "kesäkuuta" => 6,
+        "heinäkuuta" => 7,
+        "elokuuta" => 8,
+        "syyskuuta" => 9,
+        "lokakuuta" => 10,
+        "marraskuuta" => 11,
+        "joulukuuta" => 12,
         _ => return None,
     };
     Some(m)
@@ -88,14 +194,62 @@ pub(crate) fn month(w: &str) -> Option<u32> {
 pub(crate) fn is_weekday(w: &str) -> bool {
     matches!(
         w,
-        "monday" | "mon" | "tuesday" | "tue" | "tues" | "wednesday" | "wed" | "thursday" | "thu"
-            | "thur" | "thurs" | "friday" | "fri" | "saturday" | "sat" | "sunday" | "sun"
-            | "montag" | "dienstag" | "mittwoch" | "donnerstag" | "freitag" | "samstag"
-            | "sonntag" | "lundi" | "mardi" | "mercredi" | "jeudi" | "vendredi" | "samedi"
-            | "dimanche" | "lunes" | "martes" | "miércoles" | "jueves" | "viernes" | "sábado"
-            | "domingo" | "lunedì" | "martedì" | "mercoledì" | "giovedì" | "venerdì"
-            | "sabato" | "domenica" | "segunda" | "terça" | "quarta" | "quinta" | "sexta"
-            | "maandag" | "dinsdag" | "woensdag" | "donderdag" | "vrijdag" | "zaterdag"
+        "monday"
+            | "mon"
+            | "tuesday"
+            | "tue"
+            | "tues"
+            | "wednesday"
+            | "wed"
+            | "thursday"
+            | "thu"
+            | "thur"
+            | "thurs"
+            | "friday"
+            | "fri"
+            | "saturday"
+            | "sat"
+            | "sunday"
+            | "sun"
+            | "montag"
+            | "dienstag"
+            | "mittwoch"
+            | "donnerstag"
+            | "freitag"
+            | "samstag"
+            | "sonntag"
+            | "lundi"
+            | "mardi"
+            | "mercredi"
+            | "jeudi"
+            | "vendredi"
+            | "samedi"
+            | "dimanche"
+            | "lunes"
+            | "martes"
+            | "miércoles"
+            | "jueves"
+            | "viernes"
+            | "sábado"
+            | "domingo"
+            | "lunedì"
+            | "martedì"
+            | "mercoledì"
+            | "giovedì"
+            | "venerdì"
+            | "sabato"
+            | "domenica"
+            | "segunda"
+            | "terça"
+            | "quarta"
+            | "quinta"
+            | "sexta"
+            | "maandag"
+            | "dinsdag"
+            | "woensdag"
+            | "donderdag"
+            | "vrijdag"
+            | "zaterdag"
             | "zondag"
     )
 }
@@ -179,21 +333,19 @@ pub(crate) enum Unit {
 pub(crate) fn unit(w: &str) -> Option<Unit> {
     use Unit::*;
     let u = match w {
-        "s" | "sec" | "secs" | "second" | "seconds" | "sekunde" | "sekunden" | "seconde"
-        | "secondes" | "segundo" | "segundos" | "secondo" | "secondi" | "seconden" => Second,
-        "m" | "min" | "mins" | "minute" | "minutes" | "minuten" | "minuto" | "minutos" | "minuti" => {
-            Minute
-        }
-        "h" | "hr" | "hrs" | "hour" | "hours" | "stunde" | "stunden" | "std" | "heure" | "heures"
-        | "hora" | "horas" | "ora" | "ore" | "uur" => Hour,
-        "d" | "day" | "days" | "tag" | "tagen" | "tage" | "jour" | "jours" | "día" | "días" | "dia"
-        | "dias" | "giorno" | "giorni" | "dag" | "dagen" => Day,
-        "w" | "wk" | "wks" | "week" | "weeks" | "woche" | "wochen" | "semaine" | "semaines"
-        | "semana" | "semanas" | "settimana" | "settimane" | "weken" => Week,
-        "mo" | "mos" | "month" | "months" | "monat" | "monaten" | "mois" | "mes" | "meses" | "mese"
-        | "mesi" | "maand" | "maanden" => Month,
-        "y" | "yr" | "yrs" | "year" | "years" | "jahr" | "jahren" | "an" | "ans" | "año" | "años"
-        | "ano" | "anos" | "anno" | "anni" | "jaar" => Year,
+        "s" | "sec" | "secs" | "second" | "seconds" | "sekunde" | "sekunden" | "seconde" | "secondes" | "segundo"
+        | "segundos" | "secondo" | "secondi" | "seconden" => Second,
+        "m" | "min" | "mins" | "minute" | "minutes" | "minuten" | "minuto" | "minutos" | "minuti" => Minute,
+        "h" | "hr" | "hrs" | "hour" | "hours" | "stunde" | "stunden" | "std" | "heure" | "heures" | "hora"
+        | "horas" | "ora" | "ore" | "uur" => Hour,
+        "d" | "day" | "days" | "tag" | "tagen" | "tage" | "jour" | "jours" | "día" | "días" | "dia" | "dias"
+        | "giorno" | "giorni" | "dag" | "dagen" => Day,
+        "w" | "wk" | "wks" | "week" | "weeks" | "woche" | "wochen" | "semaine" | "semaines" | "semana" | "semanas"
+        | "settimana" | "settimane" | "weken" => Week,
+        "mo" | "mos" | "month" | "months" | "monat" | "monaten" | "mois" | "mes" | "meses" | "mese" | "mesi"
+        | "maand" | "maanden" => Month,
+        "y" | "yr" | "yrs" | "year" | "years" | "jahr" | "jahren" | "an" | "ans" | "año" | "años" | "ano" | "anos"
+        | "anno" | "anni" | "jaar" => Year,
         _ => return None,
     };
     Some(u)

@@ -9,7 +9,7 @@
 //! spelling of it.
 
 use newsdesk_html::{Document, NodeId, NodeKind, Tag};
-use newsdesk_model::{Article, DiagnosticCode, EvidenceSource, Image, Timestamp};
+use newsdesk_model::{Article, DiagnosticCode, EvidenceSource, Image};
 use serde_json::Value;
 
 use crate::body::{self, BodyHints};
@@ -83,7 +83,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     paragraphs.retain(|p| !p.is_empty());
     a.headings = res.headings;
     a.body = paragraphs.join("\n\n");
-    dates(doc, &m, opts, a);
+    crate::dating::fill(doc, &m, opts, a);
     language(&m, a);
     images(doc, &m, res.container, opts, a);
     let paragraphs = a.paragraphs().count();
@@ -401,14 +401,8 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     let mut credit: Option<&'static str> = None;
     // JSON-LD: Person names; Organisations may be wire credits.
     if let Some(author) = m.article_ld.as_ref().and_then(|o| o.get("author")) {
-        let list: Vec<&Value> = match author {
-            Value::Array(v) => v.iter().collect(),
-            other => vec![other],
-        };
         let mut people = Vec::new();
-        for v in list {
-            let is_org = v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("organization") || t.eq_ignore_ascii_case("newsmediaorganization"));
-            let Some(name) = value_text(v) else { continue };
+        for (name, is_org) in ld_author_names(author, m) {
             if let Some(ag) = byline::agency(&name) {
                 credit.get_or_insert(ag);
                 continue;
@@ -416,6 +410,8 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
             if is_org {
                 continue;
             }
+            // A lone first name in structured data is often an account, not a
+            // byline readers see: one word is not a name here.
             let (ps, cr) = byline::parse_byline(&name);
             if let Some(c) = cr {
                 credit.get_or_insert(c);
@@ -427,13 +423,17 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
             a.note("authors", EvidenceSource::JsonLd, "author");
         }
     }
-    let sources: [(&str, EvidenceSource); 6] = [
+    let sources: [(&str, EvidenceSource); 10] = [
         ("author", EvidenceSource::Meta),
         ("article:author", EvidenceSource::OpenGraph),
+        ("article:author_name", EvidenceSource::OpenGraph),
         ("dc.creator", EvidenceSource::Meta),
+        ("dcterms.creator", EvidenceSource::Meta),
         ("sailthru.author", EvidenceSource::Meta),
         ("parsely-author", EvidenceSource::Meta),
+        ("cxenseparse:author", EvidenceSource::Meta),
         ("byl", EvidenceSource::Meta),
+        ("citation_author", EvidenceSource::Meta),
     ];
     if a.authors.is_empty() {
         for (key, src) in sources {
@@ -443,7 +443,8 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
             }
             let mut people = Vec::new();
             for v in vals {
-                let (ps, cr) = byline::parse_byline(v);
+                // A meta author names a name: one word is a name too.
+                let (ps, cr) = byline::parse_byline_with(v, true);
                 if let Some(c) = cr {
                     credit.get_or_insert(c);
                 }
@@ -457,20 +458,23 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
         }
     }
     if a.authors.is_empty() {
-        if let Some(v) = m.itemprops.iter().find(|(p, v, _)| p == "author" && !v.is_empty()).map(|x| x.1.clone()) {
-            let (ps, cr) = byline::parse_byline(&v);
+        if let Some((v, how)) = microdata_author(doc, m) {
+            let (ps, cr) = byline::parse_byline_with(&v, how == "itemprop=author > name");
             if let Some(c) = cr {
                 credit.get_or_insert(c);
             }
             if !ps.is_empty() {
                 a.authors = dedup(ps);
-                a.note("authors", EvidenceSource::Microdata, "itemprop=author");
+                a.note("authors", EvidenceSource::Microdata, how);
             }
         }
     }
     // Visible byline: rel=author links or elements named byline/author.
     if a.authors.is_empty() || credit.is_none() {
-        if let Some((ps, cr, how)) = visible_byline(doc) {
+        // With the authors known, only a wire credit is sought: the first
+        // marked byline of the page, as cheaply as that.
+        let credit_only = !a.authors.is_empty();
+        if let Some((ps, cr, how)) = visible_byline(doc, headline_node(doc, a.headline.as_deref()), credit_only) {
             if a.authors.is_empty() && !ps.is_empty() {
                 a.authors = dedup(ps);
                 a.note("authors", EvidenceSource::Byline, how);
@@ -487,6 +491,58 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
     // The outlet's own name is not an author ("Practical Horseman Staff").
     if let Some((_, site)) = m.meta(&["og:site_name", "application-name"]) {
         a.authors.retain(|p| !same_words(p, site) && !starts_with_words(site, p));
+    }
+}
+
+/// Names in a JSON-LD `author`: a string, an array, a Person or
+/// Organization object (its `name` a string or an array), or a reference
+/// (`{"@id": …}`) to an object elsewhere on the page. Returns `(name, is an
+/// organisation)`.
+fn ld_author_names(v: &Value, m: &PageMeta) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().take(50).collect(),
+        other => vec![other],
+    };
+    for item in items {
+        match item {
+            Value::String(s) => out.push((s.trim().to_string(), false)),
+            Value::Object(o) => {
+                let mut o = o;
+                if o.get("name").is_none() {
+                    // A reference to a Person described elsewhere in the graph.
+                    let id = o.get("@id").and_then(Value::as_str);
+                    let same = |x: &&Value| x.get("@id").and_then(Value::as_str) == id;
+                    if let Some(Value::Object(to)) = id.and(m.ld_objects.iter().find(same)) {
+                        o = to;
+                    }
+                }
+                let ty = o.get("@type").and_then(value_text).unwrap_or_default().to_ascii_lowercase();
+                let is_org = ty.contains("organization") || ty == "corporation";
+                match o.get("name") {
+                    Some(Value::Array(names)) => {
+                        out.extend(names.iter().take(50).filter_map(value_text).map(|n| (n, is_org)))
+                    }
+                    Some(n) => out.extend(value_text(n).map(|n| (n, is_org))),
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    out.retain(|(n, _)| !n.is_empty() && !n.starts_with("http"));
+    out
+}
+
+/// The microdata author: the `name` inside an `itemprop=author` item when
+/// it has one, else the item's text.
+fn microdata_author(doc: &Document, m: &PageMeta) -> Option<(String, &'static str)> {
+    let (_, v, id) = m.itemprops.iter().find(|(p, v, _)| p == "author" && !v.is_empty())?;
+    let end = doc.subtree_end(*id);
+    let name = m.itemprops.iter().find(|(p, v, nid)| p == "name" && !v.is_empty() && *nid > *id && *nid < end);
+    match name {
+        Some((_, n, _)) => Some((n.clone(), "itemprop=author > name")),
+        None => Some((v.clone(), "itemprop=author")),
     }
 }
 
@@ -521,197 +577,191 @@ fn dedup(v: Vec<String>) -> Vec<String> {
     out
 }
 
-fn visible_byline(doc: &Document) -> Option<(Vec<String>, Option<&'static str>, String)> {
+/// Whether a class attribute may name a byline ("byline", "author",
+/// "contributor", "signature", "auteur", "autor", an hCard "fn"): one pass
+/// over its bytes looking for the letter pairs those words open with, since
+/// every element of the page is asked.
+fn may_name_byline(class: &str) -> bool {
+    class.as_bytes().windows(2).any(|w| {
+        matches!(
+            [w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase()],
+            [b'b', b'y'] | [b'a', b'u'] | [b'c', b'o'] | [b's', b'i'] | [b'f', b'n']
+        )
+    }) && ["byl", "auth", "contrib", "signature", "auteur", "autor", "fn"].iter().any(|w| contains_ci(class, w))
+}
+
+/// A visible byline found on the page: where, whom, which wire, and how.
+type BylineFind = (NodeId, Vec<String>, Option<&'static str>, String);
+
+/// Most byline candidates looked at on one page.
+const MAX_BYLINES: usize = 64;
+
+/// Whether `id` sits in a comment thread, a sidebar or a footer (by the
+/// class and id words of it and its ancestors): bylines there name
+/// commenters and other articles' authors. An ancestor that also holds the
+/// headline is the page's or article's wrapper ("has-sidebar"), not chrome.
+fn in_page_chrome(doc: &Document, id: NodeId, headline: Option<NodeId>) -> bool {
+    let mut cur = Some(id);
+    for _ in 0..40 {
+        let Some(n) = cur else { break };
+        if headline.is_some_and(|h| doc.is_inclusive_ancestor(n, h)) {
+            return false;
+        }
+        for attr in ["class", "id"] {
+            if let Some(v) = doc.attr(n, attr) {
+                const CHROME: &[&str] = &["comment", "respond", "disqus", "sidebar", "widget", "related", "footer"];
+                if CHROME.iter().any(|w| contains_ci(v, w)) {
+                    return true;
+                }
+            }
+        }
+        if doc.tag(n).is_some_and(|t| matches!(t, Tag::Footer | Tag::Aside)) {
+            return true;
+        }
+        cur = doc.parent(n);
+    }
+    false
+}
+
+/// Whether a text is only a byline label ("Von:", "By", "Autor:").
+fn is_label_only(t: &str) -> bool {
+    let t = t.trim();
+    !t.is_empty() && t.len() <= 24 && byline::strip_label(t).is_empty()
+}
+
+/// The visible byline: elements marked as bylines or authors (class words,
+/// `rel=author`, hCard `fn`), a label alone ("Von:") followed by a name, and
+/// short lines opening with a byline label. Bylines in comments, sidebars
+/// and footers are skipped; of the rest the one nearest the headline wins,
+/// because boxes of other articles' authors sit farther from it.
+fn visible_byline(
+    doc: &Document,
+    headline: Option<NodeId>,
+    first_only: bool,
+) -> Option<(Vec<String>, Option<&'static str>, String)> {
+    // Nearest the headline; a byline above it counts three times its distance.
+    let dist = |id: NodeId| match headline {
+        Some(h) if id >= h => (id - h) as u64,
+        Some(h) => 3 * (h - id) as u64,
+        None => id as u64,
+    };
+    // Elements marked as bylines, found by cheap attribute tests and then
+    // read nearest first, so only the few that matter are parsed.
+    let mut marked: Vec<(NodeId, bool, String)> = Vec::new();
     for id in doc.ids() {
+        if marked.len() >= 4 * MAX_BYLINES {
+            break;
+        }
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
         }
         let rel_author = doc.tag(id) == Some(Tag::A) && doc.attr(id, "rel").is_some_and(|r| r.contains("author"));
         let raw_class = doc.attr(id, "class").unwrap_or("");
-        if !rel_author && !contains_ci(raw_class, "byl") && !contains_ci(raw_class, "auth") && !contains_ci(raw_class, "contrib") && !contains_ci(raw_class, "signature") && !contains_ci(raw_class, "auteur") && !contains_ci(raw_class, "autor") {
+        let itemprop_author =
+            doc.attr(id, "itemprop").is_some_and(|p| p.split_ascii_whitespace().any(|w| w == "author"));
+        if !rel_author && !itemprop_author && !may_name_byline(raw_class) {
             continue;
         }
         let class = raw_class.to_ascii_lowercase();
-        let named = class
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| matches!(w, "byline" | "author" | "authors" | "byl" | "contributor" | "signature" | "auteur" | "autor"));
-        if !rel_author && !named {
+        let words: Vec<&str> = class.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        // hCard: a formatted name inside an author card.
+        let card = |c: &str| contains_ci(c, "author") || contains_ci(c, "vcard");
+        let hcard = words.contains(&"fn") && doc.parent(id).is_some_and(|p| doc.attr(p, "class").is_some_and(card));
+        let named = words.iter().any(|w| {
+            matches!(*w, "byl" | "contributor" | "signature")
+                || ["byline", "author", "autor", "auteur"].iter().any(|k| w.starts_with(k) || w.ends_with(k))
+        });
+        if !rel_author && !itemprop_author && !named && !hcard {
+            continue;
+        }
+        let how = if rel_author {
+            "rel=author".to_string()
+        } else if hcard {
+            "hCard fn".to_string()
+        } else {
+            format!("class {class}")
+        };
+        marked.push((id, rel_author || hcard, how));
+        if first_only && !in_page_chrome(doc, id, headline) {
+            break;
+        }
+    }
+    marked.sort_by_key(|m| dist(m.0));
+    let mut found: Vec<BylineFind> = Vec::new();
+    let mut tried = 0;
+    for (id, single, how) in marked {
+        if tried >= MAX_BYLINES || in_page_chrome(doc, id, headline) {
             continue;
         }
         let t = squash(&doc.text_content(id));
         if t.is_empty() || t.len() > 200 {
             continue;
         }
+        tried += 1;
         // Each element of a byline usually holds one thing (a name, the
         // outlet, the date): read them apart first, then as one line.
         let pieces = text_pieces(doc, id);
-        let (mut ps, mut cr) = byline::parse_byline(&pieces);
+        let (mut ps, mut cr) = byline::parse_byline_with(&pieces, single);
         if ps.is_empty() {
-            (ps, cr) = byline::parse_byline(&t);
+            (ps, cr) = byline::parse_byline_with(&t, single);
         }
-        if !ps.is_empty() || cr.is_some() {
-            return Some((ps, cr, if rel_author { "rel=author".into() } else { format!("class {class}") }));
+        if !ps.is_empty() {
+            return Some((ps, cr, how));
+        }
+        if cr.is_some() {
+            found.push((id, ps, cr, how));
         }
     }
-    // A short text line starting with "By ".
+    // Plain text lines are read only when no marked-up byline names anyone.
+    if !first_only {
+        text_bylines(doc, headline, &mut found);
+    }
+    let best = found.iter().filter(|f| !f.1.is_empty()).min_by_key(|f| dist(f.0)).or_else(|| found.first())?;
+    Some((best.1.clone(), best.2, best.3.clone()))
+}
+
+/// Bylines in plain text: a label alone ("Von:") followed by a name, and
+/// short lines opening with a label ("By Ana Ruiz").
+fn text_bylines(doc: &Document, headline: Option<NodeId>, found: &mut Vec<BylineFind>) {
     for id in doc.ids() {
+        if found.len() >= MAX_BYLINES {
+            break;
+        }
         if doc.kind(id) != NodeKind::Text {
             continue;
         }
         let t = doc.text(id).trim();
-        let by = ["By ", "BY ", "by ", "Par ", "Von ", "Por ", "Di "].iter().any(|p| t.starts_with(p));
-        if t.len() < 6 || t.len() > 120 || !by {
+        if t.len() < 2 || t.len() > 120 || !byline::starts_with_label(t) || in_page_chrome(doc, id, headline) {
             continue;
         }
-        // The names may sit in the following link elements.
-        let parent = doc.parent(id)?;
+        // A label alone ("Von:"): the name is the next text on the page.
+        if is_label_only(t) {
+            let next = (id + 1..doc.len() as NodeId)
+                .take(12)
+                .filter(|&k| doc.kind(k) == NodeKind::Text)
+                .map(|k| doc.text(k).trim())
+                .find(|x| !x.is_empty());
+            if let Some(n) = next.filter(|n| n.len() <= 80) {
+                let (ps, cr) = byline::parse_byline(n);
+                if !ps.is_empty() {
+                    found.push((id, ps, cr, format!("label {t:?} and the name after it")));
+                }
+            }
+            continue;
+        }
+        if t.len() < 6 || byline::strip_label(t).len() == t.len() {
+            continue;
+        }
+        // A line opening with a label; the names may sit in the following
+        // link elements.
+        let Some(parent) = doc.parent(id) else { continue };
         let whole = squash(&doc.text_content(parent));
         let line = if whole.len() <= 160 { whole } else { t.to_string() };
         let (ps, cr) = byline::parse_byline(&line);
         if !ps.is_empty() {
-            return Some((ps, cr, "by-line text".into()));
+            found.push((id, ps, cr, "by-line text".into()));
         }
     }
-    None
-}
-
-const PUBLISHED_META: &[&str] = &[
-    "article:published_time", "og:published_time", "article:published", "datepublished", "publishdate",
-    "pubdate", "publish-date", "publish_date", "date", "dc.date", "dc.date.issued", "dcterms.created",
-    "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
-    "original-publish-date", "cxenseparse:recs:publishtime", "bt:pubdate", "article_date_original",
-    "displaydate", "dc.date.created", "datecreated", "release_date", "citation_publication_date",
-];
-const UPDATED_META: &[&str] = &[
-    "article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified",
-    "lastmod", "last-modified", "modified", "revised", "article.updated", "updated_time", "dc.date.modified",
-];
-
-fn dates(doc: &Document, m: &PageMeta, opts: &Options, a: &mut Article) {
-    let parse = |s: &str| newsdesk_dates::parse_date(s, opts.now).map(|p| p.timestamp);
-    let mut published: Option<(Timestamp, EvidenceSource, String)> = None;
-    let mut updated: Option<(Timestamp, EvidenceSource, String)> = None;
-    if let Some(ld) = &m.article_ld {
-        if let Some(t) = ld.get("datePublished").and_then(value_text).and_then(|s| parse(&s)) {
-            published = Some((t, EvidenceSource::JsonLd, "datePublished".into()));
-        } else if let Some(t) = ld.get("dateCreated").and_then(value_text).and_then(|s| parse(&s)) {
-            published = Some((t, EvidenceSource::JsonLd, "dateCreated".into()));
-        }
-        if let Some(t) = ld.get("dateModified").and_then(value_text).and_then(|s| parse(&s)) {
-            updated = Some((t, EvidenceSource::JsonLd, "dateModified".into()));
-        }
-    }
-    if published.is_none() {
-        published = first_meta_date(m, PUBLISHED_META, &parse);
-    }
-    if updated.is_none() {
-        updated = first_meta_date(m, UPDATED_META, &parse);
-    }
-    if published.is_none() {
-        if let Some(v) = m.itemprop("datePublished").and_then(&parse) {
-            published = Some((v, EvidenceSource::Microdata, "itemprop=datePublished".into()));
-        }
-    }
-    if updated.is_none() {
-        if let Some(v) = m.itemprop("dateModified").and_then(&parse) {
-            updated = Some((v, EvidenceSource::Microdata, "itemprop=dateModified".into()));
-        }
-    }
-    if published.is_none() {
-        // The first <time datetime> of the page, the usual byline date.
-        for t in doc.elements(Tag::Time) {
-            let raw = doc.attr(t, "datetime").map(String::from).unwrap_or_else(|| squash(&doc.text_content(t)));
-            if let Some(ts) = parse(&raw) {
-                published = Some((ts, EvidenceSource::TimeElement, raw));
-                break;
-            }
-        }
-    }
-    if published.is_none() {
-        published = visible_date(doc, opts);
-    }
-    if published.is_none() {
-        if let Some(url) = opts.url.as_deref().or(m.canonical.as_deref()) {
-            if let Some(ts) = url_date(url) {
-                published = Some((ts, EvidenceSource::Url, url.to_string()));
-            }
-        }
-    }
-    if let Some((t, src, detail)) = published {
-        a.note("published", src, detail);
-        a.published = Some(t);
-    }
-    if let Some((t, src, detail)) = updated {
-        // A modification stamped within a minute of publication (or before
-        // it) is the CMS saving the page, not an update.
-        let later = match (a.published.as_ref().and_then(|p| instant(&p.value)), instant(&t.value)) {
-            (Some(p), Some(u)) => u - p > chrono::Duration::seconds(60),
-            _ => a.published.as_ref().is_none_or(|p| p.value != t.value),
-        };
-        if later {
-            a.note("updated", src, detail);
-            a.updated = Some(t);
-        }
-    }
-}
-
-fn instant(v: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    chrono::DateTime::parse_from_rfc3339(v).ok()
-}
-
-fn first_meta_date(m: &PageMeta, keys: &[&str], parse: &dyn Fn(&str) -> Option<Timestamp>) -> Option<(Timestamp, EvidenceSource, String)> {
-    for k in keys {
-        for (mk, v) in &m.metas {
-            if mk == k {
-                if let Some(t) = parse(v) {
-                    let src = if k.starts_with("article:") || k.starts_with("og:") { EvidenceSource::OpenGraph } else { EvidenceSource::Meta };
-                    return Some((t, src, k.to_string()));
-                }
-            }
-        }
-    }
-    None
-}
-
-/// A date in a short visible line near a byline ("Published March 3, 2024").
-fn visible_date(doc: &Document, opts: &Options) -> Option<(Timestamp, EvidenceSource, String)> {
-    for id in doc.ids() {
-        if doc.kind(id) != NodeKind::Text {
-            continue;
-        }
-        let t = doc.text(id).trim();
-        if t.len() < 8 || t.len() > 100 {
-            continue;
-        }
-        if doc.parent(id).and_then(|p| doc.tag(p)).is_some_and(|t| matches!(t, Tag::Script | Tag::Style | Tag::Title | Tag::Noscript)) {
-            continue;
-        }
-        if let Some(p) = newsdesk_dates::parse_date(t, opts.now) {
-            if p.kind == newsdesk_dates::DateKind::Absolute && p.timestamp.precision >= newsdesk_model::Precision::Day {
-                return Some((p.timestamp, EvidenceSource::Byline, t.to_string()));
-            }
-        }
-    }
-    None
-}
-
-/// `/2019/11/19/` in a URL.
-fn url_date(url: &str) -> Option<Timestamp> {
-    let parts: Vec<&str> = url.split(['/', '-', '_']).collect();
-    for w in parts.windows(3) {
-        let (y, mo, d) = (w[0], w[1], w[2]);
-        if y.len() == 4 && mo.len() == 2 && d.len() == 2 {
-            let (Ok(y), Ok(mo), Ok(d)) = (y.parse::<i32>(), mo.parse::<u32>(), d.parse::<u32>()) else { continue };
-            if (1990..=2100).contains(&y) && chrono::NaiveDate::from_ymd_opt(y, mo, d).is_some() {
-                return Some(Timestamp {
-                    value: format!("{y:04}-{mo:02}-{d:02}T00:00:00Z"),
-                    precision: newsdesk_model::Precision::Day,
-                    assumed_utc: true,
-                });
-            }
-        }
-    }
-    None
 }
 
 fn language(m: &PageMeta, a: &mut Article) {
@@ -870,6 +920,58 @@ fn resolve(base: Option<&str>, u: &str) -> String {
 mod tests {
     use super::*;
 
+    fn authors_of(html: &str) -> Vec<String> {
+        crate::extract_str(html, &Options::default()).authors
+    }
+
+    #[test]
+    fn json_ld_author_forms() {
+        let page = |author: &str| {
+            format!(
+                r#"<html><head><script type="application/ld+json">{{"@graph":[
+                {{"@type":"NewsArticle","headline":"X","author":{author}}},
+                {{"@type":"Person","@id":"https://x.example/#p1","name":"Lena Kurz"}}]}}</script></head>
+                <body><h1>X</h1></body></html>"#
+            )
+        };
+        assert_eq!(authors_of(&page(r#""Ana Ruiz""#)), vec!["Ana Ruiz"]);
+        assert_eq!(authors_of(&page(r#"["Ana Ruiz", "Tom Becker"]"#)), vec!["Ana Ruiz", "Tom Becker"]);
+        let both = vec!["Ana Ruiz", "Tom Becker"];
+        assert_eq!(authors_of(&page(r#"{"@type":"Person","name":["Ana Ruiz","Tom Becker"]}"#)), both);
+        assert_eq!(authors_of(&page(r#"{"@id":"https://x.example/#p1"}"#)), vec!["Lena Kurz"]);
+    }
+
+    #[test]
+    fn bylines_in_comments_and_sidebars_are_skipped() {
+        let html = r#"<html><body><aside class="sidebar"><div class="author">Max Muster</div></aside>
+            <article><h1>Dam opens</h1><div class="byline">By Ana Ruiz</div><p>Text.</p>
+            <div class="comments"><span class="comment-author">Tom Becker</span></div></article></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Ana Ruiz"]);
+    }
+
+    #[test]
+    fn the_byline_nearest_the_headline_wins() {
+        let html = r#"<html><body><div class="top"><span class="author">Max Muster</span></div><p>x</p><p>x</p><p>x</p>
+            <p>x</p><p>x</p><p>x</p><h1>Dam opens</h1><span class="author">Ana Ruiz</span><p>Text.</p></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Ana Ruiz"]);
+    }
+
+    #[test]
+    fn a_label_alone_takes_the_name_after_it() {
+        let html = "<html><body><h1>Dam opens</h1><p>Text.</p><b>Von:</b> <br> Götz Weber</body></html>";
+        assert_eq!(authors_of(html), vec!["Götz Weber"]);
+    }
+
+    #[test]
+    fn microdata_author_name_and_hcard() {
+        let html = r#"<html><body><h1>Dam opens</h1><span itemprop="author" itemscope>© Photo Desk
+            <span itemprop="name">Lena Kurz</span> am 3.5.</span></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Lena Kurz"]);
+        let html =
+            r#"<html><body><h1>Dam opens</h1><h4 class="vcard author">vom <span class="fn">Bookworm</span></h4></body></html>"#;
+        assert_eq!(authors_of(html), vec!["Bookworm"]);
+    }
+
     #[test]
     fn caption_credit_split() {
         assert_eq!(split_caption_credit("Crowds gather. (Photo: Jane Roe/AP)"), ("Crowds gather.".into(), Some("Jane Roe/AP".into())));
@@ -883,11 +985,5 @@ mod tests {
         assert_eq!(resolve(Some("https://a.example/news/x.html"), "1.jpg"), "https://a.example/news/1.jpg");
         assert_eq!(resolve(Some("https://a.example/x"), "//cdn.example/1.jpg"), "https://cdn.example/1.jpg");
         assert_eq!(resolve(None, "1.jpg"), "1.jpg");
-    }
-
-    #[test]
-    fn dates_in_urls() {
-        assert_eq!(url_date("https://x.example/2019/11/19/story").map(|t| t.value), Some("2019-11-19T00:00:00Z".into()));
-        assert_eq!(url_date("https://x.example/2019/13/40/story"), None);
     }
 }

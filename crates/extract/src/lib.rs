@@ -14,6 +14,8 @@
 //! - [`body`]: the running text, its container and sub-headings;
 //! - [`fields`]: headline, standfirst, summary, authors, credit, dateline,
 //!   dates, language, images, section and tags, each with its evidence;
+//! - [`dating`]: published and updated dates chosen from every piece of
+//!   date evidence, ranked by kind, label and plausibility;
 //! - [`byline`]: people versus outlets and wire agencies, datelines.
 //!
 //! ```
@@ -31,6 +33,7 @@
 pub mod body;
 pub mod byline;
 pub mod charset;
+pub mod dating;
 pub mod fields;
 pub mod meta;
 pub mod text;
@@ -110,14 +113,17 @@ fn extract_text(html: &str, opts: &Options, mut article: Article) -> Article {
 }
 
 /// A report of how the body of the page was chosen (the container and
-/// every text block with its weight): a tuning and debugging aid.
+/// every text block with its weight) and how its dates were (every
+/// candidate, what was dropped and why): a tuning and debugging aid.
 pub fn explain(bytes: &[u8], opts: &Options) -> String {
     let decoded = charset::decode(bytes, opts.transport_charset.as_deref());
     let doc = Document::parse(&decoded.text);
     let m = meta::collect(&doc);
     let mut a = Article::default();
     fields::headline(&doc, &m, &mut a);
-    body::explain(&doc, &fields::body_hints(&doc, &m, &a))
+    let mut out = body::explain(&doc, &fields::body_hints(&doc, &m, &a));
+    out.push_str(&dating::explain(&doc, &m, opts));
+    out
 }
 
 fn looks_like_html(s: &str) -> bool {

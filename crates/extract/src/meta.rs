@@ -29,10 +29,7 @@ impl PageMeta {
     /// in the order given.
     pub fn meta(&self, keys: &[&str]) -> Option<(&str, &str)> {
         keys.iter().find_map(|k| {
-            self.metas
-                .iter()
-                .find(|(mk, v)| mk == k && !v.trim().is_empty())
-                .map(|(mk, v)| (mk.as_str(), v.trim()))
+            self.metas.iter().find(|(mk, v)| mk == k && !v.trim().is_empty()).map(|(mk, v)| (mk.as_str(), v.trim()))
         })
     }
 
@@ -60,19 +57,30 @@ pub fn value_text(v: &Value) -> Option<String> {
         Value::String(s) => Some(s.trim().to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Array(a) => a.iter().find_map(value_text),
-        Value::Object(o) => ["name", "@value", "text", "@id"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(value_text)),
+        Value::Object(o) => ["name", "@value", "text", "@id"].iter().find_map(|k| o.get(*k).and_then(value_text)),
         _ => None,
     }
 }
 
 /// Types of schema.org objects that describe an article page.
 const ARTICLE_TYPES: &[&str] = &[
-    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting",
-    "liveblogposting", "scholarlyarticle", "techarticle", "report", "webpage", "medicalwebpage",
-    "creativework", "videoobject",
+    "newsarticle",
+    "article",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "blogposting",
+    "socialmediaposting",
+    "liveblogposting",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "webpage",
+    "medicalwebpage",
+    "creativework",
+    "videoobject",
 ];
 
 fn type_rank(v: &Value) -> Option<usize> {
@@ -120,10 +128,12 @@ pub fn collect(doc: &Document) -> PageMeta {
             }
             Tag::Link
                 if m.canonical.is_none()
-                    && doc.attr(id, "rel").is_some_and(|r| r.split_ascii_whitespace().any(|x| x.eq_ignore_ascii_case("canonical")))
-                => {
-                    m.canonical = doc.attr(id, "href").map(str::trim).filter(|h| !h.is_empty()).map(String::from);
-                }
+                    && doc
+                        .attr(id, "rel")
+                        .is_some_and(|r| r.split_ascii_whitespace().any(|x| x.eq_ignore_ascii_case("canonical"))) =>
+            {
+                m.canonical = doc.attr(id, "href").map(str::trim).filter(|h| !h.is_empty()).map(String::from);
+            }
             Tag::Html if m.lang.is_none() => {
                 m.lang = doc.attr(id, "lang").or_else(|| doc.attr(id, "xml:lang")).map(String::from);
             }
@@ -131,7 +141,12 @@ pub fn collect(doc: &Document) -> PageMeta {
                 let is_ld = doc.attr(id, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
                 if is_ld {
                     let raw = doc.raw_content(id).trim();
+                    // Comment and CDATA wrappers, as XHTML-era templates write them.
                     let raw = raw.trim_start_matches("<!--").trim_end_matches("-->").trim();
+                    let raw = raw.trim_start_matches("//").trim_start();
+                    let raw = raw.strip_prefix("<![CDATA[").unwrap_or(raw);
+                    let raw = raw.trim_end().strip_suffix("]]>").unwrap_or(raw).trim_end();
+                    let raw = raw.strip_suffix("//").unwrap_or(raw).trim();
                     match serde_json::from_str::<Value>(raw) {
                         Ok(v) => flatten_ld(v, &mut m.ld_objects, 0),
                         Err(_) => m.ld_errors += 1,
@@ -195,6 +210,7 @@ mod tests {
               {"@type":"WebSite","name":"Valley Post"},
               {"@type":"NewsArticle","headline":"Dam opens at last","author":{"@type":"Person","name":"Ana Ruiz"}}]}</script>
             <script type="application/ld+json">{broken</script>
+            <script type="application/ld+json"> <![CDATA[ {"@type":"Person","name":"Tom Becker"} ]]> </script>
             </head><body><span itemprop="author">Ana Ruiz</span></body></html>"#;
         let doc = Document::parse(html);
         let m = collect(&doc);
@@ -204,6 +220,7 @@ mod tests {
         assert_eq!(m.lang.as_deref(), Some("en-GB"));
         assert_eq!(m.ld_str("headline").as_deref(), Some("Dam opens at last"));
         assert_eq!(m.ld_errors, 1);
+        assert!(m.ld_objects.iter().any(|o| o.get("name").and_then(Value::as_str) == Some("Tom Becker")));
         assert_eq!(m.itemprop("author"), Some("Ana Ruiz"));
     }
 }
