@@ -18,6 +18,7 @@ mod score;
 mod serve_cmd;
 mod store_bench;
 mod worker;
+mod writer_lock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
