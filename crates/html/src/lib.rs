@@ -24,6 +24,7 @@
 mod entity;
 mod tag;
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 pub use entity::decode_into as decode_entities_into;
@@ -317,7 +318,14 @@ struct Builder {
     stack: Vec<NodeId>,
     /// The tag of each open element, parallel to `stack`.
     stack_tags: Vec<Tag>,
+    /// Attribute names of the current start tag, once it has more than [`ATTR_SCAN`] of them: comparing each new
+    /// name with all earlier ones made a tag with a million attributes take hours.
+    attr_names: HashSet<Box<[u8]>>,
 }
+
+/// Up to this many attributes on one element, a duplicate is found by comparing with each earlier one (real
+/// pages have a handful); past it, by a hash set, so the work stays linear.
+const ATTR_SCAN: usize = 16;
 
 impl Builder {
     fn new(len: usize) -> Builder {
@@ -336,7 +344,7 @@ impl Builder {
             text: 0..0,
             attrs: 0..0,
         });
-        Builder { doc, stack: vec![0], stack_tags: vec![Tag::Html], }
+        Builder { doc, stack: vec![0], stack_tags: vec![Tag::Html], attr_names: HashSet::new() }
     }
 
     fn run(&mut self, html: &str) {
@@ -365,8 +373,7 @@ impl Builder {
                 self.flush_text(&html[text_start..lt]);
                 Some(if bytes[lt..].starts_with(b"<!--") {
                     let body = lt + 4;
-                    let end = memchr::memmem::find(&bytes[body..], b"-->")
-                        .map_or(bytes.len(), |e| body + e + 3);
+                    let end = memchr::memmem::find(&bytes[body..], b"-->").map_or(bytes.len(), |e| body + e + 3);
                     self.append(NodeKind::Comment, 0..0, 0..0);
                     end
                 } else {
@@ -445,6 +452,7 @@ impl Builder {
         let name_range = self.push_lower(&html[name_start..i]);
         let tag = Tag::from_lowercase(&self.doc.buf.as_bytes()[name_range.start as usize..name_range.end as usize]);
         let attrs_start = self.doc.attrs.len() as u32;
+        self.attr_names.clear();
         let mut self_closing = false;
         // Attributes.
         loop {
@@ -493,9 +501,17 @@ impl Builder {
             let name = self.push_lower(&html[an_start..an_end]);
             let name_bytes = &self.doc.buf.as_bytes()[name.start as usize..name.end as usize];
             let key = attr_key(name_bytes);
-            let dup = self.doc.attrs[attrs_start as usize..].iter().any(|a| {
-                a.key == key && self.doc.buf.as_bytes()[a.name.start as usize..a.name.end as usize] == *name_bytes
-            });
+            let earlier = &self.doc.attrs[attrs_start as usize..];
+            let buf = self.doc.buf.as_bytes();
+            let dup = if earlier.len() < ATTR_SCAN {
+                earlier.iter().any(|a| a.key == key && buf[a.name.start as usize..a.name.end as usize] == *name_bytes)
+            } else {
+                if self.attr_names.is_empty() {
+                    self.attr_names
+                        .extend(earlier.iter().map(|a| buf[a.name.start as usize..a.name.end as usize].into()));
+                }
+                !self.attr_names.insert(name_bytes.into())
+            };
             if dup {
                 self.doc.buf.truncate(name.start as usize);
                 continue;
@@ -595,10 +611,9 @@ impl Builder {
             }
             Option => self.close_top(Option),
             A => self.close_in_scope(A, &[]),
-            H1 | H2 | H3 | H4 | H5 | H6
-                if self.stack_tags.last().is_some_and(|t| t.is_heading()) => {
-                    self.pop();
-                }
+            H1 | H2 | H3 | H4 | H5 | H6 if self.stack_tags.last().is_some_and(|t| t.is_heading()) => {
+                self.pop();
+            }
             _ => {}
         }
     }
@@ -648,8 +663,8 @@ impl Builder {
         );
         for k in (1..self.stack_tags.len()).rev() {
             let t = self.stack_tags[k];
-            let matched = t == tag
-                && (tag != Tag::Other || self.doc.name(self.stack[k]).eq_ignore_ascii_case(raw_name));
+            let matched =
+                t == tag && (tag != Tag::Other || self.doc.name(self.stack[k]).eq_ignore_ascii_case(raw_name));
             if matched {
                 self.stack.truncate(k);
                 self.stack_tags.truncate(k);

@@ -137,3 +137,42 @@ fn text_content_separates_blocks_not_inline_runs() {
     let div = d.elements(Tag::Div).next().unwrap();
     assert_eq!(d.text_content(div), "Summary About 1,900 workers Union wants 9% The end tail");
 }
+
+/// Past the few attributes a real element has, duplicates are found by a hash set: the first occurrence still
+/// wins, also for names first seen before the set took over.
+#[test]
+fn many_attributes_keep_the_first_of_each_name() {
+    let mut tag = String::from("<div");
+    for n in 0..100 {
+        tag.push_str(&format!(" a{n}=first{n}"));
+    }
+    for n in (0..100).rev() {
+        tag.push_str(&format!(" A{n}=second{n}"));
+    }
+    tag.push_str(" late=1 late=2>x</div>");
+    let d = Document::parse(&tag);
+    let div = d.elements(Tag::Div).next().unwrap();
+    assert_eq!(d.attrs(div).count(), 101);
+    assert_eq!(d.attr(div, "a0"), Some("first0"));
+    assert_eq!(d.attr(div, "a99"), Some("first99"));
+    assert_eq!(d.attr(div, "late"), Some("1"));
+}
+
+/// 300,000 attributes on one element (3.5 MB): comparing each with all earlier ones took minutes (1.5 M did not
+/// finish in two minutes); now it is a fraction of a second. The deadline is a hang guard, far above both.
+#[test]
+fn attribute_count_costs_linear_time() {
+    let mut tag = String::from("<div");
+    for n in 0..300_000 {
+        tag.push_str(&format!(" x{n}=1"));
+    }
+    tag.push_str(" x7=dup>x</div>");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let d = Document::parse(&tag);
+        let div = d.elements(Tag::Div).next();
+        let _ = tx.send(div.map(|div| (d.attrs(div).count(), d.attr(div, "x7").map(String::from))));
+    });
+    let got = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("parsing 300,000 attributes hangs");
+    assert_eq!(got, Some((300_000, Some("1".to_string()))));
+}

@@ -152,7 +152,8 @@ pub fn build(corpus: &Path, data_dir: &Path) -> Result<String> {
             inputs.push(p.to_string_lossy().into_owned());
         }
     }
-    let (c, secs) = ingest_into(data_dir, &inputs, &SourceOptions::default(), default_threads(), true)?;
+    let no_wait = std::time::Duration::ZERO;
+    let (c, secs) = ingest_into(data_dir, &inputs, &SourceOptions::default(), default_threads(), true, no_wait)?;
     Ok(format!(
         "demo corpus: {n} pages (as WARC) + {} dump/feed files → {} articles ({} syndicated copies), {} revisions in {secs:.1} s",
         inputs.len() - 1,
@@ -179,5 +180,6 @@ pub fn run(args: Args) -> Result<bool> {
     if args.no_serve {
         return Ok(true);
     }
-    crate::serve_cmd::serve_dir(&data_dir, args.addr, false, "")
+    let config = newsdesk_server::Config { data_dir, allow_fetch: false, allow_private: false };
+    crate::serve_cmd::serve_dir(config, args.addr, "")
 }

@@ -96,55 +96,34 @@ pub fn run(args: Args) -> Result<bool> {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut all_ok = true;
     let mut articles: Vec<Output> = Vec::new();
-    let analyze = !args.no_analyze;
     for path in &args.paths {
         let source = path.display().to_string();
-        let bytes = match read_input(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("newsdesk: {source}: {e:#}");
+        // The stages promise not to panic; if one does anyway, that input is reported and the others still
+        // come out (a panic here used to end the process with nothing printed for any input).
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_input(path, &source, &args)));
+        let outputs = match done {
+            Ok(Ok(Done::Articles(outputs))) => outputs,
+            Ok(Ok(Done::Explained(text))) => {
+                writeln!(out, "== {source}\n{text}")?;
+                continue;
+            }
+            Ok(Err(message)) => {
+                eprintln!("newsdesk: {source}: {message}");
+                all_ok = false;
+                continue;
+            }
+            Err(payload) => {
+                eprintln!("newsdesk: {source}: internal error (a bug): {}", crate::panic_message(payload.as_ref()));
                 all_ok = false;
                 continue;
             }
         };
-        if bytes.is_empty() {
-            eprintln!("newsdesk: {source}: empty input");
-            all_ok = false;
-            continue;
-        }
-        let now = reference_time(path, args.now);
-        if is_text_dump(path, args.input) {
-            let res = newsdesk_textdump::extract_dump_bytes(&bytes, &newsdesk_textdump::DumpOptions { now: Some(now), ..Default::default() });
-            for d in &res.diagnostics {
-                eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
+        for o in outputs {
+            if args.format == Format::Json {
+                articles.push(o);
+            } else {
+                write_one(&mut out, args.format, &o)?;
             }
-            for mut article in res.articles {
-                article.source = Some(source.clone());
-                article.url = args.url.clone();
-                let o = Output::new(article, analyze);
-                if args.format == Format::Json {
-                    articles.push(o);
-                } else {
-                    write_one(&mut out, args.format, &o)?;
-                }
-            }
-            continue;
-        }
-        let opts = newsdesk_extract::Options { url: args.url.clone(), now: Some(now), ..Default::default() };
-        if args.explain {
-            writeln!(out, "== {source}\n{}", newsdesk_extract::explain(&bytes, &opts))?;
-            continue;
-        }
-        let mut article = newsdesk_extract::extract(&bytes, &opts);
-        article.source = Some(source.clone());
-        for d in &article.diagnostics {
-            eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
-        }
-        let o = Output::new(article, analyze);
-        if args.format == Format::Json {
-            articles.push(o);
-        } else {
-            write_one(&mut out, args.format, &o)?;
         }
     }
     if args.format == Format::Json && !args.explain {
@@ -157,6 +136,51 @@ pub fn run(args: Args) -> Result<bool> {
     }
     out.flush().context("writing output")?;
     Ok(all_ok)
+}
+
+/// What one input gave.
+enum Done {
+    Articles(Vec<Output>),
+    /// `--explain` on an HTML page.
+    Explained(String),
+}
+
+/// Reads, extracts and analyses one input, printing its diagnostics; `Err` is the message of an input that
+/// gave nothing.
+fn one_input(path: &std::path::Path, source: &str, args: &Args) -> Result<Done, String> {
+    let analyze = !args.no_analyze;
+    let bytes = read_input(path).map_err(|e| format!("{e:#}"))?;
+    if bytes.is_empty() {
+        return Err("empty input".into());
+    }
+    let now = reference_time(path, args.now);
+    if is_text_dump(path, args.input) {
+        let opts = newsdesk_textdump::DumpOptions { now: Some(now), ..Default::default() };
+        let res = newsdesk_textdump::extract_dump_bytes(&bytes, &opts);
+        for d in &res.diagnostics {
+            eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
+        }
+        let outputs = res
+            .articles
+            .into_iter()
+            .map(|mut article| {
+                article.source = Some(source.to_string());
+                article.url = args.url.clone();
+                Output::new(article, analyze)
+            })
+            .collect();
+        return Ok(Done::Articles(outputs));
+    }
+    let opts = newsdesk_extract::Options { url: args.url.clone(), now: Some(now), ..Default::default() };
+    if args.explain {
+        return Ok(Done::Explained(newsdesk_extract::explain(&bytes, &opts)));
+    }
+    let mut article = newsdesk_extract::extract(&bytes, &opts);
+    article.source = Some(source.to_string());
+    for d in &article.diagnostics {
+        eprintln!("newsdesk: {source}: {}: {}", code_name(d.code), d.message);
+    }
+    Ok(Done::Articles(vec![Output::new(article, analyze)]))
 }
 
 fn write_one(out: &mut impl Write, format: Format, o: &Output) -> Result<()> {

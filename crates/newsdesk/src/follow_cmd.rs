@@ -5,7 +5,7 @@
 use anyhow::{bail, Result};
 use newsdesk_store::{EmbeddedStore, FollowSpec, Store};
 
-use crate::query_cmd::{open_existing, Common, OutFormat, Table};
+use crate::query_cmd::{open_existing_for_writing, Common, OutFormat, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<bool> {
             Ok(true)
         }
         What::Check { common, name } => {
-            let mut store = open_existing(&common.data_dir)?;
+            let mut store = open_existing_for_writing(&common.data_dir)?;
             let matches = store.follow_check(name.as_deref())?;
             match common.format {
                 OutFormat::Json => println!("{}", serde_json::to_string_pretty(&matches)?),
@@ -129,7 +129,7 @@ pub fn run(args: Args) -> Result<bool> {
             Ok(true)
         }
         What::Remove { common, name } => {
-            let mut store = open_existing(&common.data_dir)?;
+            let mut store = open_existing_for_writing(&common.data_dir)?;
             if store.follow_remove(&name)? {
                 println!("removed {name}");
                 Ok(true)

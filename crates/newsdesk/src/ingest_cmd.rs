@@ -13,6 +13,7 @@ use newsdesk_store::EmbeddedStore;
 
 use crate::pipeline::{self, Counts, Observer};
 use crate::query_cmd::DEFAULT_DATA_DIR;
+use crate::writer_lock::WriterLock;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -34,6 +35,10 @@ pub struct Args {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Seconds to wait for another ingest or server writing to the same
+    /// store before giving up
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::writer_lock::DEFAULT_WAIT.as_secs())]
+    pub lock_wait: u64,
     /// PostgreSQL store and cluster ingest (see `newsdesk worker`)
     #[command(flatten)]
     pub cluster: crate::cluster_ingest::ClusterArgs,
@@ -67,11 +72,21 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// Runs an ingest into `data_dir` and returns the counts and seconds taken.
-pub fn ingest_into(data_dir: &std::path::Path, inputs: &[String], opts: &SourceOptions, threads: usize, quiet: bool) -> Result<(Counts, f64)> {
-    let mut store = EmbeddedStore::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
+/// Runs an ingest into `data_dir` and returns the counts and seconds taken,
+/// first waiting up to `wait` for another writer of the store to finish.
+pub fn ingest_into(
+    data_dir: &std::path::Path,
+    inputs: &[String],
+    opts: &SourceOptions,
+    threads: usize,
+    quiet: bool,
+    wait: std::time::Duration,
+) -> Result<(Counts, f64)> {
+    let _lock = WriterLock::acquire(data_dir, wait, |m| eprintln!("newsdesk: {m}"))?;
+    let mut store =
+        EmbeddedStore::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
     if !store.can_write_index() {
-        bail!("another ingest is writing to {}", data_dir.display());
+        bail!("another process is writing the index of {} without holding its writer.lock", data_dir.display());
     }
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
     bar.set_style(
@@ -93,7 +108,8 @@ pub fn run(args: Args) -> Result<bool> {
     }
     let opts = SourceOptions { fetch: args.fetch, allow_private: args.allow_private, ..SourceOptions::default() };
     let threads = args.threads.unwrap_or_else(default_threads);
-    let (c, secs) = ingest_into(&args.data_dir, &args.inputs, &opts, threads, args.quiet)?;
+    let wait = std::time::Duration::from_secs(args.lock_wait);
+    let (c, secs) = ingest_into(&args.data_dir, &args.inputs, &opts, threads, args.quiet, wait)?;
     summary(&c, secs, args.json)?;
     Ok(c.errors == 0)
 }

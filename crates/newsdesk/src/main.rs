@@ -4,20 +4,21 @@
 mod analyze_cmd;
 mod bench;
 mod cluster_ingest;
+mod demo_cmd;
 mod eval_dumps;
 mod eval_quotes;
 mod extract_cmd;
 mod follow_cmd;
 mod ingest_cmd;
+mod input;
 mod pipeline;
 mod query_cmd;
-mod serve_cmd;
-mod demo_cmd;
-mod store_bench;
-mod input;
 mod render;
 mod score;
+mod serve_cmd;
+mod store_bench;
 mod worker;
+mod writer_lock;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -178,3 +179,12 @@ fn main() -> ExitCode {
 
 /// Paths given on the command line, `-` meaning stdin.
 pub type Paths = Vec<PathBuf>;
+
+/// The message of a caught panic (a `&str` or `String` payload), for reporting it as an error of one input.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

@@ -21,7 +21,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset};
 use crossbeam_channel::{bounded, Receiver, Sender};
-use newsdesk_cluster::{minhash, paragraph_diff, story_terms, DiffOp, LshIndex, Signature, StoryClusterer, StoryFeatures, SYNDICATION_THRESHOLD};
+use newsdesk_cluster::{
+    minhash, paragraph_diff, story_terms, DiffOp, LshIndex, Signature, StoryClusterer, StoryFeatures,
+    SYNDICATION_THRESHOLD,
+};
 use newsdesk_model::{Analysis, Article, DiagnosticCode};
 use newsdesk_sources::{DocKind, RawDoc, SourceError, SKIPPED_PREFIX};
 use newsdesk_store::{Batch, DiffLine, Id, IngestError, NewArticle, NewRevision, Store};
@@ -104,7 +107,11 @@ pub(crate) struct Prepared {
 pub(crate) enum Outcome {
     /// Already stored by an earlier run.
     Seen,
-    Done { key: Id, articles: Vec<Prepared>, errors: Vec<IngestError> },
+    Done {
+        key: Id,
+        articles: Vec<Prepared>,
+        errors: Vec<IngestError>,
+    },
 }
 
 impl Outcome {
@@ -233,12 +240,11 @@ fn prepare_guarded(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(doc))) {
         Ok(r) => r,
         Err(payload) => {
-            let why = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            (vec![], vec![IngestError { location: doc.location.clone(), message: format!("internal error (a bug): {why}") }])
+            let why = crate::panic_message(payload.as_ref());
+            (
+                vec![],
+                vec![IngestError { location: doc.location.clone(), message: format!("internal error (a bug): {why}") }],
+            )
         }
     }
 }
@@ -261,7 +267,8 @@ fn prepare(doc: &RawDoc) -> (Vec<Prepared>, Vec<IngestError>) {
             let opts = newsdesk_textdump::DumpOptions { now, ..newsdesk_textdump::DumpOptions::default() };
             let r = newsdesk_textdump::extract_dump_bytes(&doc.bytes, &opts);
             if r.articles.is_empty() {
-                let why = r.diagnostics.first().map_or("no article found in the text".to_string(), |d| d.message.clone());
+                let why =
+                    r.diagnostics.first().map_or("no article found in the text".to_string(), |d| d.message.clone());
                 errors.push(IngestError { location: doc.location.clone(), message: format!("no article: {why}") });
             }
             r.articles
@@ -478,7 +485,11 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
     /// Adds stored articles (signatures, then story assignments, each in
     /// arrival order) to the in-memory state: all of them on start, or
     /// those other cluster workers stored since the last call.
-    pub(crate) fn absorb(&mut self, signatures: Vec<(Id, Id, Vec<u8>)>, log: Vec<newsdesk_store::StoryLogEntry>) -> Result<()> {
+    pub(crate) fn absorb(
+        &mut self,
+        signatures: Vec<(Id, Id, Vec<u8>)>,
+        log: Vec<newsdesk_store::StoryLogEntry>,
+    ) -> Result<()> {
         for (article, group, bytes) in signatures {
             self.known.insert(article.0);
             let Some(sig) = Signature::from_bytes(&bytes) else { continue };
@@ -489,7 +500,12 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
         // to the state it had when the last run stopped.
         for entry in log {
             let f: SavedFeatures = serde_json::from_slice(&entry.features).context("a stored story feature record")?;
-            self.clusterer.assign(&StoryFeatures { id: entry.article.0, published_unix: f.p, entities: f.e, terms: f.t });
+            self.clusterer.assign(&StoryFeatures {
+                id: entry.article.0,
+                published_unix: f.p,
+                entities: f.e,
+                terms: f.t,
+            });
             self.group_story.insert(entry.article, entry.story);
         }
         Ok(())
@@ -520,7 +536,13 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
         self.store
     }
 
-    fn run(mut self, results: Receiver<(u64, Outcome)>, permits: Receiver<()>, observer: &dyn Observer, start: Instant) -> Result<Counts> {
+    fn run(
+        mut self,
+        results: Receiver<(u64, Outcome)>,
+        permits: Receiver<()>,
+        observer: &dyn Observer,
+        start: Instant,
+    ) -> Result<Counts> {
         let mut waiting: BTreeMap<u64, Outcome> = BTreeMap::new();
         let mut next = 0u64;
         let mut last_flush = Instant::now();
@@ -539,7 +561,9 @@ impl<'s, S: Store + ?Sized> Writer<'s, S> {
                 let _ = permits.try_recv();
                 self.decide(outcome, observer)?;
             }
-            if self.batch.docs.len() >= BATCH_DOCS || (last_flush.elapsed() >= BATCH_TIME && !self.batch.docs.is_empty()) {
+            if self.batch.docs.len() >= BATCH_DOCS
+                || (last_flush.elapsed() >= BATCH_TIME && !self.batch.docs.is_empty())
+            {
                 self.flush(observer, start)?;
                 last_flush = Instant::now();
             }

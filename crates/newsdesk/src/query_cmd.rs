@@ -35,13 +35,26 @@ pub struct Common {
     pub format: OutFormat,
 }
 
-/// Opens an existing store for reading; a missing directory is a usage
-/// error rather than a silently created empty store.
+/// Opens an existing store for reading, read-only (it changes nothing on
+/// disk, so it works on a read-only mount or a full disk); a missing
+/// directory is a usage error rather than a silently created empty store.
 pub fn open_existing(dir: &Path) -> Result<EmbeddedStore> {
+    check_exists(dir)?;
+    EmbeddedStore::open_read_only(dir).with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+/// Opens an existing store for a command that writes to it (`follow check`
+/// marks matches taken, `follow remove` deletes).
+pub fn open_existing_for_writing(dir: &Path) -> Result<EmbeddedStore> {
+    check_exists(dir)?;
+    EmbeddedStore::open(dir).with_context(|| format!("opening the store in {}", dir.display()))
+}
+
+fn check_exists(dir: &Path) -> Result<()> {
     if !dir.join("newsdesk.sqlite").exists() {
         bail!("no store in {} (run `newsdesk ingest --data-dir {} PATH...` first)", dir.display(), dir.display());
     }
-    EmbeddedStore::open(dir).with_context(|| format!("opening the store in {}", dir.display()))
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -315,7 +328,13 @@ pub fn show(args: ShowArgs) -> Result<bool> {
         OutFormat::Table => {
             let a = &v.article;
             writeln!(out, "{}  {}", v.id, opt(&a.headline))?;
-            writeln!(out, "site: {}  published: {}  url: {}", opt(&v.site), a.published.as_ref().map(|t| t.value.clone()).unwrap_or_default(), opt(&a.url))?;
+            writeln!(
+                out,
+                "site: {}  published: {}  url: {}",
+                opt(&v.site),
+                a.published.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+                opt(&a.url)
+            )?;
             writeln!(out, "story: {}  source: {}", v.story, v.location)?;
             writeln!(out, "\n{}\n", a.body)?;
             writeln!(out, "revisions: {}", v.revisions.len())?;
@@ -329,7 +348,13 @@ pub fn show(args: ShowArgs) -> Result<bool> {
                     }
                 }
             }
-            writeln!(out, "syndication group {} ({} copies, representative {}):", v.group.id, v.group.copies.len(), v.group.representative)?;
+            writeln!(
+                out,
+                "syndication group {} ({} copies, representative {}):",
+                v.group.id,
+                v.group.copies.len(),
+                v.group.representative
+            )?;
             for c in &v.group.copies {
                 writeln!(out, "  {}  {}  {}", c.id, opt(&c.site), opt(&c.url))?;
             }

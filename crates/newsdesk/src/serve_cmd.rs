@@ -6,8 +6,9 @@
 //! ([`ingest_fn`], the reader pool's connections) and runs the tokio runtime.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use newsdesk_server::{App, Config, DynStore, IngestFailure, IngestReport};
@@ -18,6 +19,7 @@ use newsdesk_store_pg::PgStore;
 use crate::cluster_ingest::{check_store_url, store_url};
 use crate::pipeline::{self, Counts, Observer};
 use crate::query_cmd::DEFAULT_DATA_DIR;
+use crate::writer_lock::WriterLock;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,6 +33,11 @@ pub struct Args {
     /// Let POST /api/ingest fetch a bare URL (public addresses only)
     #[arg(long)]
     pub fetch: bool,
+    /// Let fetched URLs and follows' webhooks reach private, loopback and
+    /// link-local addresses (refused by default: a follow must not make the
+    /// server POST into its own network)
+    #[arg(long)]
+    pub allow_private: bool,
     /// Serve from PostgreSQL instead (postgres://user@host:port/db; default
     /// $NEWSDESK_DATABASE_URL)
     #[arg(long, value_name = "URL")]
@@ -70,12 +77,19 @@ fn ingest_fn(store: &mut DynStore, docs: DocStream) -> Result<IngestReport, Stri
 
 /// Serves the store in `data_dir` on `addr` until Ctrl-C; `banner` is
 /// printed with the URL once the port is bound.
-pub fn serve_dir(data_dir: &Path, addr: SocketAddr, fetch: bool, banner: &str) -> Result<bool> {
-    let store = EmbeddedStore::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
+pub fn serve_dir(config: Config, addr: SocketAddr, banner: &str) -> Result<bool> {
+    let data_dir = config.data_dir.as_path();
+    // The server writes too (API ingests, follows): it holds the writer lock while it runs, so an ingest
+    // started meanwhile waits and names it. It does not wait itself: a server refused at once is clearer.
+    let lock = WriterLock::acquire(data_dir, Duration::ZERO, |_| {})?;
+    let store =
+        EmbeddedStore::open(data_dir).with_context(|| format!("opening the store in {}", data_dir.display()))?;
     if !store.can_write_index() {
         bail!("another process (an ingest?) is writing to {}; stop it first", data_dir.display());
     }
-    run_server(addr, banner, || App::new(store, Box::new(ingest_fn), Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch }))
+    let served = run_server(addr, banner, || App::new(store, Box::new(ingest_fn), config));
+    drop(lock);
+    served
 }
 
 /// Readers of a PostgreSQL server at most: each is a connection of its
@@ -86,23 +100,15 @@ const PG_READERS: usize = 4;
 /// Serves the PostgreSQL store at `url` on `addr` until Ctrl-C. Writes go
 /// through one connection, reads through up to [`PG_READERS`] more, opened
 /// when needed; webhook settings are kept in `data_dir`.
-pub fn serve_pg(url: &str, data_dir: &Path, addr: SocketAddr, fetch: bool) -> Result<bool> {
+pub fn serve_pg(url: &str, config: Config, addr: SocketAddr) -> Result<bool> {
     check_store_url(url)?;
     // Connected (and migrated) before the port is bound, so a wrong URL or a
     // stopped database fails the start instead of every request.
     let store = PgStore::connect(url).context("connecting to PostgreSQL")?;
-    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
     let url = url.to_string();
     let open = move || -> Result<Box<DynStore>, newsdesk_store::StoreError> { Ok(Box::new(PgStore::connect(&url)?)) };
-    run_server(addr, "", || {
-        App::with_backend(
-            Box::new(store),
-            Box::new(open),
-            PG_READERS,
-            Box::new(ingest_fn),
-            Config { data_dir: data_dir.to_path_buf(), allow_fetch: fetch },
-        )
-    })
+    run_server(addr, "", || App::with_backend(Box::new(store), Box::new(open), PG_READERS, Box::new(ingest_fn), config))
 }
 
 /// Binds `addr`, builds the app (inside the runtime, which its webhook task
@@ -123,8 +129,9 @@ fn run_server(addr: SocketAddr, banner: &str, app: impl FnOnce() -> std::sync::A
 }
 
 pub fn run(args: Args) -> Result<bool> {
+    let config = Config { data_dir: args.data_dir, allow_fetch: args.fetch, allow_private: args.allow_private };
     match store_url(&args.store) {
-        Some(url) => serve_pg(&url, &args.data_dir, args.addr, args.fetch),
-        None => serve_dir(&args.data_dir, args.addr, args.fetch, ""),
+        Some(url) => serve_pg(&url, config, args.addr),
+        None => serve_dir(config, args.addr, ""),
     }
 }

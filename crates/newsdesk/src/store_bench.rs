@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use newsdesk_sources::synth::SynthTruth;
 use newsdesk_sources::SourceOptions;
 use newsdesk_store::{Assignment, SearchQuery, Store};
-use newsdesk_sources::synth::SynthTruth;
 
 use crate::ingest_cmd::{default_threads, ingest_into};
 use crate::query_cmd::open_existing;
@@ -133,7 +133,8 @@ pub fn ingest(args: IngestArgs) -> Result<bool> {
     }
     let inputs = warc_files(&args.dir)?;
     let threads = args.threads.unwrap_or_else(default_threads);
-    let (counts, secs) = ingest_into(&data_dir, &inputs, &SourceOptions::default(), threads, true)?;
+    let (counts, secs) =
+        ingest_into(&data_dir, &inputs, &SourceOptions::default(), threads, true, std::time::Duration::ZERO)?;
     println!("store: {}", data_dir.display());
     println!(
         "ingest: {} records, {} articles ({} syndicated copies), {} revisions, {} errors in {:.1} s = {:.0} articles/s ({} threads)",

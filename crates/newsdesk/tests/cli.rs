@@ -92,7 +92,8 @@ fn stdin_is_read_for_dash() {
 fn bad_inputs_are_reported_and_the_batch_goes_on() {
     let dir = TempDir::new("bad");
     let empty = dir.file("empty.html", b"");
-    let garbage = dir.file("garbage.html", &(0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>());
+    let garbage =
+        dir.file("garbage.html", &(0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>());
     let mut gz = Vec::new();
     {
         let mut enc = flate2::write::GzEncoder::new(&mut gz, flate2::Compression::default());
@@ -165,7 +166,8 @@ fn bench_scores_a_folder_and_writes_predictions() {
     std::fs::create_dir_all(dir.0.join("html")).unwrap();
     let page = std::fs::read(golden("jsonld-full")).unwrap();
     std::fs::write(dir.0.join("html/one.html"), &page).unwrap();
-    let truth = serde_json::json!({"one": {"articleBody": "nothing like the page at all", "url": "https://x.example/1"}});
+    let truth =
+        serde_json::json!({"one": {"articleBody": "nothing like the page at all", "url": "https://x.example/1"}});
     std::fs::write(dir.0.join("ground-truth.json"), truth.to_string()).unwrap();
     let pred = dir.0.join("pred.json");
     let out = run(&["bench", "extraction", dir.0.to_str().unwrap(), "--passes", "1", "--out", pred.to_str().unwrap()]);
@@ -200,6 +202,30 @@ fn text_dumps_give_one_line_per_article() {
     assert_eq!(jsonl(&out).len(), 2);
 }
 
+/// A dump whose small middle block sits close to two pages (found by fuzzing) panicked in the dump reader, and
+/// `extract` exited 101 with nothing printed for its other inputs. Now every input comes out.
+#[test]
+fn a_fuzzed_dump_does_not_lose_the_other_inputs() {
+    let dir = TempDir::new("fuzzed-dump");
+    let p = "The council voted on Tuesday to close the old bridge, citing cracks found by inspectors in the spring";
+    let q = "The match was played in heavy rain, and the home side defended with ten men for most of the second half";
+    let small =
+        "Officials said the repairs would take at least two summers and cost far more than the council had planned.";
+    let text = format!(
+        "{p}, one.\n{p}, two.\n{p}, three.\nN\nHe would not say any more.\n{small}\nAll rights reserved\n\n\n\
+         {q}, once.\n{q}, twice.\n{q}, thrice.\n"
+    );
+    let dump = dir.file("fuzzed.txt", text.as_bytes());
+    let good = golden("jsonld-full");
+    let out = run(&["extract", "--format", "jsonl", dump.to_str().unwrap(), good.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    let sources: Vec<String> =
+        jsonl(&out).iter().map(|l| l["source"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(sources.iter().filter(|s| **s == dump.to_str().unwrap()).count(), 2, "{sources:?} {stderr}");
+    assert!(sources.contains(&good.to_str().unwrap().to_string()), "{sources:?} {stderr}");
+}
+
 #[test]
 fn extract_output_carries_quotes_entities_and_dates() {
     let dir = TempDir::new("analyzed");
@@ -220,7 +246,13 @@ fn extract_output_carries_quotes_entities_and_dates() {
     let direct = quotes.iter().find(|q| q["kind"] == "direct").expect("the direct quote");
     assert_eq!(direct["speaker_resolved"], "Marta Quill");
     assert!(direct["text"].as_str().unwrap().contains("three winters"));
-    let people: Vec<&str> = v["entities"].as_array().unwrap().iter().filter(|e| e["kind"] == "person").filter_map(|e| e["name"].as_str()).collect();
+    let people: Vec<&str> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "person")
+        .filter_map(|e| e["name"].as_str())
+        .collect();
     assert!(people.contains(&"Marta Quill"), "{people:?}");
     // "on Tuesday" resolved against the published time (a Wednesday).
     let dates = v["dates"].as_array().unwrap();

@@ -369,6 +369,17 @@ pub fn follow_spec(kind: &str, value: &str, webhook: Option<&str>) -> Result<(Fo
     Ok((spec, hook))
 }
 
+/// Holds a webhook to the address policy of page fetches (resolving its host, on the blocking pool): a follow
+/// must not make the server POST to its own network. Delivery checks again at each connection.
+pub(crate) async fn check_webhook(app: &App, hook: Option<&str>) -> Result<(), ApiError> {
+    let Some(hook) = hook.map(str::to_string) else { return Ok(()) };
+    let allow = app.config.allow_private;
+    tokio::task::spawn_blocking(move || newsdesk_sources::check_target(&hook, allow))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::bad_request(format!("webhook refused: {e}")))
+}
+
 /// Adds a follow. It matches articles ingested from now on.
 #[utoipa::path(post, path = "/api/follows", tag = "follows", request_body = NewFollow,
     responses((status = 201, description = "Created", body = FollowOut), (status = 400, body = ErrorBody), (status = 409, description = "The name exists", body = ErrorBody),
@@ -376,6 +387,7 @@ pub fn follow_spec(kind: &str, value: &str, webhook: Option<&str>) -> Result<(Fo
 async fn create_follow(State(app): State<Arc<App>>, ApiJson(req): ApiJson<NewFollow>) -> Result<Response, ApiError> {
     check_not_blank("name", &req.name)?;
     let (spec, hook) = follow_spec(&req.kind, &req.value, req.webhook.as_deref())?;
+    check_webhook(&app, hook.as_deref()).await?;
     let name = req.name;
     let out = app
         .with_store(move |app, s| {
@@ -588,7 +600,8 @@ async fn ingest(State(app): State<Arc<App>>, ApiJson(req): ApiJson<IngestRequest
                 return Err(ApiError::bad_request("fetching URLs is off on this server (start it with --fetch)"));
             }
             // Fetch before taking the store, so a slow site holds no lock.
-            let opts = SourceOptions { fetch: true, allow_private: false, ..SourceOptions::default() };
+            let allow_private = app.config.allow_private;
+            let opts = SourceOptions { fetch: true, allow_private, ..SourceOptions::default() };
             tokio::task::spawn_blocking(move || {
                 newsdesk_sources::open(&[url], &opts).collect::<Result<Vec<_>, _>>()
             })

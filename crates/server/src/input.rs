@@ -147,7 +147,9 @@ pub fn fetch_url_schema() -> Object {
 pub fn webhook_schema() -> Object {
     string(
         HTTP_URL,
-        "Optional http or https URL (a DNS name or IPv4 address) to POST new matches to; null or absent: none.",
+        "Optional http or https URL (a DNS name or IPv4 address) to POST new matches to; null or absent: none. \
+         Public addresses only: a host that is or resolves to a loopback, private or link-local address is a 400 \
+         unless the server runs with --allow-private.",
         true,
     )
     .build()

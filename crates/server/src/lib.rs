@@ -34,7 +34,6 @@ mod text;
 mod ui;
 mod webhook;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -55,7 +54,8 @@ pub use error::{ApiError, ErrorBody, ErrorDetail};
 /// styles and images only from the app itself, forms only to the app, no
 /// framing. Even if some corpus text escaped its escaping, the browser
 /// would refuse to run it.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+pub const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Largest request body accepted (an ingested page or dump): bigger bodies
 /// get a 413 with a JSON error before they are buffered.
@@ -108,9 +108,12 @@ pub type OpenReader = dyn Fn() -> Result<Box<DynStore>, StoreError> + Send + Syn
 pub struct Config {
     /// The store's data directory; webhook settings are kept beside it.
     pub data_dir: PathBuf,
-    /// Allow `POST /api/ingest` with a bare URL to fetch it. Private and
-    /// loopback addresses stay refused either way (SSRF).
+    /// Allow `POST /api/ingest` with a bare URL to fetch it.
     pub allow_fetch: bool,
+    /// Let fetched URLs and follows' webhooks reach private, loopback and
+    /// link-local addresses. Off, both are refused (SSRF): a webhook when the
+    /// follow is made and again at each connection, after resolving.
+    pub allow_private: bool,
 }
 
 /// Read-only store handles open at most: enough to keep every core busy
@@ -188,14 +191,10 @@ impl App {
         ingest: Box<IngestFn>,
         config: Config,
     ) -> Arc<App> {
-        let hooks = webhook::Hooks::load(&config.data_dir);
+        let hooks = webhook::Hooks::load(&config.data_dir, config.allow_private);
         let max = max_readers.max(1);
-        let readers = Readers {
-            gate: Arc::new(tokio::sync::Semaphore::new(max)),
-            state: Mutex::new((Vec::new(), 0)),
-            open,
-            max,
-        };
+        let readers =
+            Readers { gate: Arc::new(tokio::sync::Semaphore::new(max)), state: Mutex::new((Vec::new(), 0)), open, max };
         Arc::new(App { store: Mutex::new(store), readers, ingest, hooks, config })
     }
 
@@ -320,14 +319,99 @@ async fn guard(req: Request, next: Next) -> Response {
     res
 }
 
-/// Serves `app` on `listener` until Ctrl-C.
+/// Limits of the connections `serve` accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Time a client has to send a request's headers, counted from when its connection opens or its previous
+    /// response was sent: a client that sends half a request line and stops (slowloris) is cut off, and so is
+    /// a kept-alive connection idle this long.
+    pub header_timeout: Duration,
+    /// Connections open at once at most; further ones wait in the listen queue. Kept below the process's
+    /// descriptor limit (see [`connection_limit`]), so the store, the index and webhooks always have files.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { header_timeout: Duration::from_secs(10), max_connections: connection_limit(1024) }
+    }
+}
+
+/// Descriptors kept free for everything but client connections: SQLite and its WAL per store handle, the
+/// index's segment files, webhook and fetch connections.
+const RESERVED_DESCRIPTORS: u64 = 256;
+
+/// `wanted` connections, or fewer when the descriptor limit (`RLIMIT_NOFILE`) leaves less room beside
+/// [`RESERVED_DESCRIPTORS`]; at least 16.
+pub fn connection_limit(wanted: usize) -> usize {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes only into the struct it is given.
+    let known = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0;
+    let room = if known { lim.rlim_cur.saturating_sub(RESERVED_DESCRIPTORS) } else { 1024 - RESERVED_DESCRIPTORS };
+    wanted.min(usize::try_from(room).unwrap_or(usize::MAX)).max(16)
+}
+
+/// Serves the app on `listener` until Ctrl-C, with the default [`Limits`].
 pub async fn serve(listener: tokio::net::TcpListener, app: Arc<App>) -> std::io::Result<()> {
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    serve_with(listener, app, Limits::default(), shutdown).await
+}
+
+/// Serves the app on `listener` until `shutdown` completes, then lets open requests finish. HTTP/1 on
+/// hyper directly, because axum's `serve` has neither a header-read timeout nor a connection limit: 1,100
+/// connections that each sent half a request line were held forever and used up the descriptors.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     let router = router(app);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&slots).acquire_owned() => p.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            a = listener.accept() => match a {
+                Ok((stream, _)) => stream,
+                // Out of descriptors or a connection reset before it was taken: not the listener's end.
+                Err(e) => {
+                    eprintln!("newsdesk serve: accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let mut closed = closed.clone();
+        tokio::spawn(async move {
+            let _slot = permit;
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = closed.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    // Stop accepting; open connections finish their request and close.
+    let _ = closing.send(true);
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -349,7 +433,7 @@ mod tests {
         let open = move || -> Result<Box<DynStore>, StoreError> {
             Ok(Box::new(template.lock().unwrap_or_else(|e| e.into_inner()).reader()?))
         };
-        let config = Config { data_dir: dir.path().to_path_buf(), allow_fetch: false };
+        let config = Config { data_dir: dir.path().to_path_buf(), allow_fetch: false, allow_private: false };
         let app = App::with_backend(Box::new(store), Box::new(open), 1, Box::new(no_ingest), config);
 
         // The first request holds the only handle until told to let go.

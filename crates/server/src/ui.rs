@@ -809,6 +809,7 @@ async fn follow_form(
     // checks apply to what is left.
     let webhook = f.webhook.as_deref().map(str::trim).filter(|w| !w.is_empty());
     let (spec, hook) = follow_spec(f.kind.trim(), &f.value, webhook)?;
+    crate::api::check_webhook(&app, hook.as_deref()).await?;
     let name = f.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| f.value.trim().to_string());
     app.with_store(move |app, s| {
         match s.follow_add(&name, &spec) {

@@ -93,12 +93,18 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(false)
+}
+
+/// The fixture, with private addresses allowed or not (`serve --allow-private`).
+fn fixture_with(allow_private: bool) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = EmbeddedStore::open(dir.path()).expect("open store");
     store.apply(&batch_one()).expect("apply");
     store.apply(&Batch { docs: vec![Id(99)], articles: vec![hostile()], ..Batch::default() }).expect("apply hostile");
     store.sync_index().expect("sync");
-    let app = App::new(store, Box::new(test_ingest), Config { data_dir: dir.path().to_path_buf(), allow_fetch: false });
+    let config = Config { data_dir: dir.path().to_path_buf(), allow_fetch: false, allow_private };
+    let app = App::new(store, Box::new(test_ingest), config);
     Fixture { router: newsdesk_server::router(app), _dir: dir }
 }
 
@@ -571,7 +577,8 @@ async fn webhook_retries_without_blocking_ingest() {
     let addr = listener.local_addr().expect("receiver address");
     tokio::spawn(async move { axum::serve(listener, hook).await });
 
-    let f = fixture();
+    // The receiver is on loopback, which only a server started with --allow-private may reach.
+    let f = fixture_with(true);
     let r = &f.router;
     let body = serde_json::json!({"name": "Quist", "kind": "entity", "value": "Mara Quist", "webhook": format!("http://{addr}/hook")});
     let res = call(r, Method::POST, "/api/follows", Some(("application/json", body.to_string()))).await;
@@ -599,4 +606,63 @@ async fn webhook_retries_without_blocking_ingest() {
     // Delivered by webhook means taken: nothing is left pending.
     let detail = get(r, "/api/follows/Quist").await.json();
     assert_eq!(detail["follow"]["pending"], 0, "{detail}");
+}
+
+/// A webhook is held to the address policy of page fetches when the follow is made: loopback, private and
+/// link-local targets (by literal or by a name that resolves there) are a 400 naming the reason, through the API
+/// and the UI's form, unless the server allows private addresses.
+#[tokio::test]
+async fn webhooks_to_private_addresses_are_refused() {
+    let f = fixture();
+    let r = &f.router;
+    for hook in ["http://127.0.0.1:9/hook", "http://169.254.169.254/latest", "http://10.1.2.3/x", "http://localhost:9/"]
+    {
+        let body = serde_json::json!({"name": "n", "kind": "query", "value": "harbour", "webhook": hook}).to_string();
+        let res = call(r, Method::POST, "/api/follows", Some(("application/json", body))).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{hook}: {}", res.body);
+        assert!(res.body.contains("non-public"), "{hook}: {}", res.body);
+    }
+    let list = get(r, "/api/follows").await.json();
+    assert!(!list.to_string().contains("harbour"), "no follow was made: {list}");
+    let allowed = fixture_with(true);
+    let body =
+        serde_json::json!({"name": "n", "kind": "query", "value": "harbour", "webhook": "http://127.0.0.1:9/hook"});
+    let res = call(&allowed.router, Method::POST, "/api/follows", Some(("application/json", body.to_string()))).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+}
+
+/// Slowloris: connections that send half a request line, or nothing, are cut after the header timeout, and no
+/// more connections than the limit are open at once, so a flood of them cannot use up the descriptors; a
+/// client waiting behind them is served once they are cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_connections_are_cut_and_their_number_is_bounded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = EmbeddedStore::open(dir.path()).expect("open store");
+    let config = Config { data_dir: dir.path().to_path_buf(), allow_fetch: false, allow_private: false };
+    let app = App::new(store, Box::new(test_ingest), config);
+    let limits = newsdesk_server::Limits { header_timeout: std::time::Duration::from_millis(300), max_connections: 2 };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(newsdesk_server::serve_with(listener, app, limits, std::future::pending()));
+
+    // Both slots taken: one client stops in the middle of its request line, one sends nothing.
+    let mut half = TcpStream::connect(addr).await.expect("connect");
+    half.write_all(b"GET /api/sta").await.expect("write");
+    let mut idle = TcpStream::connect(addr).await.expect("connect");
+    let mut third = TcpStream::connect(addr).await.expect("connect");
+    third.write_all(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.expect("write");
+    let wait = std::time::Duration::from_secs(20);
+    let mut answer = Vec::new();
+    tokio::time::timeout(wait, third.read_to_end(&mut answer))
+        .await
+        .expect("the third client is served")
+        .expect("read");
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
+    for (what, conn) in [("half request", &mut half), ("idle", &mut idle)] {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(wait, conn.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "the {what} connection is still open");
+    }
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use url::{Host, Url};
 
-use crate::files::{looks_like_markup, looks_like_feed};
+use crate::files::{looks_like_feed, looks_like_markup};
 use crate::robots::{Robots, MAX_ROBOTS_BYTES};
 use crate::{feed, http, DocStream, RawDoc, SourceError, SourceOptions};
 
@@ -67,30 +67,62 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 }
 
 fn refusal(ip: IpAddr) -> String {
-    format!("refusing to fetch from non-public address {ip} (pass --allow-private to allow)")
+    format!("refusing to connect to non-public address {ip} (pass --allow-private to allow)")
 }
 
 /// Checks a URL's host: scheme http(s), and when private addresses are not
 /// allowed, every address the host resolves to is public.
 fn check_url(url: &Url, allow_private: bool) -> Result<(), String> {
-    if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(format!("unsupported URL scheme {}", url.scheme()));
-    }
-    if allow_private {
-        return Ok(());
-    }
-    match url.host() {
-        None => Err("URL without host".into()),
-        Some(Host::Ipv4(ip)) => if is_public_v4(ip) { Ok(()) } else { Err(refusal(IpAddr::V4(ip))) },
-        Some(Host::Ipv6(ip)) => if is_public_v6(ip) { Ok(()) } else { Err(refusal(IpAddr::V6(ip))) },
-        Some(Host::Domain(d)) => {
+    match literal(url, allow_private)? {
+        Some(d) if !allow_private => {
             let addrs = resolve(d)?;
             match addrs.iter().find(|a| !is_public_ip(a.ip())) {
                 Some(bad) => Err(format!("{d}: {}", refusal(bad.ip()))),
                 None => Ok(()),
             }
         }
+        _ => Ok(()),
     }
+}
+
+/// The checks that need no DNS: scheme http(s), a host, and (unless private addresses are allowed) a public
+/// address when the host is an IP literal. Returns the host name still to resolve, if any.
+fn literal(url: &Url, allow_private: bool) -> Result<Option<&str>, String> {
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("unsupported URL scheme {}", url.scheme()));
+    }
+    match url.host() {
+        None => Err("URL without host".into()),
+        Some(Host::Ipv4(ip)) if !allow_private && !is_public_v4(ip) => Err(refusal(IpAddr::V4(ip))),
+        Some(Host::Ipv6(ip)) if !allow_private && !is_public_v6(ip) => Err(refusal(IpAddr::V6(ip))),
+        Some(Host::Domain(d)) => Ok(Some(d)),
+        Some(_) => Ok(None),
+    }
+}
+
+fn parse(url: &str) -> Result<Url, String> {
+    Url::parse(url).map_err(|e| format!("not a URL ({e})"))
+}
+
+/// The address policy of page fetches, for any other URL newsdesk connects to on a user's say (a follow's
+/// webhook): http(s) only, and unless `allow_private`, an IP literal or every address the host resolves to must
+/// be public. Resolves the host, so it blocks; a check at the time a URL is accepted, which the connection
+/// repeats through [`guarded_resolver`] and [`check_literal`] (a name may resolve elsewhere later).
+pub fn check_target(url: &str, allow_private: bool) -> Result<(), String> {
+    check_url(&parse(url)?, allow_private)
+}
+
+/// [`check_target`] without resolving: scheme and IP literal only. Before each connection of a client that
+/// resolves through [`guarded_resolver`], which judges host names, since IP literals never reach a resolver.
+pub fn check_literal(url: &str, allow_private: bool) -> Result<(), String> {
+    literal(&parse(url)?, allow_private).map(|_| ())
+}
+
+/// A DNS resolver for reqwest clients under the address policy: it refuses a host if any address it resolves
+/// to is not public (unless `allow_private`) and hands the client exactly the addresses it checked, so an
+/// answer that changes between a check and the connection (DNS rebinding) cannot reach an internal address.
+pub fn guarded_resolver(allow_private: bool) -> Arc<impl reqwest::dns::Resolve> {
+    Arc::new(GuardedResolver { allow_private })
 }
 
 fn resolve(host: &str) -> Result<Vec<SocketAddr>, String> {
@@ -168,11 +200,17 @@ impl Fetcher {
             .connect_timeout(opts.timeout.min(std::time::Duration::from_secs(10)))
             .redirect(policy)
             .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver { allow_private: allow }))
+            .dns_resolver(guarded_resolver(allow))
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
         let agent_token = opts.user_agent.split(['/', ' ']).next().unwrap_or("newsdesk").to_ascii_lowercase();
-        Ok(Fetcher { client, allow_private: allow, max_doc: opts.max_doc_bytes, agent_token, robots: Mutex::new(HashMap::new()) })
+        Ok(Fetcher {
+            client,
+            allow_private: allow,
+            max_doc: opts.max_doc_bytes,
+            agent_token,
+            robots: Mutex::new(HashMap::new()),
+        })
     }
 
     /// GETs `url` with every check; the body is read up to `limit` bytes.
@@ -181,7 +219,8 @@ impl Fetcher {
         let resp = self.client.get(url.clone()).send().map_err(|e| describe(&e))?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
-        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let content_type =
+            resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         if let Some(len) = resp.content_length() {
             if len > limit as u64 {
                 return Err(format!("response of {len} bytes is larger than max_doc_bytes ({limit}); not read"));
@@ -276,9 +315,11 @@ fn page_doc(location: &str, f: Fetched) -> Result<RawDoc, SourceError> {
 pub(crate) fn url_stream(url: &str, fetcher: Arc<Fetcher>) -> Result<DocStream, SourceError> {
     let f = fetcher.fetch(url).map_err(|e| SourceError::new(url, e))?;
     let ct = f.content_type.clone().unwrap_or_default().to_ascii_lowercase();
-    let is_feed = ct.contains("rss") || ct.contains("atom") || ((ct.contains("xml") || ct.is_empty() || ct.contains("text/plain"))
-        && looks_like_markup(&f.body)
-        && looks_like_feed(&f.body));
+    let is_feed = ct.contains("rss")
+        || ct.contains("atom")
+        || ((ct.contains("xml") || ct.is_empty() || ct.contains("text/plain"))
+            && looks_like_markup(&f.body)
+            && looks_like_feed(&f.body));
     if (200..300).contains(&f.status) && is_feed {
         return Ok(feed::from_bytes(url.to_string(), f.body, Some(fetcher), Some(Utc::now().fixed_offset())));
     }
@@ -292,7 +333,22 @@ mod tests {
 
     #[test]
     fn public_and_private() {
-        for ip in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "64:ff9b::a00:1", "255.255.255.255", "224.0.0.1"] {
+        for ip in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "127.0.0.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "64:ff9b::a00:1",
+            "255.255.255.255",
+            "224.0.0.1",
+        ] {
             assert!(!is_public_ip(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
@@ -308,5 +364,27 @@ mod tests {
         }
         assert!(check_url(&Url::parse("ftp://example.org/").unwrap(), true).is_err());
         assert!(check_url(&Url::parse("http://127.0.0.1/").unwrap(), true).is_ok());
+    }
+
+    /// What webhooks use: the same policy by URL text, with and without resolving, and the resolver itself
+    /// refusing a name that resolves to loopback.
+    #[test]
+    fn targets_are_checked_like_fetches() {
+        for u in ["http://127.0.0.1:9/hook", "http://[::ffff:10.0.0.1]/", "http://localhost:9/hook"] {
+            let e = check_target(u, false).unwrap_err();
+            assert!(e.contains("non-public"), "{u}: {e}");
+            assert!(check_target(u, true).is_ok(), "{u}");
+        }
+        assert!(check_literal("http://127.0.0.1:9/hook", false).is_err());
+        assert!(check_literal("http://localhost:9/hook", false).is_ok(), "a name is left to the resolver");
+        assert!(check_target("file:///etc/passwd", true).is_err());
+        assert!(check_target("not a url", true).is_err());
+        use reqwest::dns::Resolve;
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let name = || "localhost".parse::<reqwest::dns::Name>().unwrap();
+        let refused = rt.block_on(guarded_resolver(false).resolve(name()));
+        assert!(refused.err().is_some_and(|e| e.to_string().contains("non-public")));
+        let allowed = rt.block_on(guarded_resolver(true).resolve(name()));
+        assert!(allowed.is_ok_and(|mut a| a.next().is_some_and(|a| a.ip().is_loopback())));
     }
 }

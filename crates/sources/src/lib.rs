@@ -33,7 +33,7 @@ pub mod synth;
 mod walk;
 mod warc;
 
-pub use fetch::is_public_ip;
+pub use fetch::{check_literal, check_target, guarded_resolver, is_public_ip};
 pub use warc::WarcRecords;
 
 /// One document read from a source, before extraction.

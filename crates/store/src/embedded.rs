@@ -215,6 +215,70 @@ fn stable_plans(db: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// A path as the path part of an SQLite `file:` URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The index directory of a read-only handle: tantivy takes a lock file while it opens segments, so that a
+/// writer's garbage collection does not delete them meanwhile. Where that file cannot be made (a read-only
+/// mount or copy, a full disk), no writer can work either, and the handle reads without it.
+#[derive(Clone, Debug)]
+struct ReadOnlyDirectory(tantivy::directory::MmapDirectory);
+
+type FileHandleResult =
+    std::result::Result<std::sync::Arc<dyn tantivy::directory::FileHandle>, tantivy::directory::error::OpenReadError>;
+
+impl tantivy::Directory for ReadOnlyDirectory {
+    fn get_file_handle(&self, path: &Path) -> FileHandleResult {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> std::result::Result<(), tantivy::directory::error::DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> std::result::Result<bool, tantivy::directory::error::OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(
+        &self,
+        path: &Path,
+    ) -> std::result::Result<tantivy::directory::WritePtr, tantivy::directory::error::OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> std::result::Result<Vec<u8>, tantivy::directory::error::OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn acquire_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> std::result::Result<tantivy::directory::DirectoryLock, tantivy::directory::error::LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(tantivy::directory::error::LockError::IoError(_)) => {
+                Ok(tantivy::directory::DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
+    fn watch(&self, callback: tantivy::directory::WatchCallback) -> tantivy::Result<tantivy::directory::WatchHandle> {
+        self.0.watch(callback)
+    }
+}
+
 impl EmbeddedStore {
     /// Opens (creating if needed) the store in `dir`, and brings the index
     /// up to the records if a previous run stopped before indexing.
@@ -273,6 +337,44 @@ impl EmbeddedStore {
             EmbeddedStore { dir: dir.to_path_buf(), db, index, fields, writer, reader, next_seq, added_upto: 0, checkpointer };
         store.sync_index()?;
         Ok(store)
+    }
+
+    /// Opens an existing store for queries only, changing nothing on disk: SQLite read-only (no pragmas that
+    /// write, no schema statements), no index writer and no index catch-up, and tantivy's lock files skipped
+    /// where they cannot be made. So `stats` and `search` work on a read-only mount, a copy without write
+    /// permission and a full disk (they failed with "unable to open database file" and "disk I/O error").
+    /// An index behind its records (an ingest was killed) is read as it is until the next writer opens it.
+    pub fn open_read_only(dir: &Path) -> Result<EmbeddedStore> {
+        use rusqlite::OpenFlags;
+        configure_sqlite();
+        let file = dir.join("newsdesk.sqlite");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let probe = |db: &Connection| db.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+        let mut db = Connection::open_with_flags(&file, flags)?;
+        if probe(&db).is_err() {
+            // A WAL database whose -shm file cannot be made (a read-only directory, a closed store) opens only
+            // as immutable; no one can be writing where this process cannot even make that file.
+            db = Connection::open_with_flags(format!("file:{}?immutable=1", uri_path(&file)), flags)?;
+            probe(&db)?;
+        }
+        db.busy_timeout(std::time::Duration::from_secs(30))?;
+        stable_plans(&db)?;
+        let (_, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir.join("index"))
+            .map_err(|e| StoreError::Invalid(format!("opening the index in {}: {e}", dir.display())))?;
+        let index = Index::open(ReadOnlyDirectory(directory))?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(EmbeddedStore {
+            dir: dir.to_path_buf(),
+            db,
+            index,
+            fields,
+            writer: None,
+            reader,
+            next_seq: 0,
+            added_upto: 0,
+            checkpointer: None,
+        })
     }
 
     /// Another handle on the same store for queries only: its own SQLite

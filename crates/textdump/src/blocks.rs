@@ -43,6 +43,60 @@ impl Block {
     }
 }
 
+/// How far the body that a seed line starts runs: the last body line taken and the short lines taken as a list
+/// (ascending).
+struct Reach {
+    last: usize,
+    list: Vec<usize>,
+}
+
+/// Grows a body forward from the seed line `i` (running text, short gaps, lists).
+///
+/// The walk depends only on where it is and on the gap since the last body line, and that gap is zero right
+/// after every body line it takes; so the walk from a later seed that this one took ends where this one does
+/// and takes the same list lines after it. [`find_blocks`] reuses one walk for all the seeds inside it, which
+/// keeps the work linear when blocks are cut short of their walk (a list of teaser cards): walking again from
+/// every seed to the end made dumps cost quadratic time and memory.
+fn reach(lines: &[Line], i: usize) -> Reach {
+    let mut last = i;
+    let mut gap = 0;
+    let mut list = Vec::new();
+    let mut j = i + 1;
+    while j < lines.len() {
+        let l = &lines[j];
+        if l.kind == Kind::Short && gap == 0 {
+            if let Some(e) = list_run(lines, j) {
+                list.extend((j..e).filter(|&k| lines[k].kind == Kind::Short));
+                last = e.saturating_sub(1).max(last);
+                j = e;
+                continue;
+            }
+        }
+        match l.kind {
+            Kind::Blank => {}
+            Kind::Prose | Kind::Sentence => {
+                let ok = gap == 0 || l.kind == Kind::Prose && gap <= MAX_GAP || l.units >= 8 && gap <= 2;
+                if !ok {
+                    break;
+                }
+                last = j;
+                gap = 0;
+            }
+            Kind::Short => {
+                if l.footer {
+                    break;
+                }
+                gap += 1;
+                if gap > MAX_GAP {
+                    break;
+                }
+            }
+        }
+        j += 1;
+    }
+    Reach { last, list }
+}
+
 /// All blocks of the dump, in order.
 pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
@@ -51,6 +105,7 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
     for l in lines.iter().filter(|l| l.is_body()) {
         *counts.entry(l.text.as_str()).or_default() += 1;
     }
+    let mut walk: Option<Reach> = None;
     let mut i = 0;
     while i < lines.len() {
         if lines[i].kind != Kind::Prose || lines[i].bullet {
@@ -71,47 +126,16 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
                 break;
             }
         }
-        let mut last = i;
-        let mut gap = 0;
-        let mut list = Vec::new();
-        let mut j = i + 1;
-        while j < lines.len() {
-            let l = &lines[j];
-            if l.kind == Kind::Short && gap == 0 {
-                if let Some(e) = list_run(lines, j) {
-                    list.extend((j..e).filter(|&k| lines[k].kind == Kind::Short));
-                    last = e.saturating_sub(1).max(last);
-                    j = e;
-                    continue;
-                }
-            }
-            match l.kind {
-                Kind::Blank => {}
-                Kind::Prose | Kind::Sentence => {
-                    let ok = gap == 0
-                        || l.kind == Kind::Prose && gap <= MAX_GAP
-                        || l.units >= 8 && gap <= 2;
-                    if !ok {
-                        break;
-                    }
-                    last = j;
-                    gap = 0;
-                }
-                Kind::Short => {
-                    if l.footer {
-                        break;
-                    }
-                    gap += 1;
-                    if gap > MAX_GAP {
-                        break;
-                    }
-                }
-            }
-            j += 1;
-        }
-        let end = cut_card_list(lines, start, last + 1);
+        // Seeds are taken in order, so a seed inside the previous walk lies after that walk's seed.
+        let walk = match walk.take() {
+            Some(w) if i <= w.last => walk.insert(w),
+            _ => walk.insert(reach(lines, i)),
+        };
+        let end = cut_card_list(lines, start, walk.last + 1);
         let start = trim_head(lines, start, end);
-        list.retain(|&k| k < end);
+        let from = walk.list.partition_point(|&k| k <= i);
+        let to = walk.list.partition_point(|&k| k < end);
+        let list = walk.list.get(from..to).unwrap_or_default().to_vec();
         let (mut mass, mut units, mut boiler, mut posts) = (0, 0, 0, 0);
         for l in &lines[start..end] {
             if l.is_body() {
@@ -123,8 +147,8 @@ pub(crate) fn find_blocks(lines: &[Line]) -> Vec<Block> {
             }
         }
         let body_lines: Vec<&Line> = lines[start..end].iter().filter(|l| l.is_body()).collect();
-        let echoed = body_lines.len() <= 2
-            && body_lines.iter().all(|b| counts.get(b.text.as_str()).is_some_and(|&n| n > 1));
+        let echoed =
+            body_lines.len() <= 2 && body_lines.iter().all(|b| counts.get(b.text.as_str()).is_some_and(|&n| n > 1));
         out.push(Block { start, end, mass, units, boiler, list, posts, echoed });
         i = end;
     }
@@ -153,8 +177,14 @@ fn trim_head(lines: &[Line], start: usize, end: usize) -> usize {
 /// a list of other stories. (Lines taken as a list count as chrome here:
 /// a card's kicker, title and meta read like a short list.)
 fn cut_card_list(lines: &[Line], start: usize, end: usize) -> usize {
-    // (first, last) line of each run of body lines split by 2+ chrome lines.
-    let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (first, last, body lines)
+    // (first, last, body lines) of each run of body lines split by 2+ chrome lines. The answer depends only on
+    // the runs up to the first pair of single-line runs, so the scan stops there: a block cut short is read
+    // only up to its cut, not to the end of its walk.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let cut = |runs: &[(usize, usize, usize)]| match runs {
+        [.., before, (_, _, 1), (_, _, 1)] => Some(before.1 + 1),
+        _ => None,
+    };
     let mut gap = 0;
     for (k, l) in lines.iter().enumerate().take(end).skip(start) {
         if l.is_body() {
@@ -163,19 +193,20 @@ fn cut_card_list(lines: &[Line], start: usize, end: usize) -> usize {
                     r.1 = k;
                     r.2 += 1;
                 }
-                _ => runs.push((k, k, 1)),
+                _ => {
+                    // The runs before this new one are complete.
+                    if let Some(e) = cut(&runs) {
+                        return e;
+                    }
+                    runs.push((k, k, 1));
+                }
             }
             gap = 0;
         } else if l.kind == Kind::Short {
             gap += 1;
         }
     }
-    for r in 1..runs.len().saturating_sub(1) {
-        if runs[r].2 == 1 && runs[r + 1].2 == 1 {
-            return runs[r - 1].1 + 1;
-        }
-    }
-    end
+    cut(&runs).unwrap_or(end)
 }
 
 /// A run of short lines inside a body that reads as a list (several words
@@ -210,8 +241,13 @@ fn list_run(lines: &[Line], k: usize) -> Option<usize> {
 fn post_header(l: &Line) -> bool {
     let t = l.lower().trim_end();
     l.units <= 8
-        && (t.ends_with("says:") || t.ends_with("said:") || t.ends_with("wrote:") || t == "reply"
-            || l.chars <= 40 && t.bytes().filter(u8::is_ascii_digit).count() >= 4 && (t.contains(':') || t.contains(" at ")))
+        && (t.ends_with("says:")
+            || t.ends_with("said:")
+            || t.ends_with("wrote:")
+            || t == "reply"
+            || l.chars <= 40
+                && t.bytes().filter(u8::is_ascii_digit).count() >= 4
+                && (t.contains(':') || t.contains(" at ")))
 }
 
 /// Smallest body that makes an article on its own.
@@ -255,7 +291,10 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
         }
         // Candidate blocks: everything from the previous page's last main
         // block to the next page's first.
+        // Never below the previous article's last block: a block between two pages may be close to both, and
+        // articles must not share lines.
         let lo = n.checked_sub(1).and_then(|p| pages[p].last()).map_or(0, |&b| b + 1);
+        let lo = out.last().and_then(|g: &Vec<usize>| g.last()).map_or(lo, |&b| lo.max(b + 1));
         let hi = pages.get(n + 1).and_then(|p| p.first()).copied().unwrap_or(blocks.len());
         let clean = |b: usize| blocks[b].boiler * 25 <= blocks[b].units.max(1);
         // Text above the anchor joins only when it is a paragraph or more
@@ -269,7 +308,10 @@ pub(crate) fn group(lines: &[Line], blocks: &[Block]) -> Vec<Vec<usize>> {
             first -= 1;
         }
         let mut last = anchor;
-        while last + 1 < hi && clean(last + 1) && nonblank(lines, blocks[last].end, blocks[last + 1].start) <= MAX_JOIN_GAP {
+        while last + 1 < hi
+            && clean(last + 1)
+            && nonblank(lines, blocks[last].end, blocks[last + 1].start) <= MAX_JOIN_GAP
+        {
             last += 1;
         }
         out.push((first..=last).collect());
@@ -285,13 +327,27 @@ fn nonblank(lines: &[Line], a: usize, b: usize) -> usize {
 fn page_start(l: &Line) -> bool {
     let t = l.lower();
     const SKIP: [&str; 12] = [
-        "skip to", "jump to", "zum inhalt", "springe zum", "aller au contenu", "passer au contenu",
-        "ir al contenido", "saltar al contenido", "vai al contenuto", "ir para o conte", "naar inhoud",
+        "skip to",
+        "jump to",
+        "zum inhalt",
+        "springe zum",
+        "aller au contenu",
+        "passer au contenu",
+        "ir al contenido",
+        "saltar al contenido",
+        "vai al contenuto",
+        "ir para o conte",
+        "naar inhoud",
         "перейти к",
     ];
     l.units <= 6
-        && (SKIP.iter().any(|s| t.starts_with(s)) || t.contains("accessibility") || t.contains("navigation")
-            || t == "menu" || t.contains("toggle") || t.starts_with("open menu") || t == "main menu")
+        && (SKIP.iter().any(|s| t.starts_with(s))
+            || t.contains("accessibility")
+            || t.contains("navigation")
+            || t == "menu"
+            || t.contains("toggle")
+            || t.starts_with("open menu")
+            || t == "main menu")
 }
 
 /// Whether the lines `a..b` (between two bodies) hold the end of one page
@@ -320,7 +376,8 @@ fn header(gap: &[Line]) -> bool {
     let twice = titles.iter().any(|&k| !seen.insert(gap[k].lower()));
     let dated = titles.iter().any(|&k| {
         gap[k + 1..].iter().find(|l| l.kind != Kind::Blank).is_some_and(|l| {
-            l.chars <= 80 && !newsdesk_dates::find_dates(&l.text, Some(chrono::DateTime::UNIX_EPOCH.fixed_offset())).is_empty()
+            l.chars <= 80
+                && !newsdesk_dates::find_dates(&l.text, Some(chrono::DateTime::UNIX_EPOCH.fixed_offset())).is_empty()
         })
     });
     twice || dated
@@ -339,15 +396,17 @@ fn title_like(l: &Line) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::lines::split;
 
-    const P: &str = "The council voted on Tuesday to close the old bridge, citing cracks found by inspectors in the spring.";
+    const P: &str =
+        "The council voted on Tuesday to close the old bridge, citing cracks found by inspectors in the spring.";
 
     #[test]
     fn one_body_across_a_short_gap() {
-        let text = format!("Home\nNews\n\n{P}\n\nAdvertisement\n\n{P}\n\nShe declined to comment.\n\nMore news\nSports");
+        let text =
+            format!("Home\nNews\n\n{P}\n\nAdvertisement\n\n{P}\n\nShe declined to comment.\n\nMore news\nSports");
         let lines = split(&text);
         let b = find_blocks(&lines);
         assert_eq!(b.len(), 1);
@@ -366,5 +425,30 @@ mod tests {
         let text = format!("{body}\n{menu}{body}");
         let lines = split(&text);
         assert_eq!(group(&lines, &find_blocks(&lines)).len(), 1);
+    }
+
+    /// A small block between two pages may join the page above (it follows that body closely) and the page
+    /// below (it precedes that one closely); it must go to one of them only. Found by fuzzing: the second
+    /// article's body started inside the first one's, and reading its fields sliced backwards and panicked.
+    #[test]
+    fn a_block_between_pages_joins_one_article_only() {
+        let text = overlap_dump();
+        let lines = split(&text);
+        let blocks = find_blocks(&lines);
+        let groups = group(&lines, &blocks);
+        assert_eq!(groups.len(), 2, "{groups:?}");
+        let flat: Vec<usize> = groups.iter().flatten().copied().collect();
+        assert!(flat.windows(2).all(|w| w[0] < w[1]), "groups overlap: {groups:?}");
+    }
+
+    /// Two main blocks with a small, clean block right under the first and a footer and blank lines under the
+    /// small one: a page break, with the small block close to both bodies.
+    pub(crate) fn overlap_dump() -> String {
+        let small = "Officials said the repairs would take at least two summers and cost far more than the council had planned for in its budget.";
+        let q =
+            "The match was played in heavy rain, and the home side defended with ten men for most of the second half";
+        let (p1, p2, p3) = (format!("{P} One."), format!("{P} Two."), format!("{P} Three."));
+        let (q1, q2, q3) = (format!("{q}, once."), format!("{q}, twice."), format!("{q}, thrice."));
+        format!("{p1}\n{p2}\n{p3}\nN\nHe would not say any more.\n{small}\nAll rights reserved\n\n\n{q1}\n{q2}\n{q3}\n")
     }
 }

@@ -13,7 +13,8 @@ use crate::vocab;
 const HEAD_REACH: usize = 80;
 
 /// Words that open a date or byline line, never a headline.
-const META_LABELS: [&str; 8] = ["updated", "posted", "published", "last updated", "modified", "aktualisiert", "publié", "publicado"];
+const META_LABELS: [&str; 8] =
+    ["updated", "posted", "published", "last updated", "modified", "aktualisiert", "publié", "publicado"];
 
 /// Whether a line could be a headline on its own.
 fn headline_like(l: &Line) -> bool {
@@ -66,7 +67,9 @@ pub(crate) fn is_byline(l: &Line) -> bool {
     let rest_lower = rest.to_lowercase();
     BY.iter().any(|p| {
         rest_lower.starts_with(p) && rest.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()))
-    }) || BY.iter().any(|p| lower.starts_with(p) && l.text.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase())))
+    }) || BY.iter().any(|p| {
+        lower.starts_with(p) && l.text.get(p.len()..).is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()))
+    })
 }
 
 /// Words that introduce authors.
@@ -108,10 +111,10 @@ pub(crate) fn headline(
     now: Option<DateTime<FixedOffset>>,
 ) -> Option<usize> {
     let from = floor.max(body_start.saturating_sub(HEAD_REACH));
-    let zone = &lines[from..body_start];
+    let zone = lines.get(from..body_start).unwrap_or_default();
     // The page prints its own title again in lists of "most read" or
     // "related" stories too: repetition counts over the whole page.
-    let page = &lines[floor..page_end.max(body_start).min(lines.len())];
+    let page = lines.get(floor..page_end.max(body_start).min(lines.len())).unwrap_or_default();
     let date_at = |j: usize| zone.get(j).is_some_and(|l| date_line(l, now));
     let mut best: Option<(f32, usize)> = None;
     let mut scores: Vec<(usize, f32)> = Vec::new();
@@ -143,7 +146,8 @@ pub(crate) fn headline(
             if l.text.ends_with('.') {
                 score -= 1.0;
             }
-            let below: Vec<(usize, &Line)> = zone.iter().enumerate().skip(k + 1).filter(|(_, o)| o.kind != Kind::Blank).take(6).collect();
+            let below: Vec<(usize, &Line)> =
+                zone.iter().enumerate().skip(k + 1).filter(|(_, o)| o.kind != Kind::Blank).take(6).collect();
             // A caption is followed by its credit, a headline by its byline or date.
             if below.first().is_some_and(|(_, o)| is_caption(o)) {
                 score = f32::NEG_INFINITY;
@@ -245,7 +249,12 @@ pub(crate) fn head_zone(a: &mut Article, lines: &[Line], from: usize, to: usize,
             caption(a, lines, k - 1, from);
             continue;
         }
-        if a.standfirst.is_none() && a.summary.is_empty() && l.is_body() && l.units >= 6 && !next_is_credit(lines, k, to) {
+        if a.standfirst.is_none()
+            && a.summary.is_empty()
+            && l.is_body()
+            && l.units >= 6
+            && !next_is_credit(lines, k, to)
+        {
             a.standfirst = Some(l.text.clone());
             a.note("standfirst", EvidenceSource::TextHeuristic, l.text.clone());
         }
@@ -301,7 +310,13 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
     let lower = l.lower();
     let at = BY
         .iter()
-        .filter_map(|p| if lower.starts_with(p) { Some(p.len()) } else { lower.find(&format!(" {p}")).map(|i| i + 1 + p.len()) })
+        .filter_map(|p| {
+            if lower.starts_with(p) {
+                Some(p.len())
+            } else {
+                lower.find(&format!(" {p}")).map(|i| i + 1 + p.len())
+            }
+        })
         .min();
     let rest = match at {
         Some(i) if lower.len() == l.text.len() => l.text.get(i..).unwrap_or(""),
@@ -335,7 +350,9 @@ pub(crate) fn authors(a: &mut Article, l: &Line) {
             continue;
         }
         let words = n.split(' ').count();
-        let capitalised = n.split(' ').all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic()) || w.len() <= 3);
+        let capitalised = n
+            .split(' ')
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic()) || w.len() <= 3);
         if (1..=5).contains(&words) && capitalised && !n.to_lowercase().contains("staff") {
             names.push(n.to_string());
         }
@@ -359,7 +376,8 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
     // A credit line: the caption is the line above unless that is a
     // credit label ("Credit..." then "Jane Roe/Agency").
     let label_only = l.text.trim_end_matches(['.', '…', ':']).split(' ').count() == 1;
-    let credit = l.text.split_once([':', '…']).map_or(l.text.as_str(), |(_, r)| r).trim().trim_start_matches('.').trim();
+    let credit =
+        l.text.split_once([':', '…']).map_or(l.text.as_str(), |(_, r)| r).trim().trim_start_matches('.').trim();
     if label_only {
         // The credit follows on the next line; the caption is above.
         return;
@@ -381,7 +399,8 @@ pub(crate) fn caption(a: &mut Article, lines: &[Line], k: usize, floor: usize) {
         if is_caption(p) && p.text.trim_end_matches(['.', '…', ':']).split(' ').count() == 1 {
             continue;
         }
-        if p.kind != Kind::Blank && !is_caption(p) && p.units >= 3 && !is_byline(p) && dates_of_line(p, None).is_none() {
+        if p.kind != Kind::Blank && !is_caption(p) && p.units >= 3 && !is_byline(p) && dates_of_line(p, None).is_none()
+        {
             caption = Some(p.text.trim_start_matches("Above:").trim().to_string());
         }
         break;
@@ -451,7 +470,6 @@ pub(crate) fn dateline(s: &str) -> Option<(Option<String>, Option<&'static str>,
     Some((place_ok.then(|| place.to_string()), agency, rest))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,7 +491,10 @@ mod tests {
         assert!(is_byline(&Line::new("By Jane Roe")));
         assert!(!is_byline(&Line::new("By the end of the year, prices had doubled.")));
         assert!(is_caption(&Line::new("Photo: Jane Roe/AP")));
-        assert!(is_caption(&Line::new("The bridge at dawn. (Reuters)")) || trailing_agency("The bridge at dawn (Reuters)").is_some());
+        assert!(
+            is_caption(&Line::new("The bridge at dawn. (Reuters)"))
+                || trailing_agency("The bridge at dawn (Reuters)").is_some()
+        );
         assert_eq!(trailing_agency("The bridge at dawn (AP Photo/Jane Roe)"), Some("AP"));
     }
 
@@ -488,7 +509,10 @@ mod tests {
         assert!(dates(&mut b, &Line::new("November 18, 2019 | Updated 3 hours ago"), now));
         assert_eq!(b.published.map(|t| t.value).as_deref(), Some("2019-11-18T00:00:00Z"));
         assert_eq!(b.updated.map(|t| t.value).as_deref(), Some("2019-11-20T09:00:00Z"));
-        assert_eq!(b.evidence.get("updated").and_then(|e| e.detail.as_deref()), Some("November 18, 2019 | Updated 3 hours ago"));
+        assert_eq!(
+            b.evidence.get("updated").and_then(|e| e.detail.as_deref()),
+            Some("November 18, 2019 | Updated 3 hours ago")
+        );
     }
 
     #[test]
@@ -501,5 +525,4 @@ mod tests {
         assert_eq!(a.authors, vec!["Jane Roe", "John Doe"]);
         assert_eq!(a.credit.as_deref(), Some("Reuters"));
     }
-
 }

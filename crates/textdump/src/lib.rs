@@ -124,7 +124,10 @@ pub fn debug_gaps(text: &str) -> Vec<(usize, usize, usize, usize, bool)> {
     let lines = lines::split(text);
     let blocks = blocks::find_blocks(&lines);
     let mains: Vec<&blocks::Block> = blocks.iter().filter(|b| b.is_main()).collect();
-    mains.windows(2).map(|w| (w[0].start, w[0].end, w[1].start, w[1].end, blocks::page_break(&lines, w[0].end, w[1].start))).collect()
+    mains
+        .windows(2)
+        .map(|w| (w[0].start, w[0].end, w[1].start, w[1].end, blocks::page_break(&lines, w[0].end, w[1].start)))
+        .collect()
 }
 
 /// For tuning: the kind of each line and the blocks, as text.
@@ -236,7 +239,7 @@ fn article(
     }
     a.body = paras.into_iter().map(|(_, p)| p).collect::<Vec<_>>().join("\n\n");
     // Dates and captions printed under the body ("Updated ...", photo credits).
-    for l in &lines[end..tail_end.min(end + 15)] {
+    for l in lines.get(end..tail_end.min(end + 15)).unwrap_or_default() {
         if a.published.is_none() || a.updated.is_none() {
             fields::dates(&mut a, l, now);
         }
@@ -310,9 +313,10 @@ fn body(
             fields::caption(a, lines, k, start);
             continue;
         }
-        let credit_below = lines[k + 1..end].iter().find(|l| l.kind != Kind::Blank).is_some_and(|n| {
-            fields::is_caption(n) && n.units <= 8
-        });
+        let credit_below = lines[k + 1..end]
+            .iter()
+            .find(|l| l.kind != Kind::Blank)
+            .is_some_and(|n| fields::is_caption(n) && n.units <= 8);
         if credit_below && l.units <= 40 {
             // A caption whose credit follows; recorded with the credit.
             continue;
@@ -336,11 +340,19 @@ fn body(
             if let Some((place, agency, rest)) = fields::dateline(t) {
                 if let Some(p) = place {
                     a.dateline = Some(p);
-                    a.note("dateline", EvidenceSource::Byline, t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string());
+                    a.note(
+                        "dateline",
+                        EvidenceSource::Byline,
+                        t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string(),
+                    );
                 }
                 if let (Some(ag), None) = (agency, &a.credit) {
                     a.credit = Some(ag.to_string());
-                    a.note("credit", EvidenceSource::Byline, t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string());
+                    a.note(
+                        "credit",
+                        EvidenceSource::Byline,
+                        t.get(..t.len() - rest.len()).unwrap_or("").trim().to_string(),
+                    );
                 }
                 paras.push((k, rest.to_string()));
                 continue;
@@ -386,6 +398,17 @@ mod tests {
         assert!(r.articles.is_empty());
         assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::Truncated));
         assert!(r.diagnostics.iter().any(|d| d.code == DiagnosticCode::NoArticle));
+    }
+
+    /// The fuzzed dump that sliced `lines[65..62]`: overlapping article groups. Every article's body must be
+    /// its own text, in order.
+    #[test]
+    fn a_block_between_pages_does_not_panic() {
+        let r = extract_dump(&blocks::tests::overlap_dump(), &DumpOptions::default());
+        assert_eq!(r.articles.len(), 2, "{:?}", r.diagnostics);
+        let (a, b) = (&r.articles[0].body, &r.articles[1].body);
+        assert!(a.starts_with("The council voted") && !a.contains("The match"), "{a}");
+        assert!(b.starts_with("The match was played") && !b.contains("The council"), "{b}");
     }
 
     #[test]

@@ -140,14 +140,26 @@ impl Line {
         }
         let units = words + cjk / 2;
         let body = text.trim_end_matches(['"', '”', '’', '\'', ')', '»', ']', '」']);
-        let terminal = body.ends_with(['.', '!', '?', '…', '。', '！', '？'])
-            && !body.ends_with("...")
+        let terminal = body.ends_with(['.', '!', '?', '…', '。', '！', '？']) && !body.ends_with("...")
             || (body.ends_with("...") && units >= 12);
         let boiler = vocab::boiler_hits(&text);
         let credit = chars <= 400 && vocab::credit_cue(&text, units <= 12);
         let footer = chars < 400 && vocab::is_footer(&text) && !vocab::credit_cue(&text, true);
         let bullet = strip_bullet(raw).is_some();
-        let mut line = Line { text, lower: Default::default(), kind: Kind::Blank, units, chars, cjk, terminal, boiler, footer, credit, bullet, date_line: Default::default() };
+        let mut line = Line {
+            text,
+            lower: Default::default(),
+            kind: Kind::Blank,
+            units,
+            chars,
+            cjk,
+            terminal,
+            boiler,
+            footer,
+            credit,
+            bullet,
+            date_line: Default::default(),
+        };
         line.kind = line.classify(letters, words, cjk);
         line
     }
@@ -186,7 +198,13 @@ impl Line {
 
     /// The line in lower case.
     pub(crate) fn lower(&self) -> &str {
-        self.lower.get_or_init(|| if self.text.is_ascii() { self.text.to_ascii_lowercase() } else { self.text.to_lowercase() })
+        self.lower.get_or_init(|| {
+            if self.text.is_ascii() {
+                self.text.to_ascii_lowercase()
+            } else {
+                self.text.to_lowercase()
+            }
+        })
     }
 
     pub(crate) fn is_body(&self) -> bool {
@@ -208,7 +226,9 @@ pub(crate) const MAX_LINES: usize = 400_000;
 /// left unread.
 pub(crate) fn split_bounded(text: &str, max: usize) -> (Vec<Line>, bool) {
     let sep = if text.contains('\n') { '\n' } else { '\r' };
-    let mut out = Vec::new();
+    // Sized once: doubling a vector of lines holds up to three times their size while it moves them.
+    let mut out =
+        Vec::with_capacity(memchr::memchr_iter(sep as u8, text.as_bytes()).count().saturating_add(1).min(max));
     for raw in text.split(sep) {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         for piece in chunks(raw) {
@@ -255,12 +275,17 @@ mod tests {
 
     #[test]
     fn classifies_prose_sentences_and_chrome() {
-        let p = Line::new("The council voted on Tuesday to close the old bridge, citing cracks found by inspectors in the spring.");
+        let p = Line::new(
+            "The council voted on Tuesday to close the old bridge, citing cracks found by inspectors in the spring.",
+        );
         assert_eq!(p.kind, Kind::Prose);
         assert_eq!(Line::new("She declined to comment.").kind, Kind::Sentence);
         assert_eq!(Line::new("Business").kind, Kind::Short);
         assert_eq!(Line::new("   ").kind, Kind::Blank);
-        assert_eq!(Line::new("Contact UsWork with usAdvertiseT Brand StudioYour Ad ChoicesPrivacyTerms").kind, Kind::Short);
+        assert_eq!(
+            Line::new("Contact UsWork with usAdvertiseT Brand StudioYour Ad ChoicesPrivacyTerms").kind,
+            Kind::Short
+        );
         assert_eq!(Line::new("© 2024 Example Media. All rights reserved.").kind, Kind::Short);
     }
 
