@@ -4,19 +4,20 @@
 mod analyze_cmd;
 mod bench;
 mod cluster_ingest;
+mod demo_cmd;
 mod eval_dumps;
 mod eval_quotes;
 mod extract_cmd;
 mod follow_cmd;
 mod ingest_cmd;
+mod input;
 mod pipeline;
 mod query_cmd;
-mod serve_cmd;
-mod demo_cmd;
-mod store_bench;
-mod input;
 mod render;
 mod score;
+mod serve_cmd;
+mod store_bench;
+mod train_cmd;
 mod worker;
 
 use std::path::PathBuf;
@@ -71,11 +72,22 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Train a statistical model from an evaluation folder's train parts
+    Train {
+        #[command(subcommand)]
+        what: TrainWhat,
+    },
     /// Write predictions for an evaluation set, in its scorer's format
     Eval {
         #[command(subcommand)]
         what: EvalWhat,
     },
+}
+
+#[derive(Subcommand)]
+enum TrainWhat {
+    /// The name tagger of each language (writes ner-<lang>.bin)
+    Ner(train_cmd::Args),
 }
 
 #[derive(Subcommand)]
@@ -139,6 +151,7 @@ fn main() -> ExitCode {
         Command::Follow(args) => follow_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
+        Command::Train { what: TrainWhat::Ner(args) } => train_cmd::run(args).map(|()| true),
         Command::Analyze { body_text: _, paths } => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
