@@ -88,8 +88,34 @@ pub fn find(doc: &Doc, model: Option<&Model>) -> Names {
     names.tagged = model.is_some();
     if names.tagged {
         vote_kinds(&mut names);
+        doubt_lone_openers(doc, &mut names);
     }
     names
+}
+
+/// A capitalised word that opens a sentence, is named nowhere else in the
+/// article and is in none of the word lists ("Engineers say …", "“Half of
+/// the problems …”") is as likely a common noun as a name: it stays a
+/// provisional name (the quote rules still see it), not a listed entity.
+fn doubt_lone_openers(doc: &Doc, names: &mut Names) {
+    let lex = doc.lex;
+    for e in names.ents.iter_mut() {
+        let [mi] = e.mentions[..] else { continue };
+        let Some(m) = names.mentions.get(mi) else { continue };
+        if m.b != m.a + 1 || m.role.is_some() || e.provisional() {
+            continue;
+        }
+        let s = doc.sent(m.a);
+        // In running text: a lower-case word follows (not a results table
+        // line, "Forfar 3 Dundee 1", nor a headline).
+        let opener = (s.start..m.a).all(|t| !doc.is_wordish(t)) && doc.is_word(m.b) && !doc.cap(m.b);
+        let w = strip_poss(doc.s(m.a));
+        let known = lex.first_names.contains_key(w) || lex.places.contains_key(w) || lex.orgs.contains_key(w);
+        let acronym = w.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase());
+        if opener && !known && !acronym {
+            e.roles.insert(0, String::from("\u{0}provisional"));
+        }
+    }
 }
 
 /// One kind per entity, by the majority of its mentions: the tagger may
@@ -238,7 +264,9 @@ fn trim_span(doc: &Doc, a: usize, b: usize) -> Vec<(usize, usize)> {
             while x < y && (LEADING_NOT_NAMES.contains(&doc.lw(x)) || !doc.is_wordish(x)) {
                 x += 1;
             }
-            (x < y).then_some((x, y))
+            // Never a name on its own: "He", "The", "Yesterday".
+            let closed = (x..y).all(|t| crate::doc::STOP_CAPS.contains(&doc.lw(t)));
+            (x < y && !closed).then_some((x, y))
         })
         .collect()
 }
@@ -269,7 +297,17 @@ fn tagged_runs(doc: &Doc, model: &Model) -> Vec<Run> {
     let pieces = spans.iter().flat_map(|sp| trim_span(doc, sp.a, sp.b).into_iter().map(move |(a, b)| (a, b, sp.label)));
     for (sa, sb, label) in pieces {
         let sp = crate::tagger::Span { a: sa, b: sb, label };
+        // A person's name never ends in "Lane" or starts with "River":
+        // the tagger learned from news with few streets in it.
+        let first = lex.place_words.get(doc.lw(sp.a)).is_some_and(|p| p.0);
+        let last = lex.place_words.get(strip_poss(doc.lw(sp.b - 1))).is_some_and(|p| p.1);
+        let street = sp.b > sp.a + 1 && (first || last);
+        // Nor in "Therapeutics" or "Union": organisation words end
+        // organisations.
+        let org_end = sp.b > sp.a + 1 && lex.org_words.contains_key(strip_poss(doc.lw(sp.b - 1)));
         let kind = match sp.label {
+            Label::Person if org_end => EKind::Org,
+            Label::Person if street => EKind::Place,
             Label::Person => EKind::Person,
             Label::Org => EKind::Org,
             Label::Place => EKind::Place,
@@ -502,6 +540,8 @@ fn group(doc: &Doc, runs: Vec<Run>) -> Names {
     }
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+    // First word of a multi-word organisation → the organisation.
+    let mut by_org_first: HashMap<String, usize> = HashMap::new();
     let new_ent = |ents: &mut Vec<Ent>, name: String, kind: EKind, gender: Option<Gender>| -> usize {
         let words: Vec<&str> = name.split_whitespace().collect();
         let surname = words
@@ -525,6 +565,7 @@ fn group(doc: &Doc, runs: Vec<Run>) -> Names {
     };
     for r in &runs {
         let ent;
+        let mut mkind = r.kind.filter(|_| !r.fallback);
         match r.kind {
             Some(EKind::Person) if r.b - r.a >= 2 => {
                 let key = r.key.clone();
@@ -585,11 +626,15 @@ fn group(doc: &Doc, runs: Vec<Run>) -> Names {
             }
             Some(EKind::Org) => {
                 let canon = lex.orgs.get(r.key.as_str()).cloned().unwrap_or_else(|| r.key.clone());
-                ent = match by_key.get(&canon) {
-                    Some(&e) => e,
+                let short = if r.b == r.a + 1 { by_org_first.get(&r.key.to_lowercase()).copied() } else { None };
+                ent = match by_key.get(&canon).copied().or(short) {
+                    Some(e) => e,
                     None => {
                         let e = new_ent(&mut names.ents, canon.clone(), EKind::Org, None);
                         by_key.insert(canon, e);
+                        if r.b - r.a >= 2 && doc.cap(r.a) && !crate::doc::STOP_CAPS.contains(&doc.lw(r.a)) {
+                            by_org_first.entry(doc.lw(r.a).to_string()).or_insert(e);
+                        }
                         // Two or three capitalised words with no organisation
                         // word may be a person the tagger misread ("run by
                         // Marta Voss"): a later "Voss" tagged as a person
@@ -613,12 +658,24 @@ fn group(doc: &Doc, runs: Vec<Run>) -> Names {
                 let found = by_surname.get(&sur).and_then(|v| {
                     v.iter().copied().max_by_key(|&e| names.ents[e].mentions.last().map(|&mi| names.mentions[mi].a))
                 });
+                // A company's short form: "Castellan" after "Castellan
+                // Terminals" (tagged runs only; the rules never made these).
+                let via_surname = found.is_some();
+                let found = found.or_else(|| {
+                    if r.fallback || !matches!(r.kind, Some(EKind::Person) | Some(EKind::Org)) {
+                        return None;
+                    }
+                    by_org_first.get(&sur).copied()
+                });
+                if !via_surname && found.is_some() {
+                    mkind = Some(EKind::Org);
+                }
                 ent = match found.or_else(|| by_key.get(&r.key).copied()) {
                     Some(e) => {
                         if names.ents[e].gender.is_none() {
                             names.ents[e].gender = r.gender;
                         }
-                        if r.kind == Some(EKind::Person) && names.ents[e].words > 1 {
+                        if via_surname && r.kind == Some(EKind::Person) && names.ents[e].words > 1 {
                             names.ents[e].kind = EKind::Person;
                         }
                         e
@@ -640,7 +697,7 @@ fn group(doc: &Doc, runs: Vec<Run>) -> Names {
             }
         }
         let mi = names.mentions.len();
-        names.mentions.push(NameMention { a: r.a, b: r.b, role: r.role, ent, kind: r.kind.filter(|_| !r.fallback) });
+        names.mentions.push(NameMention { a: r.a, b: r.b, role: r.role, ent, kind: mkind });
         names.ents[ent].mentions.push(mi);
         if let Some((ra, rb)) = r.role {
             let role = doc.span_text(ra, rb).to_string();

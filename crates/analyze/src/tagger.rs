@@ -292,35 +292,27 @@ where
 
 // ---------------------------------------------------------------- features
 
-/// FNV-1a over the template id and the parts, then a multiplicative mix;
-/// deterministic on every platform, so hashed tables stay valid.
-struct H(u64);
-impl H {
-    fn new(template: u8) -> H {
-        let mut h = H(0xcbf2_9ce4_8422_2325);
-        h.byte(template);
-        h
+/// FNV-1a over bytes: deterministic on every platform, so hashed tables
+/// stay valid wherever the model is loaded.
+fn fnv(s: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    #[inline]
-    fn byte(&mut self, b: u8) {
-        self.0 ^= b as u64;
-        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    fn bytes(mut self, s: &[u8]) -> H {
-        for &b in s {
-            self.byte(b);
-        }
-        self.byte(0xff);
-        self
-    }
-    fn bucket(&self, bits: u32) -> u32 {
-        let x = (self.0 ^ (self.0 >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        (x >> (64 - bits)) as u32
-    }
+    h
 }
 
-fn hash_str(s: &str) -> u64 {
-    H::new(0).bytes(s.as_bytes()).0
+/// Combines a feature template with up to three part hashes into a table
+/// row (a multiply-xorshift mix, then the top `bits` bits).
+#[inline]
+fn row(bits: u32, template: u64, a: u64, b: u64, c: u64) -> u32 {
+    let mut h = template.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for x in [a, b, c] {
+        h = (h ^ x).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^= h >> 31;
+    }
+    (h >> (64 - bits)) as u32
 }
 
 /// "Xxxx" → "Xx", "U.S." → "X.X.", "1996-08-30" → "d-d-d": character
@@ -363,23 +355,42 @@ fn all_upper(s: &str) -> bool {
     letters > 0
 }
 
+/// What the features read of one token, computed once per document.
+#[derive(Clone, Copy, Default)]
+struct TokInfo {
+    /// Hash of the lower-cased word; of "<s>" outside the line.
+    word: u64,
+    /// Hash of the word's shape.
+    shape: u64,
+    /// Word-list memberships of the token (see [`Features::new`]).
+    lex: u8,
+    /// Capitalised word.
+    cap: bool,
+    /// In an upper-case line (headline, dateline).
+    upper: bool,
+    /// First word of a sentence.
+    start: bool,
+    /// Document context bits: also written in lower case elsewhere,
+    /// capitalised mid-sentence elsewhere.
+    ctx: u8,
+}
+
 /// Per-document context the features read: which lines are set in upper
 /// case (headlines, datelines), which tokens start a sentence, and which
 /// words the document also writes in lower case or capitalised mid-sentence.
 pub(crate) struct Features<'d, 'a> {
     doc: &'d Doc<'a>,
     bits: u32,
-    upper_line: Vec<bool>,
-    starts: Vec<bool>,
-    lower_seen: HashSet<u64>,
-    cap_mid_seen: HashSet<u64>,
+    info: Vec<TokInfo>,
 }
+
+const BOUNDARY: u64 = 0x5eed_0f_11e5;
 
 impl<'d, 'a> Features<'d, 'a> {
     pub(crate) fn new(doc: &'d Doc<'a>, bits: u32) -> Self {
         let n = doc.len();
-        let mut upper_line = vec![false; n];
-        let mut starts = vec![false; n];
+        let lex = doc.lex;
+        let mut info = vec![TokInfo::default(); n];
         for (s, e) in segments(doc) {
             let (mut words, mut upper) = (0, 0);
             for t in s..e {
@@ -391,142 +402,118 @@ impl<'d, 'a> Features<'d, 'a> {
                 }
             }
             let up = words > 0 && upper * 10 >= words * 7;
-            for x in &mut upper_line[s..e] {
-                *x = up;
+            for x in &mut info[s..e] {
+                x.upper = up;
             }
         }
         let mut lower_seen = HashSet::new();
         let mut cap_mid_seen = HashSet::new();
         let mut prev_end = true;
+        let mut sh = Vec::with_capacity(12);
         for t in 0..n {
             let k = doc.kind(t);
+            let lw = doc.lw(t);
+            let s = doc.s(t);
+            let x = &mut info[t];
+            x.word = fnv(lw.as_bytes());
+            shape(s, &mut sh);
+            x.shape = fnv(&sh);
+            x.cap = doc.cap(t);
             if matches!(k, Some(Kind::Word) | Some(Kind::Num)) {
-                starts[t] = prev_end;
+                x.start = prev_end;
                 prev_end = false;
                 if doc.is_word(t) {
-                    let s = doc.s(t);
-                    if !doc.cap(t) {
-                        lower_seen.insert(hash_str(doc.lw(t)));
-                    } else if !starts[t] && !upper_line[t] && !all_upper(s) {
-                        cap_mid_seen.insert(hash_str(doc.lw(t)));
+                    if !x.cap {
+                        lower_seen.insert(x.word);
+                    } else if !x.start && !x.upper && !all_upper(s) {
+                        cap_mid_seen.insert(x.word);
                     }
                 }
-            } else if doc.is_break(t) || matches!(doc.s(t), "." | "!" | "?" | ":" | "-" | "--") {
+            } else if doc.is_break(t) || matches!(s, "." | "!" | "?" | ":" | "-" | "--") {
                 prev_end = true;
             }
+            let l0 = lw.strip_suffix("'s").unwrap_or(lw);
+            let s0 = s.strip_suffix("'s").or_else(|| s.strip_suffix("’s")).unwrap_or(s);
+            x.lex = (lex.first_names.contains_key(s0) as u8)
+                | (lex.titles.contains_key(l0) as u8) << 1
+                | (lex.org_words.contains_key(l0) as u8) << 2
+                | (lex.places.contains_key(s0) as u8) << 3
+                | (lex.orgs.contains_key(s0) as u8) << 4
+                | (crate::doc::STOP_CAPS.contains(&l0) as u8) << 5
+                | (lex.place_words.contains_key(l0) as u8) << 6;
         }
-        Features { doc, bits, upper_line, starts, lower_seen, cap_mid_seen }
+        for (t, x) in info.iter_mut().enumerate() {
+            if doc.is_word(t) && (x.cap || x.upper) {
+                x.ctx = 4 | lower_seen.contains(&x.word) as u8 | (cap_mid_seen.contains(&x.word) as u8) << 1;
+            }
+        }
+        Features { doc, bits, info }
     }
 
-    /// Hashed feature buckets of token `t`, appended to `out`.
+    /// Hashed feature rows of token `t`, appended to `out`.
     pub(crate) fn of(&self, t: usize, out: &mut Vec<u32>) {
         let d = self.doc;
         let bits = self.bits;
-        let lex = d.lex;
-        let lw = d.lw(t);
-        let s = d.s(t);
-        let mut push = |h: H| out.push(h.bucket(bits));
-        push(H::new(1));
-        push(H::new(2).bytes(lw.as_bytes()));
-        let mut sh = Vec::with_capacity(12);
-        shape(s, &mut sh);
-        push(H::new(3).bytes(&sh));
-        let up = self.upper_line[t];
-        let st = self.starts[t];
-        let flags = [up as u8, st as u8];
-        push(H::new(4).bytes(&flags).bytes(&sh));
-        // Affixes of the lower-cased word.
-        let chars: Vec<(usize, char)> = lw.char_indices().take(40).collect();
-        let nc = chars.len();
-        if nc > 0 && nc < 40 {
-            for k in 1..=4.min(nc) {
-                let end = chars.get(k).map(|x| x.0).unwrap_or(lw.len());
-                push(H::new(5 + k as u8).bytes(&lw.as_bytes()[..end]));
-                let beg = chars[nc - k].0;
-                push(H::new(10 + k as u8).bytes(&lw.as_bytes()[beg..]));
+        let Some(&me) = self.info.get(t) else { return };
+        let at = |k: isize| -> TokInfo {
+            let i = t as isize + k;
+            if i < 0 || i as usize >= d.len() || d.is_break(i as usize) {
+                TokInfo { word: BOUNDARY, shape: BOUNDARY, ..TokInfo::default() }
+            } else {
+                self.info[i as usize]
+            }
+        };
+        let (p2, p1, n1, n2) = (at(-2), at(-1), at(1), at(2));
+        let flags = (me.upper as u64) | (me.start as u64) << 1;
+        let mut f = |template: u64, a: u64, b: u64, c: u64| out.push(row(bits, template, a, b, c));
+        f(1, 0, 0, 0);
+        f(2, me.word, 0, 0);
+        f(3, me.shape, 0, 0);
+        f(4, flags, me.shape, 0);
+        // Affixes of the lower-cased word, up to four characters.
+        let lw = d.lw(t).as_bytes();
+        if lw.len() < 60 {
+            let mut ends = [0usize; 4];
+            let mut k = 0;
+            for (i, _) in d.lw(t).char_indices().skip(1).take(4) {
+                ends[k] = i;
+                k += 1;
+            }
+            let nc = k + (k < 4) as usize;
+            if k < 4 {
+                ends[k] = lw.len();
+            }
+            for (j, &e) in ends.iter().take(nc).enumerate() {
+                f(5 + j as u64, fnv(&lw[..e]), 0, 0);
+            }
+            for (j, (i, _)) in d.lw(t).char_indices().rev().take(4).enumerate() {
+                f(10 + j as u64, fnv(&lw[i..]), 0, 0);
             }
         }
         // Neighbours.
-        let word = |k: isize| -> &str {
-            let i = t as isize + k;
-            if i < 0 || i as usize >= d.len() || d.is_break(i as usize) {
-                "<s>"
-            } else {
-                d.lw(i as usize)
-            }
-        };
-        let (p1, p2, n1, n2) = (word(-1), word(-2), word(1), word(2));
-        push(H::new(20).bytes(p1.as_bytes()));
-        push(H::new(21).bytes(p2.as_bytes()));
-        push(H::new(22).bytes(n1.as_bytes()));
-        push(H::new(23).bytes(n2.as_bytes()));
-        push(H::new(24).bytes(p1.as_bytes()).bytes(lw.as_bytes()));
-        push(H::new(25).bytes(lw.as_bytes()).bytes(n1.as_bytes()));
-        let shape_at = |k: isize, buf: &mut Vec<u8>| {
-            let i = t as isize + k;
-            if i < 0 || i as usize >= d.len() || d.is_break(i as usize) {
-                buf.clear();
-                buf.push(b'^');
-            } else {
-                shape(d.s(i as usize), buf);
-            }
-        };
-        let mut sp = Vec::with_capacity(12);
-        let mut sn = Vec::with_capacity(12);
-        shape_at(-1, &mut sp);
-        shape_at(1, &mut sn);
-        push(H::new(26).bytes(&sp).bytes(&sh).bytes(&sn));
-        push(H::new(27).bytes(&sp).bytes(&sh));
-        push(H::new(28).bytes(&sh).bytes(&sn));
-        push(H::new(29).bytes(&flags).bytes(&sp).bytes(&sh).bytes(&sn));
-        // Word lists written by hand.
-        let cap = d.cap(t);
-        let l0 = lw.strip_suffix("'s").unwrap_or(lw);
-        let s0 = s.strip_suffix("'s").or_else(|| s.strip_suffix("’s")).unwrap_or(s);
-        let mut lexf = 0u8;
-        if lex.first_names.contains_key(s0) {
-            lexf |= 1;
-        }
-        if lex.titles.contains_key(l0) {
-            lexf |= 2;
-        }
-        if lex.org_words.contains_key(l0) {
-            lexf |= 4;
-        }
-        if lex.places.contains_key(s0) {
-            lexf |= 8;
-        }
-        if lex.orgs.contains_key(s0) {
-            lexf |= 16;
-        }
-        if crate::doc::STOP_CAPS.contains(&l0) {
-            lexf |= 32;
-        }
-        push(H::new(30).bytes(&[lexf, cap as u8]));
-        let lexn = |i: usize| -> u8 {
-            if i >= d.len() || d.is_break(i) {
-                return 0;
-            }
-            let l = d.lw(i);
-            let l = l.strip_suffix("'s").unwrap_or(l);
-            (lex.titles.contains_key(l) as u8)
-                | (lex.org_words.contains_key(l) as u8) << 1
-                | (lex.first_names.contains_key(d.s(i)) as u8) << 2
-                | (lex.places.contains_key(d.s(i)) as u8) << 3
-        };
-        let lp = if t > 0 { lexn(t - 1) } else { 0 };
-        push(H::new(31).bytes(&[lp, lexn(t + 1), cap as u8]));
+        f(20, p1.word, 0, 0);
+        f(21, p2.word, 0, 0);
+        f(22, n1.word, 0, 0);
+        f(23, n2.word, 0, 0);
+        f(24, p1.word, me.word, 0);
+        f(25, me.word, n1.word, 0);
+        f(26, p1.shape, me.shape, n1.shape);
+        f(27, p1.shape, me.shape, 0);
+        f(28, me.shape, n1.shape, 0);
+        f(29, flags, p1.shape ^ n1.shape.rotate_left(17), me.shape);
+        // Word lists written by hand, here and next door.
+        f(30, me.lex as u64, me.cap as u64, 0);
+        f(31, (p1.lex & 0x5f) as u64, (n1.lex & 0x5f) as u64, me.cap as u64);
         // Document context: a capitalised word the text also writes in
         // lower case is likely a common noun ("Police"); an upper-case
         // headline word the text capitalises mid-sentence is likely a name.
-        if d.is_word(t) && (cap || up) {
-            let h = hash_str(lw);
-            let ctx = [self.lower_seen.contains(&h) as u8, self.cap_mid_seen.contains(&h) as u8, up as u8, st as u8];
-            push(H::new(32).bytes(&ctx));
-            push(H::new(33).bytes(&ctx).bytes(&sh));
+        if me.ctx != 0 {
+            let ctx = me.ctx as u64 | flags << 3;
+            f(32, ctx, 0, 0);
+            f(33, ctx, me.shape, 0);
         }
-        if up {
-            push(H::new(34).bytes(lw.as_bytes()));
+        if me.upper {
+            f(34, me.word, 0, 0);
         }
     }
 }
