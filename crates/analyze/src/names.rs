@@ -243,12 +243,15 @@ const LEADING_NOT_NAMES: &[&str] = &[
 /// possessive ("Trump's RT": the tagger learned from text that writes
 /// "Trump 's"), before a title-case verb or an auxiliary, and without
 /// sentence adverbs at its start ("Meanwhile Trump").
-fn trim_span(doc: &Doc, a: usize, b: usize) -> Vec<(usize, usize)> {
+fn trim_span(doc: &Doc, a: usize, b: usize, title_line: bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut s = a;
     let mut t = a;
     while t < b {
-        let title_case_verb = headline_verb(doc, t) && doc.cap(t + 1);
+        // In a title-case headline every verb is capitalised: any cue verb
+        // ends the name ("Lindsey Graham Says", "Retired General Reveals").
+        let title_case_verb =
+            headline_verb(doc, t) && doc.cap(t + 1) || title_line && doc.cap(t) && doc.lex.cue(doc.lw(t)).is_some();
         if t > s && (title_case_verb || NOT_IN_NAMES.contains(&doc.lw(t))) {
             out.push((s, t));
             s = t + 1;
@@ -294,7 +297,24 @@ fn tagged_runs(doc: &Doc, model: &Model) -> Vec<Run> {
     // Roles never reach back into the previous name ("Apple CEO Tim Cook").
     let mut prev_end = 0;
     let spans = model.tag(doc);
-    let pieces = spans.iter().flat_map(|sp| trim_span(doc, sp.a, sp.b).into_iter().map(move |(a, b)| (a, b, sp.label)));
+    // Paragraphs (lines) set in title case: most of their longer words
+    // capitalised.
+    let mut title_para: Vec<(u32, u32)> = Vec::new();
+    for t in 0..doc.len() {
+        if doc.is_word(t) && doc.s(t).chars().count() >= 4 {
+            let p = doc.para(t) as usize;
+            if title_para.len() <= p {
+                title_para.resize(p + 1, (0, 0));
+            }
+            title_para[p].0 += 1;
+            title_para[p].1 += doc.cap(t) as u32;
+        }
+    }
+    let is_title_line =
+        |t: usize| title_para.get(doc.para(t) as usize).is_some_and(|&(w, c)| w >= 3 && c * 10 >= w * 8);
+    let pieces = spans
+        .iter()
+        .flat_map(|sp| trim_span(doc, sp.a, sp.b, is_title_line(sp.a)).into_iter().map(move |(a, b)| (a, b, sp.label)));
     for (sa, sb, label) in pieces {
         let sp = crate::tagger::Span { a: sa, b: sb, label };
         // A person's name never ends in "Lane" or starts with "River":
