@@ -116,6 +116,10 @@ pub fn analyze_with(body: &str, published: Option<DateTime<FixedOffset>>, model:
     let mut ent_index = vec![None; names.ents.len()];
     let mut entities = Vec::new();
     for (ei, e) in names.ents.iter().enumerate() {
+        // Every mention folded into another entity: nothing to list.
+        if e.mentions.is_empty() {
+            continue;
+        }
         let kind = if e.provisional() {
             // With a tagger, a provisional name is a capitalised word the
             // tagger did not take for a name ("Police said"): it may speak,

@@ -237,6 +237,21 @@ const LEADING_NOT_NAMES: &[&str] = &[
     "unlike",
     "like",
     "asked",
+    "in",
+    "on",
+    "at",
+    "of",
+    "for",
+    "from",
+    "by",
+    "to",
+    "with",
+    "a",
+    "an",
+    "as",
+    "near",
+    "across",
+    "into",
 ];
 
 /// Cuts a tagged span where the text shows it cannot go on: after a

@@ -16,6 +16,7 @@
 //! fixed order, so the same data gives the same bytes.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::sync::OnceLock;
 
@@ -163,6 +164,7 @@ impl Model {
         let mut out = Vec::new();
         let mut buf = Vec::with_capacity(64);
         let mut emis: Vec<[i32; NTAGS]> = Vec::new();
+        let mut back: Vec<[u8; NTAGS]> = Vec::new();
         for (s, e) in segments(doc) {
             emis.clear();
             for t in s..e {
@@ -177,7 +179,7 @@ impl Model {
                 }
                 emis.push(sc);
             }
-            let tags = viterbi(&emis, |p, c| self.trans[p][c], |c| self.start[c]);
+            let tags = viterbi_i32(&emis, &self.trans, &self.start, &mut back);
             spans_of(&tags, s, &mut out);
         }
         out
@@ -234,6 +236,61 @@ fn spans_of(tags: &[usize], off: usize, out: &mut Vec<Span>) {
         }
         out.push(Span { a: off + a, b: off + k, label: l });
     }
+}
+
+/// [`viterbi`] on the quantised model's integer scores, reusing `back`:
+/// the decoding loop of every analysed article.
+fn viterbi_i32(
+    emis: &[[i32; NTAGS]],
+    trans: &[[i32; NTAGS]; NTAGS],
+    start: &[i32; NTAGS],
+    back: &mut Vec<[u8; NTAGS]>,
+) -> Vec<usize> {
+    let n = emis.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    const NEG: i64 = i64::MIN / 4;
+    back.clear();
+    back.resize(n, [0u8; NTAGS]);
+    let mut cur = [NEG; NTAGS];
+    for c in 0..NTAGS {
+        if allowed(O, c) {
+            cur[c] = (start[c] + emis[0][c]) as i64;
+        }
+    }
+    for t in 1..n {
+        let mut next = [NEG; NTAGS];
+        for c in 0..NTAGS {
+            let mut best = NEG;
+            let mut arg = 0u8;
+            for p in 0..NTAGS {
+                if cur[p] <= NEG || !allowed(p, c) {
+                    continue;
+                }
+                let v = cur[p] + trans[p][c] as i64;
+                if v > best {
+                    best = v;
+                    arg = p as u8;
+                }
+            }
+            next[c] = best + emis[t][c] as i64;
+            back[t][c] = arg;
+        }
+        cur = next;
+    }
+    let mut last = 0;
+    for c in 1..NTAGS {
+        if cur[c] > cur[last] {
+            last = c;
+        }
+    }
+    let mut tags = vec![0usize; n];
+    tags[n - 1] = last;
+    for t in (1..n).rev() {
+        tags[t - 1] = back[t][tags[t]] as usize;
+    }
+    tags
 }
 
 /// Best tag sequence under emission scores and transition scores, with
@@ -355,6 +412,25 @@ fn all_upper(s: &str) -> bool {
     letters > 0
 }
 
+/// A hasher for keys that are already hashes (FNV of a word): the set
+/// look-ups per token then cost no second hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
 /// What the features read of one token, computed once per document.
 #[derive(Clone, Copy, Default)]
 struct TokInfo {
@@ -406,8 +482,8 @@ impl<'d, 'a> Features<'d, 'a> {
                 x.upper = up;
             }
         }
-        let mut lower_seen = HashSet::new();
-        let mut cap_mid_seen = HashSet::new();
+        let mut lower_seen: HashSet<u64, BuildHasherDefault<Prehashed>> = HashSet::default();
+        let mut cap_mid_seen: HashSet<u64, BuildHasherDefault<Prehashed>> = HashSet::default();
         let mut prev_end = true;
         let mut sh = Vec::with_capacity(12);
         for t in 0..n {
@@ -727,6 +803,25 @@ mod tests {
         let doc = Doc::new(&d.text);
         let tags = gold_tags(&doc, &d.spans);
         assert_eq!(tags, vec![O, 1, 5, O, O, 2, 6, O]);
+    }
+
+    #[test]
+    fn integer_viterbi_agrees_with_the_general_one() {
+        let mut e = [[0i32; NTAGS]; 5];
+        for (t, row) in e.iter_mut().enumerate() {
+            for (c, x) in row.iter_mut().enumerate() {
+                *x = ((t * 7 + c * 13) % 11) as i32 - 5;
+            }
+        }
+        let mut trans = [[0i32; NTAGS]; NTAGS];
+        for (p, row) in trans.iter_mut().enumerate() {
+            for (c, x) in row.iter_mut().enumerate() {
+                *x = ((p * 5 + c * 3) % 7) as i32 - 3;
+            }
+        }
+        let start = [1, -2, 0, 3, -1, 0, 0, 0, 0];
+        let general = viterbi(&e, |p, c| trans[p][c], |c| start[c]);
+        assert_eq!(viterbi_i32(&e, &trans, &start, &mut Vec::new()), general);
     }
 
     #[test]
