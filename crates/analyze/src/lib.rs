@@ -444,6 +444,44 @@ mod tests {
         assert_eq!(q.cue.as_deref(), Some("said"));
     }
 
+    fn kinds(a: &Analysis) -> Vec<(String, EntityKind)> {
+        a.entities.iter().map(|e| (e.name.clone(), e.kind)).collect()
+    }
+
+    #[test]
+    fn embedded_taggers_load() {
+        for lang in ["en", "es", "nl"] {
+            assert!(tagger::for_language(lang).is_some(), "{lang}");
+        }
+        assert!(tagger_for("pt-BR").is_some());
+        assert!(tagger_for("de").is_none());
+    }
+
+    #[test]
+    fn tagger_keeps_titles_out_and_streets_and_companies_apart() {
+        let body = "Chief Fire Officer Neil Hartigan said the blaze on Mill Lane was out by midnight. \
+                    Castellan Terminals, which runs the port, said its staff were safe.";
+        let a = analyze_in(body, None, "en");
+        let ks = kinds(&a);
+        let neil = a.entities.iter().find(|e| e.name == "Neil Hartigan").expect("Neil Hartigan listed");
+        assert_eq!(neil.kind, EntityKind::Person);
+        assert_eq!(neil.roles, vec!["Chief Fire Officer".to_string()]);
+        assert!(ks.contains(&("Mill Lane".into(), EntityKind::Place)), "{ks:?}");
+        assert!(ks.contains(&("Castellan Terminals".into(), EntityKind::Organization)), "{ks:?}");
+        let people: Vec<&String> = ks.iter().filter(|(_, k)| *k == EntityKind::Person).map(|(n, _)| n).collect();
+        assert_eq!(people, vec!["Neil Hartigan"]);
+    }
+
+    #[test]
+    fn tagger_reads_headlines_and_other_languages() {
+        let a = analyze_in("FLOODS CLOSE BRIDGE IN KINGSTON\nKINGSTON 2024-03-02\nThe river rose again on Friday.", None, "en");
+        assert!(!kinds(&a).iter().any(|(n, _)| n.contains("FLOODS") || n.contains("BRIDGE")), "{:?}", kinds(&a));
+        let es = analyze_in("La alcaldesa de Valparaíso, Camila Ortega, visitó Santiago el lunes.", None, "es");
+        let ks = kinds(&es);
+        assert!(ks.contains(&("Camila Ortega".into(), EntityKind::Person)), "{ks:?}");
+        assert!(ks.contains(&("Santiago".into(), EntityKind::Place)), "{ks:?}");
+    }
+
     #[test]
     fn offsets_are_code_points() {
         let body = "Ünïcödé first. “Ça va très bien,” said Marie Curie.";
