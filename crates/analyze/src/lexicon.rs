@@ -68,6 +68,9 @@ pub struct Lexicon {
     pub titles: HashMap<String, Option<Gender>>,
     pub first_names: HashMap<String, Option<Gender>>,
     pub org_words: HashMap<String, ()>,
+    /// Lower-cased word → where it stands in place names ("Mill Lane",
+    /// "River Tamsin"): (may start one, may end one).
+    pub place_words: HashMap<String, (bool, bool)>,
     /// Known organisation names (as written) → canonical name.
     pub orgs: HashMap<String, String>,
     /// Place alias (as written, case-sensitive) → place.
@@ -81,11 +84,15 @@ const CUES: &str = include_str!("../data/cues.txt");
 const TITLES: &str = include_str!("../data/titles.txt");
 const FIRST_NAMES: &str = include_str!("../data/first_names.txt");
 const ORG_WORDS: &str = include_str!("../data/org_words.txt");
+const PLACE_WORDS: &str = include_str!("../data/place_words.txt");
 const ORGS: &str = include_str!("../data/orgs.txt");
 const PLACES: &str = include_str!("../data/places.tsv");
 
 fn lines(src: &str) -> impl Iterator<Item = (usize, &str)> {
-    src.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end())).filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+    src.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end()))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
 }
 
 /// Regular inflections of a verb lemma: -s, -ed, -ing.
@@ -137,7 +144,11 @@ impl Lexicon {
                     "tell" => e.tell = true,
                     "stance" => e.stance = true,
                     other => {
-                        return Err(DataError::Bad { file: "cues.txt", line: n, message: format!("unknown class {other}") })
+                        return Err(DataError::Bad {
+                            file: "cues.txt",
+                            line: n,
+                            message: format!("unknown class {other}"),
+                        })
                     }
                 }
                 if f.ends_with("ing") {
@@ -153,7 +164,9 @@ impl Lexicon {
                 None => None,
                 Some("m") => Some(Gender::Male),
                 Some("f") => Some(Gender::Female),
-                Some(x) => return Err(DataError::Bad { file: "titles.txt", line: n, message: format!("bad gender {x}") }),
+                Some(x) => {
+                    return Err(DataError::Bad { file: "titles.txt", line: n, message: format!("bad gender {x}") })
+                }
             };
             titles.insert(w, g);
         }
@@ -163,7 +176,13 @@ impl Lexicon {
             let g = match parts.next() {
                 Some("m") => Gender::Male,
                 Some("f") => Gender::Female,
-                x => return Err(DataError::Bad { file: "first_names.txt", line: n, message: format!("bad gender {x:?}") }),
+                x => {
+                    return Err(DataError::Bad {
+                        file: "first_names.txt",
+                        line: n,
+                        message: format!("bad gender {x:?}"),
+                    })
+                }
             };
             for name in parts {
                 let e = first_names.entry(name.to_string()).or_insert(Some(g));
@@ -174,6 +193,24 @@ impl Lexicon {
             }
         }
         let org_words = lines(ORG_WORDS).map(|(_, l)| (l.trim().to_lowercase(), ())).collect();
+        let mut place_words = HashMap::new();
+        for (n, l) in lines(PLACE_WORDS) {
+            let mut it = l.split_whitespace();
+            let w = it.next().unwrap_or("").to_lowercase();
+            let pos = match it.next() {
+                None => (true, true),
+                Some("start") => (true, false),
+                Some("end") => (false, true),
+                Some(other) => {
+                    return Err(DataError::Bad {
+                        file: "place_words.txt",
+                        line: n,
+                        message: format!("bad position {other:?}"),
+                    })
+                }
+            };
+            place_words.insert(w, pos);
+        }
         let mut orgs = HashMap::new();
         for (_, l) in lines(ORGS) {
             let mut parts = l.split('\t');
@@ -208,7 +245,12 @@ impl Lexicon {
             if let Some(aliases) = cols.get(2) {
                 for a in aliases.split(';') {
                     let demonym = a.trim().chars().next().map(char::is_uppercase).unwrap_or(false)
-                        && (a.ends_with("an") || a.ends_with("ans") || a.ends_with("ese") || a.ends_with("ish") || a.ends_with('i') || a.ends_with("is"));
+                        && (a.ends_with("an")
+                            || a.ends_with("ans")
+                            || a.ends_with("ese")
+                            || a.ends_with("ish")
+                            || a.ends_with('i')
+                            || a.ends_with("is"));
                     add(a, Place { name: name.clone(), kind, demonym });
                 }
             }
@@ -218,7 +260,7 @@ impl Lexicon {
                 }
             }
         }
-        Ok(Lexicon { cues, titles, first_names, org_words, orgs, places, max_place_words })
+        Ok(Lexicon { cues, titles, first_names, org_words, place_words, orgs, places, max_place_words })
     }
 
     /// The lexicon compiled into this binary. The data files are tested to
@@ -232,6 +274,7 @@ impl Lexicon {
                 titles: HashMap::new(),
                 first_names: HashMap::new(),
                 org_words: HashMap::new(),
+                place_words: HashMap::new(),
                 orgs: HashMap::new(),
                 places: HashMap::new(),
                 max_place_words: 1,

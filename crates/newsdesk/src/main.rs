@@ -17,6 +17,7 @@ mod render;
 mod score;
 mod serve_cmd;
 mod store_bench;
+mod train_cmd;
 mod worker;
 mod writer_lock;
 
@@ -72,11 +73,22 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Train a statistical model from an evaluation folder's train parts
+    Train {
+        #[command(subcommand)]
+        what: TrainWhat,
+    },
     /// Write predictions for an evaluation set, in its scorer's format
     Eval {
         #[command(subcommand)]
         what: EvalWhat,
     },
+}
+
+#[derive(Subcommand)]
+enum TrainWhat {
+    /// The name tagger of each language (writes ner-<lang>.bin)
+    Ner(train_cmd::Args),
 }
 
 #[derive(Subcommand)]
@@ -140,6 +152,7 @@ fn main() -> ExitCode {
         Command::Follow(args) => follow_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
+        Command::Train { what: TrainWhat::Ner(args) } => train_cmd::run(args).map(|()| true),
         Command::Analyze { body_text: _, paths } => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
