@@ -431,6 +431,13 @@ impl Hasher for Prehashed {
     }
 }
 
+/// The closed-class words as a set: a look-up per token, where scanning
+/// the list cost more than all other features together.
+fn stop_caps() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| crate::doc::STOP_CAPS.iter().copied().collect())
+}
+
 /// What the features read of one token, computed once per document.
 #[derive(Clone, Copy, Default)]
 struct TokInfo {
@@ -515,7 +522,7 @@ impl<'d, 'a> Features<'d, 'a> {
                 | (lex.org_words.contains_key(l0) as u8) << 2
                 | (lex.places.contains_key(s0) as u8) << 3
                 | (lex.orgs.contains_key(s0) as u8) << 4
-                | (crate::doc::STOP_CAPS.contains(&l0) as u8) << 5
+                | (stop_caps().contains(l0) as u8) << 5
                 | (lex.place_words.contains_key(l0) as u8) << 6;
         }
         for (t, x) in info.iter_mut().enumerate() {
