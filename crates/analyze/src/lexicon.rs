@@ -6,7 +6,9 @@
 //! them without touching the rules; parsing is strict so a typo in a file is
 //! caught by the unit tests, not silently ignored at run time.
 
-use std::collections::HashMap;
+// The lexicons are looked up for every token: a fast hasher (the keys are
+// fixed lists, not input, so hash flooding has nothing to insert).
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// A data file that did not parse.
@@ -126,7 +128,7 @@ fn inflect(lemma: &str) -> Vec<String> {
 impl Lexicon {
     /// Parses every data file.
     pub fn parse() -> Result<Lexicon, DataError> {
-        let mut cues: HashMap<String, CueClass> = HashMap::new();
+        let mut cues: HashMap<String, CueClass> = HashMap::default();
         for (n, l) in lines(CUES) {
             let mut parts = l.split_whitespace();
             let class = parts.next().unwrap_or("");
@@ -156,7 +158,7 @@ impl Lexicon {
                 }
             }
         }
-        let mut titles = HashMap::new();
+        let mut titles = HashMap::default();
         for (n, l) in lines(TITLES) {
             let mut parts = l.split_whitespace();
             let w = parts.next().unwrap_or("").to_lowercase();
@@ -170,7 +172,7 @@ impl Lexicon {
             };
             titles.insert(w, g);
         }
-        let mut first_names: HashMap<String, Option<Gender>> = HashMap::new();
+        let mut first_names: HashMap<String, Option<Gender>> = HashMap::default();
         for (n, l) in lines(FIRST_NAMES) {
             let mut parts = l.split_whitespace();
             let g = match parts.next() {
@@ -193,7 +195,7 @@ impl Lexicon {
             }
         }
         let org_words = lines(ORG_WORDS).map(|(_, l)| (l.trim().to_lowercase(), ())).collect();
-        let mut place_words = HashMap::new();
+        let mut place_words = HashMap::default();
         for (n, l) in lines(PLACE_WORDS) {
             let mut it = l.split_whitespace();
             let w = it.next().unwrap_or("").to_lowercase();
@@ -211,14 +213,14 @@ impl Lexicon {
             };
             place_words.insert(w, pos);
         }
-        let mut orgs = HashMap::new();
+        let mut orgs = HashMap::default();
         for (_, l) in lines(ORGS) {
             let mut parts = l.split('\t');
             let name = parts.next().unwrap_or("").trim().to_string();
             let canon = parts.next().map(|s| s.trim().to_string()).unwrap_or_else(|| name.clone());
             orgs.insert(name, canon);
         }
-        let mut places = HashMap::new();
+        let mut places = HashMap::default();
         let mut max_place_words = 1;
         for (n, l) in lines(PLACES) {
             let cols: Vec<&str> = l.split('\t').collect();
@@ -270,13 +272,13 @@ impl Lexicon {
         static LEX: OnceLock<Lexicon> = OnceLock::new();
         LEX.get_or_init(|| {
             Lexicon::parse().unwrap_or_else(|_| Lexicon {
-                cues: HashMap::new(),
-                titles: HashMap::new(),
-                first_names: HashMap::new(),
-                org_words: HashMap::new(),
-                place_words: HashMap::new(),
-                orgs: HashMap::new(),
-                places: HashMap::new(),
+                cues: HashMap::default(),
+                titles: HashMap::default(),
+                first_names: HashMap::default(),
+                org_words: HashMap::default(),
+                place_words: HashMap::default(),
+                orgs: HashMap::default(),
+                places: HashMap::default(),
                 max_place_words: 1,
             })
         })

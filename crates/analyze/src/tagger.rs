@@ -433,8 +433,8 @@ impl Hasher for Prehashed {
 
 /// The closed-class words as a set: a look-up per token, where scanning
 /// the list cost more than all other features together.
-fn stop_caps() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn stop_caps() -> &'static rustc_hash::FxHashSet<&'static str> {
+    static SET: OnceLock<rustc_hash::FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| crate::doc::STOP_CAPS.iter().copied().collect())
 }
 
