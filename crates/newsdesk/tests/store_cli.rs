@@ -244,7 +244,10 @@ fn killed_ingest_resumes_to_the_same_store() {
 
     assert!(expected.contains("\ncouncil\t"), "the follow matched in the clean run");
     let mut kills = 0;
-    for round in 0..4 {
+    // Four kill points in CI; `NEWSDESK_CRASH_ROUNDS=20` runs the issue's
+    // longer probe (every rerun starts at once after the kill).
+    let rounds: u64 = std::env::var("NEWSDESK_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(4).max(1);
+    for round in 0..rounds {
         let mut child = bin()
             .args(["ingest", "--quiet", "--data-dir", &crashed, &corpus])
             .stdout(std::process::Stdio::null())
@@ -252,7 +255,10 @@ fn killed_ingest_resumes_to_the_same_store() {
             .spawn()
             .expect("spawn ingest");
         // Somewhere inside the run: early, middle or late.
-        let wait = 50 + jitter(full_ms.max(200) * (round + 1) / 4);
+        // With more rounds each one gets a shorter window, so that later
+        // rounds still find work left to interrupt.
+        let window = full_ms.max(200) * 4 / rounds.max(4);
+        let wait = 50 + jitter(window * (round % 4 + 1) / 4);
         std::thread::sleep(Duration::from_millis(wait));
         if child.try_wait().expect("poll").is_none() {
             child.kill().expect("kill -9"); // SIGKILL on Unix
