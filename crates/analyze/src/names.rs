@@ -302,6 +302,13 @@ struct Run {
     fallback: bool,
 }
 
+impl Run {
+    /// A name whose kind a word list settled: no role, no gender evidence.
+    fn listed(a: usize, b: usize, kind: EKind, key: &str) -> Run {
+        Run { a, b, role: None, kind: Some(kind), gender: None, key: key.to_string(), fallback: false }
+    }
+}
+
 /// Names from the trained tagger. Misc names (events, nationalities,
 /// works) are not listed. Titles and roles before a person's name go into
 /// the role, not the name: "Fire Officer Neil Hartigan" is Neil Hartigan
@@ -473,27 +480,11 @@ fn rule_runs(doc: &Doc) -> Vec<Run> {
         let run_clean = strip_poss(text_run);
         // Whole-run look-ups first.
         if let Some(_) = lex.orgs.get(run_clean) {
-            runs.push(Run {
-                a,
-                b,
-                role: None,
-                kind: Some(EKind::Org),
-                gender: None,
-                key: run_clean.to_string(),
-                fallback: false,
-            });
+            runs.push(Run::listed(a, b, EKind::Org, run_clean));
             continue;
         }
         if lex.places.contains_key(run_clean) {
-            runs.push(Run {
-                a,
-                b,
-                role: None,
-                kind: Some(EKind::Place),
-                gender: None,
-                key: run_clean.to_string(),
-                fallback: false,
-            });
+            runs.push(Run::listed(a, b, EKind::Place, run_clean));
             continue;
         }
         let last = strip_poss(doc.lw(b - 1));
@@ -502,15 +493,7 @@ fn rule_runs(doc: &Doc) -> Vec<Run> {
             && last_raw.chars().all(|c| c.is_ascii_uppercase() || c == '.' || c == '&')
             && b - a == 1;
         if lex.org_words.contains_key(last) || acronym {
-            runs.push(Run {
-                a,
-                b,
-                role: None,
-                kind: Some(EKind::Org),
-                gender: None,
-                key: run_clean.to_string(),
-                fallback: false,
-            });
+            runs.push(Run::listed(a, b, EKind::Org, run_clean));
             continue;
         }
         // Role prefix.

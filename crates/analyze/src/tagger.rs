@@ -246,51 +246,7 @@ fn viterbi_i32(
     start: &[i32; NTAGS],
     back: &mut Vec<[u8; NTAGS]>,
 ) -> Vec<usize> {
-    let n = emis.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    const NEG: i64 = i64::MIN / 4;
-    back.clear();
-    back.resize(n, [0u8; NTAGS]);
-    let mut cur = [NEG; NTAGS];
-    for c in 0..NTAGS {
-        if allowed(O, c) {
-            cur[c] = (start[c] + emis[0][c]) as i64;
-        }
-    }
-    for t in 1..n {
-        let mut next = [NEG; NTAGS];
-        for c in 0..NTAGS {
-            let mut best = NEG;
-            let mut arg = 0u8;
-            for p in 0..NTAGS {
-                if cur[p] <= NEG || !allowed(p, c) {
-                    continue;
-                }
-                let v = cur[p] + trans[p][c] as i64;
-                if v > best {
-                    best = v;
-                    arg = p as u8;
-                }
-            }
-            next[c] = best + emis[t][c] as i64;
-            back[t][c] = arg;
-        }
-        cur = next;
-    }
-    let mut last = 0;
-    for c in 1..NTAGS {
-        if cur[c] > cur[last] {
-            last = c;
-        }
-    }
-    let mut tags = vec![0usize; n];
-    tags[n - 1] = last;
-    for t in (1..n).rev() {
-        tags[t - 1] = back[t][tags[t]] as usize;
-    }
-    tags
+    decode(emis.len(), i64::MIN / 4, |t, c| emis[t][c] as i64, |p, c| trans[p][c] as i64, |c| start[c] as i64, back)
 }
 
 /// Best tag sequence under emission scores and transition scores, with
@@ -301,34 +257,49 @@ where
     F: Fn(usize, usize) -> T,
     G: Fn(usize) -> T,
 {
-    let n = emis.len();
+    decode(emis.len(), -1e30, |t, c| emis[t][c].into(), |p, c| trans(p, c).into(), |c| start(c).into(), &mut Vec::new())
+}
+
+/// The one Viterbi pass behind both: scores summed in `A` (f64 while
+/// training, i64 on the quantised model), `neg` standing for "unreachable".
+fn decode<A>(
+    n: usize,
+    neg: A,
+    emis: impl Fn(usize, usize) -> A,
+    trans: impl Fn(usize, usize) -> A,
+    start: impl Fn(usize) -> A,
+    back: &mut Vec<[u8; NTAGS]>,
+) -> Vec<usize>
+where
+    A: Copy + PartialOrd + std::ops::Add<Output = A>,
+{
     if n == 0 {
         return Vec::new();
     }
-    const NEG: f64 = -1e30;
-    let mut back = vec![[0u8; NTAGS]; n];
-    let mut cur = [NEG; NTAGS];
+    back.clear();
+    back.resize(n, [0u8; NTAGS]);
+    let mut cur = [neg; NTAGS];
     for c in 0..NTAGS {
         if allowed(O, c) {
-            cur[c] = start(c).into() + emis[0][c].into();
+            cur[c] = start(c) + emis(0, c);
         }
     }
     for t in 1..n {
-        let mut next = [NEG; NTAGS];
+        let mut next = [neg; NTAGS];
         for c in 0..NTAGS {
-            let mut best = NEG;
+            let mut best = neg;
             let mut arg = 0u8;
             for p in 0..NTAGS {
-                if cur[p] <= NEG || !allowed(p, c) {
+                if cur[p] <= neg || !allowed(p, c) {
                     continue;
                 }
-                let v = cur[p] + trans(p, c).into();
+                let v = cur[p] + trans(p, c);
                 if v > best {
                     best = v;
                     arg = p as u8;
                 }
             }
-            next[c] = best + emis[t][c].into();
+            next[c] = best + emis(t, c);
             back[t][c] = arg;
         }
         cur = next;

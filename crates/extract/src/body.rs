@@ -398,22 +398,21 @@ struct Ctx<'a> {
 /// threads and teaser grids put each item's text under its own parent, so
 /// they score low however long they are in all.
 fn paragraph_parent(doc: &Document, blocks: &[Block], in_ld: &[bool], skip: &[bool]) -> Option<NodeId> {
-    let mut score = std::collections::HashMap::<NodeId, usize>::new();
+    let mut score = vec![0usize; doc.len()];
     for (b, &ld) in blocks.iter().zip(in_ld) {
         if !is_good(b, ld) || b.link_density() >= 0.35 {
             continue;
         }
         let Some(p) = doc.parent(b.elem) else { continue };
-        *score.entry(p).or_default() += b.chars;
+        score[p as usize] += b.chars;
         if let Some(g) = doc.parent(p) {
-            *score.entry(g).or_default() += b.chars / 2;
+            score[g as usize] += b.chars / 2;
         }
     }
-    score
-        .into_iter()
-        .filter(|&(id, _)| id != 0 && !skip[id as usize])
-        .max_by_key(|&(id, s)| (s, std::cmp::Reverse(id)))
-        .map(|(id, _)| id)
+    // The highest score; of equal ones, the first in document order.
+    doc.ids()
+        .filter(|&id| id != 0 && !skip[id as usize] && score[id as usize] > 0)
+        .max_by_key(|&id| (score[id as usize], std::cmp::Reverse(id)))
 }
 
 /// Cleaning inside the container: the blocks that are article text, in

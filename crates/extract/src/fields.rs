@@ -35,7 +35,10 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
     }
     site_fields(&m, a);
     visible_headline(doc, res.container, a);
-    standfirst(doc, &m, res.container, a);
+    // The headline may have changed to its visible spelling: its element is
+    // looked up once more, for the standfirst and the byline under it.
+    let headline_at = headline_node(doc, a.headline.as_deref());
+    standfirst(doc, &m, res.container, headline_at, a);
     summary(doc, res.container, a);
     let mut paragraphs = res.paragraphs;
     // The standfirst and summary are printed apart from the body.
@@ -64,7 +67,7 @@ pub fn fill(doc: &Document, opts: &Options, a: &mut Article) {
         paragraphs = ld;
         a.note("body", EvidenceSource::JsonLd, "articleBody: the page showed much less of the text");
     }
-    authors(doc, &m, a);
+    authors(doc, &m, headline_at, a);
     if let Some(first) = paragraphs.first_mut() {
         if let Some((place, agency, cut)) = byline::dateline(first) {
             if let Some(place) = place {
@@ -273,14 +276,14 @@ fn site_fields(m: &PageMeta, a: &mut Article) {
     }
 }
 
-fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, a: &mut Article) {
+fn standfirst(doc: &Document, m: &PageMeta, container: Option<NodeId>, headline_at: Option<NodeId>, a: &mut Article) {
     // A visible dek: an element named like one, before the body's text.
     // The dek sits before the body or at the top of its container.
     let desc_limit = container.map_or(doc.len() as NodeId, |c| doc.subtree_end(c));
     let limit = container.map_or(doc.len() as NodeId, |c| (c + 400).min(desc_limit));
     // It is printed under the headline: names like it above the headline
     // belong to menus and teasers ("lead" is also a font-size class).
-    let from = headline_node(doc, a.headline.as_deref()).unwrap_or(0);
+    let from = headline_at.unwrap_or(0);
     for id in doc.ids().take(limit as usize).skip(from as usize) {
         if !matches!(doc.kind(id), NodeKind::Element(_)) {
             continue;
@@ -397,7 +400,7 @@ fn preceding_label(doc: &Document, id: NodeId) -> String {
     }
 }
 
-fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
+fn authors(doc: &Document, m: &PageMeta, headline_at: Option<NodeId>, a: &mut Article) {
     let mut credit: Option<&'static str> = None;
     // JSON-LD: Person names; Organisations may be wire credits.
     if let Some(author) = m.article_ld.as_ref().and_then(|o| o.get("author")) {
@@ -474,7 +477,7 @@ fn authors(doc: &Document, m: &PageMeta, a: &mut Article) {
         // With the authors known, only a wire credit is sought: the first
         // marked byline of the page, as cheaply as that.
         let credit_only = !a.authors.is_empty();
-        if let Some((ps, cr, how)) = visible_byline(doc, headline_node(doc, a.headline.as_deref()), credit_only) {
+        if let Some((ps, cr, how)) = visible_byline(doc, headline_at, credit_only) {
             if a.authors.is_empty() && !ps.is_empty() {
                 a.authors = dedup(ps);
                 a.note("authors", EvidenceSource::Byline, how);
